@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+#include "cli.h"
+#include "error.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { CLI_HELP_ID = -100 };
+
+void cli_init(struct cli_parser *p, const struct cli_command_help *cmd,
+	      const struct cli_option *opts, int argc, char **argv, bool stop_at_operand)
+{
+	size_t n = 0, s = 0;
+
+	memset(p, 0, sizeof *p);
+	p->cmd = cmd;
+	p->opts = opts;
+	p->argc = argc;
+	p->argv = argv;
+	p->stop_at_operand = stop_at_operand;
+	while (opts && opts[n].name)
+		n++;
+	p->long_opts = xcalloc(n + 2, sizeof(struct option));
+	p->shortopts[s++] = stop_at_operand ? '+' : '-';
+	p->shortopts[s++] = ':';
+	for (size_t i = 0; i < n; i++) {
+		p->long_opts[i].name = opts[i].name;
+		p->long_opts[i].has_arg = opts[i].arg ? required_argument : no_argument;
+		p->long_opts[i].val = opts[i].id;
+		if (opts[i].short_name && s + 3 < sizeof p->shortopts) {
+			p->shortopts[s++] = (char)opts[i].short_name;
+			if (opts[i].arg)
+				p->shortopts[s++] = ':';
+		}
+	}
+	p->long_opts[n].name = "help";
+	p->long_opts[n].val = CLI_HELP_ID;
+	p->shortopts[s++] = 'h';
+	p->shortopts[s] = '\0';
+	optind = 0; /* full reinitialisation of getopt */
+	opterr = 0;
+}
+
+static int short_to_id(const struct cli_parser *p, int c)
+{
+	for (size_t i = 0; p->opts && p->opts[i].name; i++)
+		if (p->opts[i].short_name == c)
+			return p->opts[i].id;
+	return -1;
+}
+
+/* Operands may come before options ("kill ID --all" is not runc's, but
+ * "delete ID -f" is common); collect them so cli_optind() sees them last. */
+static char *pending_operands[256];
+static int n_pending;
+static int first_operand_index;
+
+int cli_next(struct cli_parser *p, const char **arg)
+{
+	int c;
+
+	for (;;) {
+		c = getopt_long(p->argc, p->argv, p->shortopts, p->long_opts, NULL);
+		if (c == 1) { /* operand in "-" mode */
+			if (n_pending < (int)ARRAY_SIZE(pending_operands))
+				pending_operands[n_pending++] = optarg;
+			continue;
+		}
+		break;
+	}
+	if (c == -1) {
+		/* Put collected operands in front of whatever follows "--". */
+		int rest = p->argc - optind;
+		char **tail = p->argv + optind;
+		char *saved[256];
+		int k = 0;
+		for (int i = 0; i < rest && i < 256; i++)
+			saved[i] = tail[i];
+		first_operand_index = p->argc - rest - n_pending;
+		for (int i = 0; i < n_pending; i++)
+			p->argv[first_operand_index + k++] = pending_operands[i];
+		for (int i = 0; i < rest && i < 256; i++)
+			p->argv[first_operand_index + k++] = saved[i];
+		n_pending = 0;
+		return -1;
+	}
+	if (c == CLI_HELP_ID || c == 'h') {
+		cli_print_help(p->cmd, p->opts);
+		return -3;
+	}
+	if (c == '?') {
+		if (optopt)
+			fprintf(stderr, "husk %s: unknown option `-%c`\n", p->cmd->name, optopt);
+		else
+			fprintf(stderr, "husk %s: unknown option `%s`\n", p->cmd->name,
+				p->argv[optind - 1]);
+		return -2;
+	}
+	if (c == ':') {
+		fprintf(stderr, "husk %s: option `%s` needs a value\n", p->cmd->name,
+			p->argv[optind - 1]);
+		return -2;
+	}
+	if (c < 128 && c > 0) {
+		int id = short_to_id(p, c);
+		if (id >= 0)
+			c = id;
+	}
+	*arg = optarg;
+	return c;
+}
+
+int cli_optind(void)
+{
+	return first_operand_index;
+}
+
+void cli_free(struct cli_parser *p)
+{
+	free(p->long_opts);
+	p->long_opts = NULL;
+}
+
+void cli_print_help(const struct cli_command_help *cmd, const struct cli_option *opts)
+{
+	printf("Usage: husk %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+	if (opts && opts[0].name)
+		printf("\nOptions:\n");
+	for (size_t i = 0; opts && opts[i].name; i++) {
+		char left[64];
+		if (opts[i].short_name)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", opts[i].short_name,
+				 opts[i].name, opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", opts[i].name,
+				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		printf("  %-30s %s\n", left, opts[i].help);
+	}
+	printf("  %-30s %s\n", "-h, --help", "show this help");
+}
+
+int cli_parse_int(const char *opt, const char *value, int *out)
+{
+	int64_t v;
+
+	if (parse_int64(value, &v) < 0 || v < 0 || v > 1000000) {
+		fprintf(stderr, "husk: --%s: expected a non-negative integer, got `%s`\n", opt, value);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}

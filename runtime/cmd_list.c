@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+#include "commands.h"
+#include <errno.h>
+int cmd_list(struct husk_globals *g, int argc, char **argv)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	husk_error_set(&err, ENOSYS, "list: not implemented");
+	return husk_error_report(&err);
+}

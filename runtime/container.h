@@ -1,0 +1,3 @@
+#ifndef HUSK_CONTAINER_H
+#define HUSK_CONTAINER_H
+#endif

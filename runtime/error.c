@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+#include "error.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int husk_error_set(struct husk_error *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	free(err->msg);
+	err->msg = msg;
+	err->errnum = errnum;
+	return -1;
+}
+
+int husk_error_prefix(struct husk_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	char *ctx = NULL, *joined = NULL;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	if (vasprintf(&ctx, fmt, ap) < 0)
+		ctx = NULL;
+	va_end(ap);
+	if (ctx == NULL)
+		return -1;
+	if (asprintf(&joined, "%s: %s", ctx, err->msg ? err->msg : "unknown error") < 0)
+		joined = NULL;
+	free(ctx);
+	if (joined) {
+		free(err->msg);
+		err->msg = joined;
+	}
+	return -1;
+}
+
+void husk_error_clear(struct husk_error *err)
+{
+	free(err->msg);
+	err->msg = NULL;
+	err->errnum = 0;
+}
+
+const char *husk_error_text(const struct husk_error *err)
+{
+	static char buf[4096];
+
+	if (err->errnum)
+		snprintf(buf, sizeof buf, "%s: %s", err->msg ? err->msg : "error",
+			 strerror(err->errnum));
+	else
+		snprintf(buf, sizeof buf, "%s", err->msg ? err->msg : "error");
+	return buf;
+}
+
+static int log_fd = -1;
+static bool log_json;
+static bool log_debug;
+
+bool husk_log_debug_enabled(void)
+{
+	return log_debug;
+}
+
+int husk_log_open(const char *path, bool json, bool debug)
+{
+	log_json = json;
+	log_debug = debug;
+	if (path == NULL)
+		return 0;
+	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	return log_fd < 0 ? -1 : 0;
+}
+
+static const char *level_name(enum husk_log_level level)
+{
+	switch (level) {
+	case HUSK_LOG_ERROR:
+		return "error";
+	case HUSK_LOG_WARNING:
+		return "warning";
+	case HUSK_LOG_INFO:
+		return "info";
+	default:
+		return "debug";
+	}
+}
+
+static void json_escape_into(char *out, size_t size, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in && o + 7 < size; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = c;
+		} else if (c < 0x20) {
+			o += snprintf(out + o, size - o, "\\u%04x", c);
+		} else {
+			out[o++] = c;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void write_log_line(enum husk_log_level level, const char *msg)
+{
+	char line[8192], esc[6144], stamp[64];
+	struct timespec ts;
+	struct tm tm;
+	int n;
+
+	if (log_fd < 0)
+		return;
+	if (log_json) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = (int)strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(stamp + n, sizeof stamp - n, ".%09ldZ", ts.tv_nsec);
+		json_escape_into(esc, sizeof esc, msg);
+		n = snprintf(line, sizeof line, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+			     level_name(level), esc, stamp);
+	} else {
+		n = snprintf(line, sizeof line, "%s: %s\n", level_name(level), msg);
+	}
+	if (n > 0)
+		write_all(log_fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+void husk_log(enum husk_log_level level, const char *fmt, ...)
+{
+	char msg[6144];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	write_log_line(level, msg);
+	/* With a JSON log the client reads the file; stderr still gets errors for people. */
+	if (level == HUSK_LOG_DEBUG && log_fd >= 0)
+		return;
+	if (level == HUSK_LOG_ERROR)
+		fprintf(stderr, "husk: %s\n", msg);
+	else
+		fprintf(stderr, "husk: %s: %s\n", level_name(level), msg);
+}
+
+int husk_error_report(const struct husk_error *err)
+{
+	husk_log(HUSK_LOG_ERROR, "%s", husk_error_text(err));
+	return 1;
+}

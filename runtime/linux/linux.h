@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Linux setup steps, one file per concern.  container.c (parent side)
+ * and init.c (inside the new namespaces) call them in this order:
+ *
+ *   parent: seccomp_compile, namespaces_open_paths, cgroup_setup,
+ *           clone -> namespaces_write_id_maps, cgroup placement
+ *   init:   namespaces_join, hostname, rootfs_setup (mounts, devices),
+ *           [createRuntime/prestart hooks in the parent],
+ *           createContainer hooks, rootfs_pivot, rootfs_finish (masked and
+ *           readonly paths, read-only root), sysctl, terminal_setup,
+ *           -- wait for start --
+ *           startContainer hooks, process_exec (user, rlimits, caps,
+ *           LSM labels, seccomp, execve)
+ */
+#ifndef HUSK_LINUX_H
+#define HUSK_LINUX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../../spec/config.h"
+#include "../../spec/state.h"
+#include "../error.h"
+
+/* Global command-line options, shared by every command. */
+struct husk_globals {
+	const char *root; /* state root, default /run/husk */
+	const char *log;
+	bool log_json;
+	bool debug;
+	bool systemd_cgroup;
+	bool rootless;
+};
+
+/* ---- namespaces.c ---- */
+
+/* CLONE_NEW* flags for the namespaces config.json asks to create. */
+int namespaces_clone_flags(const struct spec_config *cfg);
+/* Open every `path` namespace (checked to be a namespace of that type). */
+int namespaces_open_paths(const struct spec_config *cfg, int fds[SPEC_NS_COUNT],
+			  struct husk_error *err);
+/* setns() into the opened namespaces, user first; skips pid and time. */
+int namespaces_join(int fds[SPEC_NS_COUNT], struct husk_error *err);
+/* Write /proc/PID/{uid_map,setgroups,gid_map} for a new user namespace. */
+int namespaces_write_id_maps(pid_t pid, const struct spec_config *cfg, struct husk_error *err);
+void namespaces_close(int fds[SPEC_NS_COUNT]);
+
+/* ---- procfs.c: a procfs handle the container cannot redirect ---- */
+
+/* A private, verified procfs mount (fsopen), or the host's /proc checked to
+ * be procfs.  Cached for the life of the process. */
+int procfs_fd(struct husk_error *err);
+/* Write value to <procfs>/<path> (e.g. "self/oom_score_adj", "123/uid_map"). */
+int procfs_write(const char *path, const char *value, struct husk_error *err);
+/* Open <procfs>/<path> with flags, resolved inside procfs only. */
+int procfs_open(const char *path, int flags, struct husk_error *err);
+
+/* ---- resolve.c: paths inside the untrusted rootfs ---- */
+
+enum resolve_create {
+	RESOLVE_NO_CREATE,
+	RESOLVE_MKDIR,	/* create missing directories, the last one included */
+	RESOLVE_MKFILE, /* create missing parents, and the last as an empty file */
+};
+/* Open `path` (absolute or relative) inside the tree at rootfd, never leaving
+ * it: openat2(RESOLVE_IN_ROOT), or a component-by-component walk that
+ * resolves symlinks against rootfd.  Returns an O_PATH (or flags) fd. */
+int resolve_in_root(int rootfd, const char *path, int flags, enum resolve_create create,
+		    mode_t mode, struct husk_error *err);
+/* Set by the test suite's HUSK_TEST_NO_OPENAT2=1 to force the fallback. */
+extern bool resolve_force_fallback;
+
+/* ---- cgroups*.c ---- */
+
+struct cgroup_handle;
+/* Create the container's cgroup and apply linux.resources (before the init
+ * runs any container code). */
+int cgroup_setup(const struct spec_config *cfg, const char *id, const struct husk_globals *g,
+		 struct cgroup_handle **out, struct husk_error *err);
+/* A directory fd for clone3's CLONE_INTO_CGROUP (cgroup v2), or -1. */
+int cgroup_clone_into_fd(const struct cgroup_handle *cg);
+/* Move pid into every hierarchy (skipped where CLONE_INTO_CGROUP placed it). */
+int cgroup_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error *err);
+/* Record what later commands need to find the cgroup again. */
+void cgroup_save(const struct cgroup_handle *cg, struct spec_state *st);
+int cgroup_load(const struct spec_state *st, const struct husk_globals *g,
+		struct cgroup_handle **out, struct husk_error *err);
+/* Kill what is left, thaw, and remove every directory we created. */
+int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err);
+int cgroup_freeze(struct cgroup_handle *cg, bool freeze, struct husk_error *err);
+int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_error *err);
+int cgroup_update(struct cgroup_handle *cg, const struct spec_resources *res,
+		  struct husk_error *err);
+int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct husk_error *err);
+int cgroup_kill_all(const struct cgroup_handle *cg, int sig, struct husk_error *err);
+/* The cgroup path as the container's processes see it (for exec --cgroup). */
+const char *cgroup_path(const struct cgroup_handle *cg);
+void cgroup_handle_free(struct cgroup_handle *cg);
+
+/* ---- seccomp.c ---- */
+
+struct seccomp_prog;
+/* Compile linux.seccomp into a BPF program once, before clone, so neither
+ * the init nor exec pays for it twice. NULL *out when there is no filter. */
+int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_prog **out,
+		    struct husk_error *err);
+/* Load it (the last step before execve). With a listenerPath, the notify fd
+ * and state_json go to that unix socket. */
+int seccomp_install(const struct seccomp_prog *prog, const struct spec_seccomp *sc,
+		    const char *state_json, struct husk_error *err);
+void seccomp_prog_free(struct seccomp_prog *prog);
+
+/* ---- capabilities.c ---- */
+
+/* Leave exactly the configured sets (bounding, permitted, effective,
+ * inheritable, ambient). Call after the uid change (keep-caps held). */
+int capabilities_apply(const struct spec_capabilities *caps, struct husk_error *err);
+/* Before the uid change: keep permitted caps across setresuid. */
+int capabilities_keep(struct husk_error *err);
+
+/* ---- lsm.c ---- */
+
+int lsm_apparmor_enabled(void);
+int lsm_selinux_enabled(void);
+/* Label the next execve (AppArmor profile, SELinux process label). */
+int lsm_set_exec_labels(const char *apparmor, const char *selinux, struct husk_error *err);
+
+/* ---- process.c: the container process, from setup to execve ---- */
+
+struct exec_opts {
+	const struct spec_process *process;
+	const struct seccomp_prog *seccomp; /* NULL: no filter */
+	const struct spec_seccomp *seccomp_spec;
+	const char *state_json; /* for the seccomp listener */
+	int preserve_fds;	/* keep 3 .. 3+N-1 */
+	bool no_new_keyring;
+	const char *id; /* session keyring name */
+};
+/* rlimits, oom_score_adj, scheduler, ioPriority, personality, user and
+ * groups, umask, capabilities, NoNewPrivs, cwd, LSM labels, close fds,
+ * seccomp, execve. Returns only on failure. */
+int process_exec(const struct exec_opts *o, struct husk_error *err);
+int process_set_rlimits(const struct spec_process *p, struct husk_error *err);
+int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *err);
+
+/* ---- rootfs.c, mounts.c, devices.c: the mount namespace ---- */
+
+struct init_ctx {
+	const struct spec_config *cfg;
+	const char *id;
+	const char *bundle;	/* absolute */
+	const char *rootfs;	/* absolute host path of root.path */
+	int rootfs_fd;		/* O_PATH fd on the rootfs, opened by the parent */
+	int devnull_fd;		/* the host's /dev/null, verified char 1:3 */
+	int sync_fd;		/* socketpair to the parent */
+	int fifo_fd;		/* exec.fifo, O_RDWR: start writes one byte */
+	int console_socket_fd;	/* --console-socket, connected; -1 when none */
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+	bool new_userns;
+	bool new_mntns;
+	bool new_cgroupns;
+	bool new_pidns;
+	bool new_netns;
+	const struct seccomp_prog *seccomp;
+};
+
+/* Everything before pivot_root: propagation, the rootfs bind, mounts,
+ * devices, /dev symlinks and devpts. */
+int rootfs_setup(struct init_ctx *ctx, struct husk_error *err);
+/* pivot_root into the rootfs (chroot with --no-pivot). */
+int rootfs_pivot(struct init_ctx *ctx, struct husk_error *err);
+/* After the pivot: maskedPaths, readonlyPaths, the read-only root and the
+ * final rootfsPropagation. */
+int rootfs_finish(struct init_ctx *ctx, struct husk_error *err);
+
+/* ---- sysctl.c ---- */
+int sysctl_apply(const struct spec_config *cfg, struct husk_error *err);
+
+/* ---- terminal.c ---- */
+
+/* Inside the container: open a pty, send its master to console_socket_fd
+ * (SCM_RIGHTS), apply consoleSize, make the slave the controlling tty and
+ * stdio, and bind it over /dev/console. */
+int terminal_setup(struct init_ctx *ctx, const struct spec_process *p, struct husk_error *err);
+int terminal_send_fd(int sock, int fd, const char *name, struct husk_error *err);
+int terminal_recv_fd(int sock, int *fd, struct husk_error *err);
+/* Foreground: copy between our stdio and master, pass window size changes,
+ * until the master closes. */
+int terminal_proxy(int master, struct husk_error *err);
+
+/* ---- hooks.c ---- */
+
+enum hook_kind {
+	HOOK_PRESTART,
+	HOOK_CREATE_RUNTIME,
+	HOOK_CREATE_CONTAINER,
+	HOOK_START_CONTAINER,
+	HOOK_POSTSTART,
+	HOOK_POSTSTOP,
+};
+const struct spec_hook_list *hooks_of_kind(const struct spec_config *cfg, enum hook_kind kind);
+/* Run each hook in order with state_json on stdin; the first failure stops. */
+int hooks_run(const struct spec_config *cfg, enum hook_kind kind, const char *state_json,
+	      struct husk_error *err);
+
+/* ---- selfexe.c: CVE-2019-5736 ---- */
+
+/* Make sure /proc/self/exe is not the host binary that a container could
+ * open for writing: a sealed memfd copy, made once, before any container
+ * work. Re-executes; returns 0 when nothing needed to happen. */
+int selfexe_protect(int argc, char **argv, struct husk_error *err);
+
+#endif

@@ -1,0 +1,3 @@
+#ifndef HUSK_SYNC_H
+#define HUSK_SYNC_H
+#endif

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+void cleanup_strvp(char ***v)
+{
+	strv_free(*v);
+}
+
+static void __attribute__((noreturn)) out_of_memory(void)
+{
+	static const char m[] = "husk: out of memory\n";
+	(void)!write(2, m, sizeof m - 1);
+	_exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p;
+	if (s == NULL)
+		return NULL;
+	p = strdup(s);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		out_of_memory();
+	return s;
+}
+
+ssize_t write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, p + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int read_fd_all(int fd, size_t max, char **out, size_t *len, struct husk_error *err)
+{
+	size_t cap = 4096, used = 0;
+	_cleanup_free_ char *buf = xmalloc(cap + 1);
+
+	for (;;) {
+		ssize_t n;
+		if (used == cap) {
+			if (cap >= max)
+				return husk_error_set(err, EFBIG, "file larger than %zu bytes", max);
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return husk_error_errno(err, "read");
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	if (len)
+		*len = used;
+	*out = steal_pointer(&buf);
+	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+		 struct husk_error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return husk_error_errno(err, "open `%s`", path);
+	if (read_fd_all(fd, max, out, len, err) < 0)
+		return husk_error_prefix(err, "`%s`", path);
+	return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *value, struct husk_error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	size_t len = strlen(value);
+
+	if (fd < 0)
+		return husk_error_errno(err, "open `%s`", path);
+	if (write(fd, value, len) != (ssize_t)len)
+		return husk_error_errno(err, "write `%s` to `%s`", value, path);
+	return 0;
+}
+
+int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+			 struct husk_error *err)
+{
+	_cleanup_free_ char *tmp = xasprintf(".%s.tmp", name);
+	_cleanup_close_ int fd =
+		openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+
+	if (fd < 0)
+		return husk_error_errno(err, "create `%s`", tmp);
+	if (write_all(fd, data, len) < 0) {
+		husk_error_errno(err, "write `%s`", tmp);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		husk_error_errno(err, "rename `%s` to `%s`", tmp, name);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+bool str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int parse_int64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_uint64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int close_range_cloexec(int from, struct husk_error *err)
+{
+	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	/* Kernels before 5.11: walk /proc/self/fd. */
+	{
+		_cleanup_dir_ DIR *d = opendir("/proc/self/fd");
+		struct dirent *de;
+		if (d == NULL)
+			return husk_error_errno(err, "open /proc/self/fd");
+		while ((de = readdir(d)) != NULL) {
+			int64_t fd;
+			if (parse_int64(de->d_name, &fd) < 0 || fd < from || fd == dirfd(d))
+				continue;
+			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers every part of husk uses: cleanup attributes, I/O, strings. */
+#ifndef HUSK_UTIL_H
+#define HUSK_UTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static inline void cleanup_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void cleanup_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+static inline void cleanup_dirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+static inline void cleanup_filep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+void cleanup_strvp(char ***v);
+
+#define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
+#define _cleanup_dir_ __attribute__((cleanup(cleanup_dirp)))
+#define _cleanup_file_ __attribute__((cleanup(cleanup_filep)))
+#define _cleanup_strv_ __attribute__((cleanup(cleanup_strvp)))
+
+/* Hand ownership out of a cleanup variable. */
+#define steal_pointer(pp)                                                                          \
+	({                                                                                         \
+		__typeof__(*(pp)) _v = *(pp);                                                      \
+		*(pp) = NULL;                                                                      \
+		_v;                                                                                \
+	})
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+ssize_t write_all(int fd, const void *buf, size_t len);
+ssize_t read_all(int fd, void *buf, size_t len);
+/* Read a whole file (at most max bytes) into a NUL-terminated buffer. */
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+		 struct husk_error *err);
+int read_fd_all(int fd, size_t max, char **out, size_t *len, struct husk_error *err);
+/* Write a small value to an existing file (procfs, cgroupfs). */
+int write_file_at(int dirfd, const char *path, const char *value, struct husk_error *err);
+/* Write path atomically: temporary file in the same directory, fsync-free rename. */
+int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+			 struct husk_error *err);
+
+bool str_has_prefix(const char *s, const char *prefix);
+/* Parse a decimal integer in full; -1 on junk or overflow. */
+int parse_int64(const char *s, int64_t *out);
+int parse_uint64(const char *s, uint64_t *out);
+size_t strv_len(char *const *v);
+void strv_free(char **v);
+
+/* Mark fds >= from close-on-exec, except those listed in keep. */
+int close_range_cloexec(int from, struct husk_error *err);
+
+#endif

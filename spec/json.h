@@ -1,0 +1,3 @@
+#ifndef HUSK_SPEC_JSON_H
+#define HUSK_SPEC_JSON_H
+#endif

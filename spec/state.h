@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The state document.  `husk state` prints the OCI fields (plus runc's
+ * rootfs/created/owner); <root>/<id>/state.json holds the same plus what
+ * husk needs to find the container again.
+ */
+#ifndef HUSK_SPEC_STATE_H
+#define HUSK_SPEC_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+struct spec_state {
+	char *oci_version;
+	char *id;
+	char *status; /* creating | created | running | stopped | paused */
+	pid_t pid;
+	char *bundle;
+	struct spec_kv *annotations;
+	size_t n_annotations;
+	/* runc-compatible extras printed by `state` */
+	char *rootfs;
+	char *created; /* RFC 3339 */
+	char *owner;
+	/* husk's own, only in the stored file */
+	uint64_t start_time;	/* init's start time, /proc/PID/stat field 22 */
+	char *cgroup_path;	/* the container's cgroup, relative to each hierarchy */
+	bool systemd_cgroup;	/* created through the systemd driver */
+	char *systemd_unit;	/* the transient scope, when systemd_cgroup */
+};
+
+enum spec_state_format {
+	SPEC_STATE_PUBLIC,	/* `husk state`, hooks' stdin */
+	SPEC_STATE_STORED,	/* <root>/<id>/state.json */
+};
+
+int spec_state_emit(const struct spec_state *st, enum spec_state_format fmt, char **out,
+		    size_t *len, struct husk_error *err);
+int spec_state_parse(const char *json, size_t len, struct spec_state **out,
+		     struct husk_error *err);
+void spec_state_free(struct spec_state *st);
+
+/* `husk features`: the features document for this build. */
+int spec_features_emit(char **out, size_t *len, struct husk_error *err);
+
+#endif

@@ -1,0 +1,3 @@
+#ifndef HUSK_UNIT_H
+#define HUSK_UNIT_H
+#endif
