@@ -152,3 +152,39 @@ int cli_parse_int(const char *opt, const char *value, int *out)
 	*out = (int)v;
 	return 0;
 }
+
+int cli_parse_operands(const struct cli_command_help *help, const struct cli_option *opts,
+		       int argc, char **argv, cli_flag_fn fn, void *data, int min_operands,
+		       int max_operands, char ***operands, int *n_operands)
+{
+	struct cli_parser p;
+	const char *arg;
+	int c, first, n;
+
+	cli_init(&p, help, opts, argc, argv, false);
+	while ((c = cli_next(&p, &arg)) != -1) {
+		if (c == -3 || c == -2) {
+			cli_free(&p);
+			return c == -3 ? 1 : -1;
+		}
+		if (fn && fn(c, arg, data) < 0) {
+			cli_free(&p);
+			return -1;
+		}
+	}
+	first = cli_optind();
+	cli_free(&p);
+	n = argc - first;
+	if (n < min_operands || n > max_operands) {
+		if (min_operands == 1 && max_operands <= 2 && n == 0)
+			fprintf(stderr, "husk %s: missing container id (usage: husk %s %s)\n",
+				help->name, help->name, help->usage);
+		else
+			fprintf(stderr, "husk %s: wrong number of arguments (usage: husk %s %s)\n",
+				help->name, help->name, help->usage);
+		return -1;
+	}
+	*operands = argv + first;
+	*n_operands = n;
+	return 0;
+}

@@ -51,3 +51,11 @@ int cli_parse_int(const char *opt, const char *value, int *out);
 #define CLI_EXIT_USAGE 1
 
 #endif
+
+/* For commands that take only flags from opts and exactly n_ids operands:
+ * parses, stores each flag's presence/value via the callback, and points
+ * operands[] into argv. Returns 0, 1 (--help printed) or -1 (usage error). */
+typedef int (*cli_flag_fn)(int id, const char *arg, void *data);
+int cli_parse_operands(const struct cli_command_help *help, const struct cli_option *opts,
+		       int argc, char **argv, cli_flag_fn fn, void *data, int min_operands,
+		       int max_operands, char ***operands, int *n_operands);

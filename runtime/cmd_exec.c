@@ -1,10 +1,866 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * husk exec: run another process in a created or running container.
+ *
+ *   husk            fork -> A          A: non-dumpable, waits until husk has put
+ *     |                                   it in the container's cgroup, joins
+ *     |                                   every namespace of the init (one
+ *     |                                   setns on a pidfd), forks B, reports
+ *     |                                   B's pid and exits
+ *     |                                B: in the pid and time namespaces too;
+ *     |                                   terminal, then process_exec (the
+ *     |                                   same hardening as the init)
+ *   waits for B's execve (a CLOEXEC pipe: EOF means it ran, bytes are the
+ *   error), then exits (--detach) or proxies the tty / forwards signals and
+ *   exits with B's status.  husk is a child subreaper, so B becomes its
+ *   child once A is gone.
+ */
 #include "config.h"
-#include "commands.h"
+
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "container.h"
+#include "linux/cgroups.h"
+#include "spec/names.h"
+#include "state_store.h"
+#include "util.h"
+
+enum {
+	OPT_PROCESS = 1,
+	OPT_TTY,
+	OPT_CONSOLE_SOCKET,
+	OPT_DETACH,
+	OPT_PID_FILE,
+	OPT_PRESERVE_FDS,
+	OPT_CWD,
+	OPT_ENV,
+	OPT_USER,
+	OPT_ADDITIONAL_GIDS,
+	OPT_CAP,
+	OPT_NO_NEW_PRIVS,
+	OPT_PROCESS_LABEL,
+	OPT_APPARMOR,
+	OPT_CGROUP,
+	OPT_IGNORE_PAUSED,
+};
+
+struct exec_flags {
+	const char *process_file, *console_socket, *pid_file, *cwd, *user, *label, *apparmor;
+	bool tty, detach, no_new_privs, ignore_paused;
+	int preserve_fds;
+	const char *env[256], *gids[256], *caps[256], *cgroups[64];
+	size_t n_env, n_gids, n_caps, n_cgroups;
+};
+
+static const struct cli_command_help exec_help = {
+	"exec", "[OPTIONS] ID [--process FILE | COMMAND [ARG...]]",
+	"Run a process inside a created or running container: from an OCI process "
+	"document (--process) or COMMAND with the container's process settings, "
+	"adjusted by the options."};
+
+static const struct cli_option exec_opts_table[] = {
+	{"process", 'p', "FILE", "the process as an OCI process JSON document", OPT_PROCESS},
+	{"tty", 't', NULL, "allocate a pseudo-terminal", OPT_TTY},
+	{"console-socket", 0, "PATH", "unix socket that receives the pty master",
+	 OPT_CONSOLE_SOCKET},
+	{"detach", 'd', NULL, "return once the process runs", OPT_DETACH},
+	{"pid-file", 0, "FILE", "write the process's pid to FILE", OPT_PID_FILE},
+	{"preserve-fds", 0, "N", "pass fds 3 .. 3+N-1 to the process", OPT_PRESERVE_FDS},
+	{"cwd", 0, "DIR", "working directory inside the container", OPT_CWD},
+	{"env", 'e', "KEY=VALUE", "set an environment variable (repeatable)", OPT_ENV},
+	{"user", 'u', "UID[:GID]", "user (and group) to run as", OPT_USER},
+	{"additional-gids", 'g', "GID", "an additional group (repeatable)", OPT_ADDITIONAL_GIDS},
+	{"cap", 'c', "CAP", "add a capability (repeatable)", OPT_CAP},
+	{"no-new-privs", 0, NULL, "set NoNewPrivileges", OPT_NO_NEW_PRIVS},
+	{"process-label", 0, "LABEL", "SELinux label of the process", OPT_PROCESS_LABEL},
+	{"apparmor", 0, "PROFILE", "AppArmor profile of the process", OPT_APPARMOR},
+	{"cgroup", 0, "[CTRL:]PATH", "run in this sub-cgroup of the container (repeatable)",
+	 OPT_CGROUP},
+	{"ignore-paused", 0, NULL, "exec even when the container is paused", OPT_IGNORE_PAUSED},
+	{NULL, 0, NULL, NULL, 0},
+};
+
+static int add_repeated(const char **list, size_t *n, size_t max, const char *opt,
+			const char *v)
+{
+	if (*n >= max) {
+		fprintf(stderr, "husk exec: too many --%s options\n", opt);
+		return -1;
+	}
+	list[(*n)++] = v;
+	return 0;
+}
+
+static int exec_flag(struct exec_flags *f, int id, const char *arg)
+{
+	switch (id) {
+	case OPT_PROCESS:
+		f->process_file = arg;
+		return 0;
+	case OPT_TTY:
+		f->tty = true;
+		return 0;
+	case OPT_CONSOLE_SOCKET:
+		f->console_socket = arg;
+		return 0;
+	case OPT_DETACH:
+		f->detach = true;
+		return 0;
+	case OPT_PID_FILE:
+		f->pid_file = arg;
+		return 0;
+	case OPT_PRESERVE_FDS:
+		return cli_parse_int("preserve-fds", arg, &f->preserve_fds);
+	case OPT_CWD:
+		f->cwd = arg;
+		return 0;
+	case OPT_ENV:
+		return add_repeated(f->env, &f->n_env, ARRAY_SIZE(f->env), "env", arg);
+	case OPT_USER:
+		f->user = arg;
+		return 0;
+	case OPT_ADDITIONAL_GIDS:
+		return add_repeated(f->gids, &f->n_gids, ARRAY_SIZE(f->gids), "additional-gids",
+				    arg);
+	case OPT_CAP:
+		return add_repeated(f->caps, &f->n_caps, ARRAY_SIZE(f->caps), "cap", arg);
+	case OPT_NO_NEW_PRIVS:
+		f->no_new_privs = true;
+		return 0;
+	case OPT_PROCESS_LABEL:
+		f->label = arg;
+		return 0;
+	case OPT_APPARMOR:
+		f->apparmor = arg;
+		return 0;
+	case OPT_CGROUP:
+		return add_repeated(f->cgroups, &f->n_cgroups, ARRAY_SIZE(f->cgroups), "cgroup",
+				    arg);
+	case OPT_IGNORE_PAUSED:
+		f->ignore_paused = true;
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- building the process ---- */
+
+static char **strv_dup(char *const *v, size_t extra)
+{
+	size_t n = strv_len(v);
+	char **out = xcalloc(n + extra + 1, sizeof *out);
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+/* KEY=VALUE replaces an existing KEY, else is appended. */
+static void env_set(char ***envp, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+	char **env = *envp;
+	size_t n = strv_len(env);
+
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(env[i], kv, klen) == 0 && env[i][klen] == '=') {
+			free(env[i]);
+			env[i] = xstrdup(kv);
+			return;
+		}
+	}
+	env = xrealloc(env, (n + 2) * sizeof *env);
+	env[n] = xstrdup(kv);
+	env[n + 1] = NULL;
+	*envp = env;
+}
+
+static void strv_append(char ***v, const char *s)
+{
+	size_t n = strv_len(*v);
+
+	*v = xrealloc(*v, (n + 2) * sizeof **v);
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+static int parse_id(const char *s, const char *what, uint32_t *out, struct husk_error *err)
+{
+	uint64_t v;
+
+	if (parse_uint64(s, &v) < 0 || v > UINT32_MAX)
+		return husk_error_set(err, EINVAL, "%s: expected a numeric id, got `%s`", what, s);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int apply_user(struct spec_user *u, const char *spec, struct husk_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(spec);
+	char *colon = strchr(copy, ':');
+
+	if (colon)
+		*colon = '\0';
+	if (parse_id(copy, "--user", &u->uid, err) < 0)
+		return -1;
+	if (colon && parse_id(colon + 1, "--user", &u->gid, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int apply_caps(struct spec_process *p, const struct exec_flags *f, struct husk_error *err)
+{
+	if (f->n_caps && !p->capabilities)
+		p->capabilities = xcalloc(1, sizeof *p->capabilities);
+	for (size_t i = 0; i < f->n_caps; i++) {
+		_cleanup_free_ char *name = str_has_prefix(f->caps[i], "CAP_") ||
+							    str_has_prefix(f->caps[i], "cap_")
+						    ? xstrdup(f->caps[i])
+						    : xasprintf("CAP_%s", f->caps[i]);
+		for (char *c = name; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+		if (spec_capability_from_name(name) < 0)
+			return husk_error_set(err, EINVAL, "--cap: unknown capability `%s`",
+					      f->caps[i]);
+		strv_append(&p->capabilities->bounding, name);
+		strv_append(&p->capabilities->effective, name);
+		strv_append(&p->capabilities->permitted, name);
+	}
+	return 0;
+}
+
+/* runc's rules: the container's process with the command line's args and
+ * overrides applied. */
+static int process_from_flags(struct spec_process *p, const struct exec_flags *f, char **args,
+			      int n_args, struct husk_error *err)
+{
+	char **new_args = xcalloc((size_t)n_args + 1, sizeof *new_args);
+
+	for (int i = 0; i < n_args; i++)
+		new_args[i] = xstrdup(args[i]);
+	strv_free(p->args);
+	p->args = new_args;
+	if (f->cwd) {
+		free(p->cwd);
+		p->cwd = xstrdup(f->cwd);
+	}
+	if (f->apparmor) {
+		free(p->apparmor_profile);
+		p->apparmor_profile = xstrdup(f->apparmor);
+	}
+	if (f->label) {
+		free(p->selinux_label);
+		p->selinux_label = xstrdup(f->label);
+	}
+	if (!p->env)
+		p->env = strv_dup(NULL, 0);
+	for (size_t i = 0; i < f->n_env; i++) {
+		if (!strchr(f->env[i], '='))
+			return husk_error_set(err, EINVAL, "--env: expected KEY=VALUE, got `%s`",
+					      f->env[i]);
+		env_set(&p->env, f->env[i]);
+	}
+	p->terminal = f->tty;
+	if (f->no_new_privs)
+		p->no_new_privileges = true;
+	if (f->user && apply_user(&p->user, f->user, err) < 0)
+		return -1;
+	for (size_t i = 0; i < f->n_gids; i++) {
+		uint32_t gid;
+		if (parse_id(f->gids[i], "--additional-gids", &gid, err) < 0)
+			return -1;
+		p->user.additional_gids =
+			xrealloc(p->user.additional_gids,
+				 (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+		p->user.additional_gids[p->user.n_additional_gids++] = gid;
+	}
+	/* A terminal size from the container's own config is no business of
+	 * this process; the console socket's owner sets it. */
+	p->has_console_size = false;
+	return apply_caps(p, f, err);
+}
+
+static int load_process_file(const char *path, struct spec_process **out, struct husk_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (read_file_at(AT_FDCWD, path, 16 << 20, &buf, &len, err) < 0)
+		return husk_error_prefix(err, "--process");
+	if (spec_process_parse(buf, len, out, err) < 0)
+		return husk_error_prefix(err, "--process %s", path);
+	return 0;
+}
+
+/* ---- namespaces, cgroups ---- */
+
+/* The namespaces where the init differs from us: setns into one we are
+ * already in is refused for user namespaces, and pointless for the rest. */
+static int namespaces_to_join(pid_t pid, int ns_fds[SPEC_NS_COUNT], int *flags,
+			      struct husk_error *err)
+{
+	*flags = 0;
+	for (int t = 0; t < SPEC_NS_COUNT; t++) {
+		const char *name = spec_ns_proc_name((enum spec_ns_type)t);
+		_cleanup_free_ char *theirs = xasprintf("%d/ns/%s", pid, name);
+		_cleanup_free_ char *ours = xasprintf("self/ns/%s", name);
+		struct husk_error ignored = HUSK_ERROR_INIT;
+		_cleanup_close_ int mine = -1;
+		struct stat a, b;
+
+		ns_fds[t] = procfs_open(theirs, O_RDONLY, &ignored);
+		husk_error_clear(&ignored);
+		if (ns_fds[t] < 0) {
+			if (errno == ENOENT)
+				continue; /* the kernel has no such namespace */
+			return husk_error_errno(err, "open /proc/%s", theirs);
+		}
+		mine = procfs_open(ours, O_RDONLY, &ignored);
+		husk_error_clear(&ignored);
+		if (mine < 0 || fstat(ns_fds[t], &a) < 0 || fstat(mine, &b) < 0)
+			return husk_error_errno(err, "inspect the %s namespace", name);
+		if (a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+			close(ns_fds[t]);
+			ns_fds[t] = -1;
+			continue;
+		}
+		*flags |= spec_ns_clone_flag((enum spec_ns_type)t);
+	}
+	return 0;
+}
+
+/* One setns on the pidfd joins all at once (5.8+); older kernels take one
+ * namespace fd at a time, the user namespace first. */
+static int join_namespaces(int pidfd, int flags, int ns_fds[SPEC_NS_COUNT],
+			   struct husk_error *err)
+{
+	if (flags == 0 || setns(pidfd, flags) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return husk_error_errno(err, "join the container's namespaces");
+	if (ns_fds[SPEC_NS_USER] >= 0 && setns(ns_fds[SPEC_NS_USER], CLONE_NEWUSER) < 0)
+		return husk_error_errno(err, "join the user namespace");
+	for (int t = 0; t < SPEC_NS_COUNT; t++) {
+		if (t == SPEC_NS_USER || ns_fds[t] < 0)
+			continue;
+		if (setns(ns_fds[t], 0) < 0)
+			return husk_error_errno(err, "join the %s namespace",
+						spec_ns_type_name((enum spec_ns_type)t));
+	}
+	return 0;
+}
+
+/* --cgroup [CTRL:]PATH: PATH below the container's cgroup, in the
+ * hierarchy of CTRL or in every hierarchy. */
+static int enter_sub_cgroup(struct cgroup_handle *cg, const char *spec, pid_t pid,
+			    struct husk_error *err)
+{
+	const char *colon = strchr(spec, ':');
+	_cleanup_free_ char *ctrl = colon ? xasprintf("%.*s", (int)(colon - spec), spec) : NULL;
+	const char *path = colon ? colon + 1 : spec;
+	char pidstr[32];
+
+	while (*path == '/')
+		path++;
+	if (!*path || strcmp(path, "..") == 0 || str_has_prefix(path, "../") ||
+	    strstr(path, "/../") || (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
+		return husk_error_set(err, EINVAL, "--cgroup `%s`: not a path below the container's cgroup",
+				      spec);
+	snprintf(pidstr, sizeof pidstr, "%d", pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		if (h->dirfd < 0)
+			continue;
+		if (ctrl && h != cg_find(cg, ctrl))
+			continue;
+		_cleanup_close_ int sub =
+			openat(h->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			return husk_error_errno(err, "--cgroup `%s`", spec);
+		if (write_file_at(sub, "cgroup.procs", pidstr, err) < 0)
+			return husk_error_prefix(err, "--cgroup `%s`", spec);
+	}
+	return 0;
+}
+
+static int place_in_cgroup(const struct husk_globals *g, const struct spec_state *st,
+			   const struct exec_flags *f, pid_t pid, struct husk_error *err)
+{
+	struct cgroup_handle *cg = NULL;
+	bool only_sub = false;
+	int ret = 0;
+
+	if (!st->cgroup_path && !f->n_cgroups)
+		return 0;
+	if (cgroup_load(st, g, &cg, err) < 0)
+		return husk_error_prefix(err, "the container's cgroup");
+	for (size_t i = 0; i < f->n_cgroups; i++)
+		if (!strchr(f->cgroups[i], ':'))
+			only_sub = true;
+	/* A sub-cgroup in every hierarchy replaces the container's own (on
+	 * cgroup v2 the container's cgroup may hold no processes then). */
+	if (!only_sub)
+		ret = cgroup_enter(cg, pid, err);
+	for (size_t i = 0; ret == 0 && i < f->n_cgroups; i++)
+		ret = enter_sub_cgroup(cg, f->cgroups[i], pid, err);
+	cgroup_handle_free(cg);
+	return ret;
+}
+
+/* ---- the two children ---- */
+
+struct exec_job {
+	const struct husk_globals *g;
+	const struct exec_flags *f;
+	struct container_ref *ref;
+	struct spec_process *process;
+	struct seccomp_prog *seccomp;
+	char *state_json;
+	int pidfd;		 /* the container's init */
+	int ns_fds[SPEC_NS_COUNT];
+	int ns_flags;
+	int ctl[2];		 /* husk <-> A */
+	int exec_pipe[2];	 /* B -> husk: error text, EOF when execve worked */
+	int console;		 /* B's end: console socket or our socketpair */
+	int pty_pair;		 /* our end of the socketpair, foreground tty */
+	sigset_t old_mask;
+};
+
+struct a_report {
+	int32_t pid;
+	int32_t errnum;
+	char msg[1024];
+};
+
+/* Our own fds must stay clear of 3 .. 3+N-1, which the process inherits. */
+static int move_above(int *fd, int min, struct husk_error *err)
+{
+	int nfd;
+
+	if (*fd < 0 || *fd >= min)
+		return 0;
+	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+	if (nfd < 0)
+		return husk_error_errno(err, "fcntl(F_DUPFD_CLOEXEC)");
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+static void __attribute__((noreturn)) child_b(struct exec_job *j)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	const struct spec_config *cfg = j->ref->config;
+	struct exec_opts o = {
+		.process = j->process,
+		.seccomp = j->seccomp,
+		.seccomp_spec = cfg->linux ? cfg->linux->seccomp : NULL,
+		.state_json = j->state_json,
+		.preserve_fds = preserved_fd_count(j->f->preserve_fds),
+		.no_new_keyring = true, /* keep the session keyring we joined */
+		.id = j->ref->id,
+		.personality = cfg->linux ? cfg->linux->personality : NULL,
+	};
+
+	close(j->exec_pipe[0]);
+	close(j->ctl[1]);
+	if (j->process->terminal && terminal_setup_exec(j->console, j->process, &err) < 0)
+		goto fail;
+	if (j->console >= 0)
+		close(j->console);
+	process_exec(&o, &err);
+fail:
+	husk_error_prefix(&err, "exec");
+	(void)write_all(j->exec_pipe[1], husk_error_text(&err), strlen(husk_error_text(&err)));
+	_exit(127);
+}
+
+static void __attribute__((noreturn)) child_a(struct exec_job *j)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	struct a_report rep = {0};
+	char go;
+	pid_t b;
+
+	sigprocmask(SIG_SETMASK, &j->old_mask, NULL);
+	close(j->ctl[0]);
+	close(j->exec_pipe[0]);
+	if (j->pty_pair >= 0)
+		close(j->pty_pair);
+	/* Nothing in the container may ptrace us or read our memory while we
+	 * hold host fds; B's execve makes the process dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		husk_error_errno(&err, "prctl(PR_SET_DUMPABLE)");
+		goto fail;
+	}
+	if (read(j->ctl[1], &go, 1) != 1)
+		_exit(1); /* husk gave up (cgroup placement failed) */
+	if (join_namespaces(j->pidfd, j->ns_flags, j->ns_fds, &err) < 0)
+		goto fail;
+	close(j->pidfd);
+	b = fork();
+	if (b < 0) {
+		husk_error_errno(&err, "fork");
+		goto fail;
+	}
+	if (b == 0)
+		child_b(j);
+	rep.pid = b;
+	(void)!write(j->ctl[1], &rep, sizeof rep);
+	_exit(0);
+fail:
+	rep.errnum = err.errnum;
+	snprintf(rep.msg, sizeof rep.msg, "%s", err.msg ? err.msg : "failed");
+	(void)!write(j->ctl[1], &rep, sizeof rep);
+	_exit(1);
+}
+
+/* ---- husk's side ---- */
+
+static int connect_console_socket(const char *path, struct husk_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return husk_error_errno(err, "socket");
+	if (strlen(path) >= sizeof addr.sun_path)
+		return husk_error_set(err, ENAMETOOLONG, "--console-socket `%s`: path too long",
+				      path);
+	strcpy(addr.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+		return husk_error_errno(err, "--console-socket `%s`", path);
+	return steal_fd(&fd);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+{
+	_cleanup_free_ char *d = xstrdup(path), *b = xstrdup(path);
+	_cleanup_free_ char *text = xasprintf("%d", pid);
+	_cleanup_close_ int dirfd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dirfd < 0)
+		return husk_error_errno(err, "--pid-file `%s`", path);
+	if (write_file_atomic_at(dirfd, basename(b), text, strlen(text), 0644, err) < 0)
+		return husk_error_prefix(err, "--pid-file");
+	return 0;
+}
+
+/* B's execve: EOF on the pipe means it happened; text is B's error. */
+static int wait_exec(int fd, struct husk_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+
+	if (read_fd_all(fd, 64 << 10, &text, &len, err) < 0)
+		return -1;
+	if (len > 0)
+		return husk_error_set(err, 0, "%s", text);
+	return 0;
+}
+
+static int wait_exit_code(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 255;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+/* Signals sent to husk in the foreground go on to the process. */
+static int forward_pidfd = -1;
+
+static void forward_signal(int sig)
+{
+	int saved = errno;
+	if (forward_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, forward_pidfd, sig, NULL, 0);
+	errno = saved;
+}
+
+static void forward_signals(pid_t pid, bool tty)
+{
+	static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
+	struct sigaction sa = {.sa_handler = forward_signal};
+
+	forward_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (forward_pidfd < 0)
+		return;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		/* With a tty, ^C and ^\ reach the process through the pty. */
+		if (tty && (sigs[i] == SIGINT || sigs[i] == SIGQUIT))
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static int start_children(struct exec_job *j, pid_t *b_pid, struct husk_error *err)
+{
+	struct a_report rep;
+	pid_t a;
+	int min = 3 + preserved_fd_count(j->f->preserve_fds);
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, j->ctl) < 0)
+		return husk_error_errno(err, "socketpair");
+	if (pipe2(j->exec_pipe, O_CLOEXEC) < 0)
+		return husk_error_errno(err, "pipe");
+	if (move_above(&j->ctl[1], min, err) < 0 || move_above(&j->exec_pipe[1], min, err) < 0 ||
+	    move_above(&j->console, min, err) < 0 || move_above(&j->pidfd, min, err) < 0)
+		return -1;
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		if (move_above(&j->ns_fds[t], min, err) < 0)
+			return -1;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return husk_error_errno(err, "prctl(PR_SET_CHILD_SUBREAPER)");
+	a = fork();
+	if (a < 0)
+		return husk_error_errno(err, "fork");
+	if (a == 0)
+		child_a(j);
+	close(steal_fd(&j->ctl[1]));
+	close(steal_fd(&j->exec_pipe[1]));
+	if (j->console >= 0)
+		close(steal_fd(&j->console));
+
+	if (place_in_cgroup(j->g, j->ref->state, j->f, a, err) < 0) {
+		kill(a, SIGKILL);
+		waitpid(a, NULL, 0);
+		return -1;
+	}
+	if (write(j->ctl[0], "g", 1) != 1) {
+		husk_error_errno(err, "start the exec process");
+		kill(a, SIGKILL);
+		waitpid(a, NULL, 0);
+		return -1;
+	}
+	n = read(j->ctl[0], &rep, sizeof rep);
+	waitpid(a, NULL, 0);
+	if (n != (ssize_t)sizeof rep)
+		return husk_error_set(err, EPIPE, "the exec process died before it could start");
+	if (rep.pid <= 0) {
+		rep.msg[sizeof rep.msg - 1] = '\0';
+		return husk_error_set(err, rep.errnum, "%s", rep.msg);
+	}
+	*b_pid = rep.pid;
+	return 0;
+}
+
+static int prepare_terminal(struct exec_job *j, struct husk_error *err)
+{
+	const struct exec_flags *f = j->f;
+	int sp[2];
+
+	if (!j->process->terminal) {
+		if (f->console_socket)
+			return husk_error_set(err, EINVAL,
+					      "--console-socket needs a terminal (--tty or "
+					      "process.terminal)");
+		return 0;
+	}
+	if (f->console_socket) {
+		j->console = connect_console_socket(f->console_socket, err);
+		return j->console < 0 ? -1 : 0;
+	}
+	if (f->detach)
+		return husk_error_set(err, EINVAL,
+				      "--detach with a terminal needs --console-socket: nobody "
+				      "would hold the pty");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return husk_error_errno(err, "socketpair");
+	j->pty_pair = sp[0];
+	j->console = sp[1];
+	return 0;
+}
+
+static int prepare(struct exec_job *j, char **args, int n_args, struct husk_error *err)
+{
+	const struct exec_flags *f = j->f;
+	struct container_ref *ref = j->ref;
+	const char *status = container_status(ref, j->g);
+	struct spec_config *cfg;
+
+	if (strcmp(status, "stopped") == 0)
+		return husk_error_set(err, 0, "container `%s` is stopped: cannot exec in it",
+				      ref->id);
+	if (strcmp(status, "paused") == 0 && !f->ignore_paused)
+		return husk_error_set(err, 0,
+				      "container `%s` is paused: resume it first (or use "
+				      "--ignore-paused)",
+				      ref->id);
+	if (state_store_load_config(ref, err) < 0)
+		return -1;
+	cfg = ref->config;
+	if (f->process_file) {
+		if (n_args > 0)
+			return husk_error_set(err, EINVAL,
+					      "give either --process or a command, not both");
+		if (load_process_file(f->process_file, &j->process, err) < 0)
+			return -1;
+		if (f->tty)
+			j->process->terminal = true;
+	} else {
+		if (n_args == 0)
+			return husk_error_set(err, EINVAL, "no command given (and no --process)");
+		if (!cfg->process)
+			return husk_error_set(err, EINVAL,
+					      "the container has no process to take settings from: "
+					      "use --process");
+		j->process = steal_pointer(&cfg->process);
+		if (process_from_flags(j->process, f, args, n_args, err) < 0)
+			return -1;
+	}
+	if (!j->process->args || !j->process->args[0])
+		return husk_error_set(err, EINVAL, "process.args: empty");
+	if (!j->process->cwd || j->process->cwd[0] != '/')
+		return husk_error_set(err, EINVAL, "process.cwd: `%s` is not an absolute path",
+				      j->process->cwd ? j->process->cwd : "");
+	if (seccomp_compile(cfg->linux ? cfg->linux->seccomp : NULL, &j->seccomp, err) < 0)
+		return husk_error_prefix(err, "linux.seccomp");
+	if (container_state_json(j->g, ref, &j->state_json, err) < 0)
+		return -1;
+	j->pidfd = process_pidfd_open(ref->state->pid, ref->state->start_time);
+	if (j->pidfd < 0)
+		return husk_error_set(err, 0, "container `%s` is stopped: cannot exec in it",
+				      ref->id);
+	if (namespaces_to_join(ref->state->pid, j->ns_fds, &j->ns_flags, err) < 0)
+		return -1;
+	/* The ns files were opened by pid: make sure they were the init's. */
+	if (!process_is_same(ref->state->pid, ref->state->start_time))
+		return husk_error_set(err, 0, "container `%s` stopped", ref->id);
+	return prepare_terminal(j, err);
+}
+
+static void job_free(struct exec_job *j)
+{
+	int *fds[] = {&j->pidfd, &j->ctl[0], &j->ctl[1], &j->exec_pipe[0], &j->exec_pipe[1],
+		      &j->console, &j->pty_pair};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+	namespaces_close(j->ns_fds);
+	if (j->process && (!j->ref->config || j->process != j->ref->config->process))
+		spec_process_free(j->process);
+	seccomp_prog_free(j->seccomp);
+	free(j->state_json);
+}
+
+static int run_exec(struct exec_job *j, char **args, int n_args, int *code,
+		    struct husk_error *err)
+{
+	_cleanup_close_ int master = -1;
+	pid_t b = -1;
+
+	if (prepare(j, args, n_args, err) < 0 || start_children(j, &b, err) < 0)
+		return -1;
+	if (j->pty_pair >= 0 && terminal_recv_fd(j->pty_pair, &master, err) < 0) {
+		struct husk_error e2 = HUSK_ERROR_INIT;
+		/* B failed before it sent the pty: its own error says why. */
+		if (wait_exec(j->exec_pipe[0], &e2) < 0) {
+			husk_error_clear(err);
+			*err = e2;
+		}
+		waitpid(b, NULL, 0);
+		return -1;
+	}
+	if (wait_exec(j->exec_pipe[0], err) < 0) {
+		waitpid(b, NULL, 0);
+		return -1;
+	}
+	if (j->f->pid_file && write_pid_file(j->f->pid_file, b, err) < 0) {
+		if (!j->f->detach) /* nobody else will ever stop it */
+			kill(b, SIGKILL);
+		return -1;
+	}
+	/* Let kill, pause and delete at the container while the process runs. */
+	container_ref_release(j->ref);
+	if (j->f->detach) {
+		*code = 0;
+		return 0;
+	}
+	forward_signals(b, master >= 0);
+	if (master >= 0 && terminal_proxy(master, err) < 0)
+		husk_warn("%s", husk_error_text(err));
+	husk_error_clear(err);
+	*code = wait_exit_code(b);
+	return 0;
+}
+
 int cmd_exec(struct husk_globals *g, int argc, char **argv)
 {
 	struct husk_error err = HUSK_ERROR_INIT;
-	husk_error_set(&err, ENOSYS, "exec: not implemented");
-	return husk_error_report(&err);
+	struct exec_flags f = {0};
+	struct container_ref ref = {.dirfd = -1};
+	struct exec_job j = {
+		.g = g, .f = &f, .ref = &ref, .pidfd = -1, .ctl = {-1, -1},
+		.exec_pipe = {-1, -1}, .console = -1, .pty_pair = -1,
+	};
+	struct cli_parser p;
+	const char *arg;
+	char **args;
+	int c, first, n_args, code = 1;
+
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		j.ns_fds[t] = -1;
+	cli_init(&p, &exec_help, exec_opts_table, argc, argv, true);
+	while ((c = cli_next(&p, &arg)) != -1) {
+		if (c == -3 || c == -2) {
+			cli_free(&p);
+			return c == -3 ? 0 : CLI_EXIT_USAGE;
+		}
+		if (exec_flag(&f, c, arg) < 0) {
+			cli_free(&p);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	first = cli_optind();
+	cli_free(&p);
+	if (first >= argc) {
+		fprintf(stderr, "husk exec: missing container id (usage: husk exec %s)\n",
+			exec_help.usage);
+		return CLI_EXIT_USAGE;
+	}
+	args = argv + first + 1;
+	n_args = argc - first - 1;
+	if (n_args > 0 && strcmp(args[0], "--") == 0) {
+		args++;
+		n_args--;
+	}
+	sigemptyset(&j.old_mask);
+	if (reserve_preserved_fds(preserved_fd_count(f.preserve_fds), &err) < 0 ||
+	    state_store_open(g->root, argv[first], &ref, &err) < 0 ||
+	    run_exec(&j, args, n_args, &code, &err) < 0) {
+		job_free(&j);
+		container_ref_release(&ref);
+		return husk_error_report(&err);
+	}
+	job_free(&j);
+	container_ref_release(&ref);
+	return code;
 }

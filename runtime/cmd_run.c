@@ -1,10 +1,92 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 #include "commands.h"
+#include "container.h"
+#include "create_opts.h"
+
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile pid_t forward_to = -1;
+
+static void forward_signal(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+/* While we wait in the foreground, signals meant for the container go to it. */
+static void install_forwarding(pid_t pid)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = forward_signal;
+	sa.sa_flags = SA_RESTART;
+	forward_to = pid;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int wait_status(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return 255;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
 int cmd_run(struct husk_globals *g, int argc, char **argv)
 {
+	static const struct cli_command_help help = {
+		"run", "[options] ID",
+		"Create and start a container; without --detach, wait for it, delete it and exit "
+		"with its status."};
 	struct husk_error err = HUSK_ERROR_INIT;
-	husk_error_set(&err, ENOSYS, "run: not implemented");
-	return husk_error_report(&err);
+	struct create_opts o = {0};
+	struct run_extra extra = {false, false};
+	struct created_container c;
+	int status, r = create_opts_parse(&help, argc, argv, &o, &extra);
+
+	if (r != 0)
+		return r < 0 ? CLI_EXIT_USAGE : 0;
+	o.foreground = !extra.detach;
+	if (reserve_preserved_fds(preserved_fd_count(o.preserve_fds), &err) < 0 ||
+	    container_create(g, &o, &c, &err) < 0)
+		return husk_error_report(&err);
+	if (!extra.detach)
+		install_forwarding(c.pid);
+	if (container_start(g, o.id, &err) < 0) {
+		husk_error_report(&err);
+		husk_error_clear(&err);
+		if (!extra.detach)
+			wait_status(c.pid);
+		if (container_delete(g, o.id, true, &err) < 0)
+			husk_error_report(&err);
+		return 1;
+	}
+	if (extra.detach)
+		return 0;
+	if (c.pty_master >= 0) {
+		if (terminal_proxy(c.pty_master, &err) < 0) {
+			husk_error_report(&err);
+			husk_error_clear(&err);
+		}
+		close(c.pty_master);
+	}
+	status = wait_status(c.pid);
+	if (!extra.keep && container_delete(g, o.id, true, &err) < 0)
+		husk_error_report(&err);
+	return status;
 }

@@ -1,3 +1,787 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The parent side of the lifecycle.  create clones the init into its
+ * namespaces (and cgroup), answers its sync messages and records the state;
+ * start releases the init through exec.fifo; kill and delete find it again
+ * by pid and start time.
+ */
 #include "config.h"
 #include "container.h"
+#include "sync.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define FIFO_FILE "exec.fifo"
+#define INIT_ERROR_FILE "init.error"
+#define CONFIG_FILE "config.json"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int reserve_preserved_fds(int n, struct husk_error *err)
+{
+	for (int fd = 3; fd < 3 + n; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int nfd = open("/dev/null", O_RDWR);
+		if (nfd < 0)
+			return husk_error_errno(err, "open /dev/null");
+		if (nfd != fd) {
+			if (dup2(nfd, fd) < 0)
+				return husk_error_errno(err, "dup2");
+			close(nfd);
+		}
+	}
+	return 0;
+}
+
+int preserved_fd_count(int preserve_fds)
+{
+	const char *s = getenv("LISTEN_FDS");
+	int64_t n;
+
+	if (s && parse_int64(s, &n) == 0 && n > 0 && n < 1024)
+		return preserve_fds + (int)n;
+	return preserve_fds;
+}
+
+static char *rfc3339_now(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+	return xstrdup(buf);
+}
+
+static int open_verified_devnull(struct husk_error *err)
+{
+	struct stat st;
+	int fd = open("/dev/null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return husk_error_errno(err, "open /dev/null");
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+		close(fd);
+		return husk_error_set(err, EPERM, "/dev/null on the host is not the 1:3 device");
+	}
+	return fd;
+}
+
+static int connect_console_socket(const char *path, struct husk_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof addr.sun_path)
+		return husk_error_set(err, ENAMETOOLONG, "--console-socket `%s`: path too long", path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return husk_error_errno(err, "--console-socket: socket");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+		husk_error_errno(err, "--console-socket: connect to `%s`", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+{
+	_cleanup_free_ char *dir = NULL, *text = xasprintf("%d", pid);
+	_cleanup_close_ int dfd = -1;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+
+	dir = slash ? (slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path)))
+		    : xstrdup(".");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return husk_error_errno(err, "--pid-file: open directory `%s`", dir);
+	if (write_file_atomic_at(dfd, base, text, strlen(text), 0644, err) < 0)
+		return husk_error_prefix(err, "--pid-file");
+	return 0;
+}
+
+/* Load and validate the bundle's config; keep the bytes for the state dir. */
+static int load_bundle_config(const char *bundle, const char *config_path, char **bytes,
+			      size_t *len, struct spec_config **cfg, struct husk_error *err)
+{
+	const char *name = config_path ? config_path : CONFIG_FILE;
+	_cleanup_close_ int bfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *slash;
+
+	if (bfd < 0)
+		return husk_error_errno(err, "bundle `%s`", bundle);
+	if (read_file_at(bfd, name, 64 << 20, bytes, len, err) < 0)
+		return -1;
+	slash = strrchr(name, '/');
+	if (spec_config_parse(*bytes, *len, cfg, err) < 0)
+		return husk_error_prefix(err, "%s", slash ? slash + 1 : name);
+	return 0;
+}
+
+static int check_config_runnable(const struct spec_config *cfg, struct husk_error *err)
+{
+	if (cfg->process == NULL)
+		return husk_error_set(err, EINVAL, "config.json: process: missing; nothing to run");
+	if (cfg->process->args == NULL || cfg->process->args[0] == NULL)
+		return husk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
+	if (cfg->linux == NULL || spec_config_namespace(cfg, SPEC_NS_MOUNT) == NULL)
+		return husk_error_set(err, EINVAL,
+				      "config.json: linux.namespaces: a mount namespace is required");
+	return 0;
+}
+
+/* Everything create builds, so one function can undo it. */
+struct create_job {
+	const struct husk_globals *g;
+	const struct create_opts *o;
+	char *bundle;
+	char *config_bytes;
+	size_t config_len;
+	struct spec_config *cfg;
+	struct container_ref ref;
+	bool ref_created;
+	struct cgroup_handle *cg;
+	struct seccomp_prog *seccomp;
+	int ns_fds[SPEC_NS_COUNT];
+	int rootfs_fd, devnull_fd, fifo_fd, error_fd, console_fd, sync_parent, sync_child;
+	int pty_pair[2];
+	pid_t pid;
+	int pidfd;
+	bool placed_by_clone; /* CLONE_INTO_CGROUP did the cgroup move */
+	struct spec_state *state;
+};
+
+static void create_job_init(struct create_job *j, const struct husk_globals *g,
+			    const struct create_opts *o)
+{
+	memset(j, 0, sizeof *j);
+	j->g = g;
+	j->o = o;
+	j->ref.dirfd = -1;
+	for (int i = 0; i < SPEC_NS_COUNT; i++)
+		j->ns_fds[i] = -1;
+	j->rootfs_fd = j->devnull_fd = j->fifo_fd = j->error_fd = j->console_fd = -1;
+	j->sync_parent = j->sync_child = -1;
+	j->pty_pair[0] = j->pty_pair[1] = -1;
+	j->pid = -1;
+	j->pidfd = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* On failure: nothing may be left behind. */
+static void create_job_undo(struct create_job *j)
+{
+	struct husk_error e = HUSK_ERROR_INIT;
+
+	if (j->pid > 0) {
+		kill(j->pid, SIGKILL);
+		waitpid(j->pid, NULL, 0);
+	}
+	if (j->cg && cgroup_destroy(j->cg, &e) < 0) {
+		husk_warn("cleanup: %s", husk_error_text(&e));
+		husk_error_clear(&e);
+	}
+	if (j->ref_created && state_store_remove(j->g->root, &j->ref, &e) < 0) {
+		husk_warn("cleanup: %s", husk_error_text(&e));
+		husk_error_clear(&e);
+	}
+}
+
+static void create_job_free(struct create_job *j)
+{
+	close_fd(&j->rootfs_fd);
+	close_fd(&j->devnull_fd);
+	close_fd(&j->fifo_fd);
+	close_fd(&j->error_fd);
+	close_fd(&j->console_fd);
+	close_fd(&j->sync_parent);
+	close_fd(&j->sync_child);
+	close_fd(&j->pty_pair[0]);
+	close_fd(&j->pty_pair[1]);
+	close_fd(&j->pidfd);
+	namespaces_close(j->ns_fds);
+	cgroup_handle_free(j->cg);
+	seccomp_prog_free(j->seccomp);
+	spec_state_free(j->state);
+	/* ref.state is j->state's twin only when set below */
+	j->ref.state = NULL;
+	container_ref_release(&j->ref);
+	spec_config_free(j->cfg);
+	free(j->config_bytes);
+	free(j->bundle);
+}
+
+static struct spec_state *new_state(const struct create_job *j, char *rootfs)
+{
+	struct spec_state *st = xcalloc(1, sizeof *st);
+
+	st->oci_version = xstrdup("1.3.0");
+	st->id = xstrdup(j->o->id);
+	st->status = xstrdup("creating");
+	st->bundle = xstrdup(j->bundle);
+	st->rootfs = rootfs;
+	st->created = rfc3339_now();
+	st->owner = geteuid() == 0 ? xstrdup("root") : xasprintf("%u", geteuid());
+	st->n_annotations = j->cfg->n_annotations;
+	if (st->n_annotations) {
+		st->annotations = xcalloc(st->n_annotations, sizeof *st->annotations);
+		for (size_t i = 0; i < st->n_annotations; i++) {
+			st->annotations[i].key = xstrdup(j->cfg->annotations[i].key);
+			st->annotations[i].value = xstrdup(j->cfg->annotations[i].value);
+		}
+	}
+	return st;
+}
+
+static char *state_json_with_status(struct spec_state *st, const char *status)
+{
+	struct husk_error e = HUSK_ERROR_INIT;
+	char *saved = st->status, *out = NULL;
+	size_t len;
+
+	st->status = (char *)status;
+	if (spec_state_emit(st, SPEC_STATE_PUBLIC, &out, &len, &e) < 0) {
+		husk_error_clear(&e);
+		out = xstrdup("{}");
+	}
+	st->status = saved;
+	return out;
+}
+
+static int set_status(struct spec_state *st, const char *status)
+{
+	free(st->status);
+	st->status = xstrdup(status);
+	return 0;
+}
+
+/* A time namespace's offsets must be written before any process is in it:
+ * unshare it here (it applies to our children only) and write them. */
+static int prepare_time_namespace(const struct spec_config *cfg, struct husk_error *err)
+{
+	const struct spec_namespace *ns = spec_config_namespace(cfg, SPEC_NS_TIME);
+	const struct spec_linux *l = cfg->linux;
+	char buf[128];
+	int n = 0;
+
+	if (ns == NULL || ns->path)
+		return 0;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return husk_error_errno(err, "linux.namespaces: create the time namespace");
+	if (l->time_monotonic.present)
+		n += snprintf(buf + n, sizeof buf - n, "monotonic %lld %u\n",
+			      (long long)l->time_monotonic.secs, l->time_monotonic.nanosecs);
+	if (l->time_boottime.present)
+		n += snprintf(buf + n, sizeof buf - n, "boottime %lld %u\n",
+			      (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
+	if (n && procfs_write("self/timens_offsets", buf, err) < 0)
+		return husk_error_prefix(err, "linux.timeOffsets");
+	return 0;
+}
+
+/* pid and time namespaces apply to children: join them here, before clone. */
+static int join_parent_side_namespaces(int fds[SPEC_NS_COUNT], struct husk_error *err)
+{
+	if (fds[SPEC_NS_PID] >= 0 && setns(fds[SPEC_NS_PID], CLONE_NEWPID) < 0)
+		return husk_error_errno(err, "linux.namespaces: join the pid namespace");
+	if (fds[SPEC_NS_TIME] >= 0 && setns(fds[SPEC_NS_TIME], CLONE_NEWTIME) < 0)
+		return husk_error_errno(err, "linux.namespaces: join the time namespace");
+	return 0;
+}
+
+static pid_t clone_init(struct create_job *j, int flags, struct husk_error *err)
+{
+	struct clone_args args = {
+		.flags = (uint64_t)(flags & ~CLONE_NEWTIME) | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&j->pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	int cgfd = cgroup_clone_into_fd(j->cg);
+	long pid;
+
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG)) {
+		j->pidfd = -1;
+		pid = syscall(SYS_clone, (unsigned long)(flags & ~CLONE_NEWTIME) | SIGCHLD, 0, NULL,
+			      NULL, 0);
+	} else if (pid < 0 && cgfd >= 0 && errno != ENOMEM) {
+		/* Some kernels refuse CLONE_INTO_CGROUP with certain controllers. */
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		pid = syscall(SYS_clone3, &args, sizeof args);
+		if (pid > 0)
+			cgfd = -1;
+	}
+	if (pid < 0)
+		return husk_error_errno(err, "clone the container init");
+	j->placed_by_clone = cgfd >= 0;
+	return (pid_t)pid;
+}
+
+static int run_hooks_or_fail(const struct spec_config *cfg, enum hook_kind kind,
+			     const char *state_json, struct husk_error *err)
+{
+	if (hooks_of_kind(cfg, kind) == NULL || hooks_of_kind(cfg, kind)->n == 0)
+		return 0;
+	return hooks_run(cfg, kind, state_json, err);
+}
+
+static bool has_hooks(const struct spec_config *cfg, enum hook_kind kind)
+{
+	const struct spec_hook_list *l = hooks_of_kind(cfg, kind);
+	return l && l->n > 0;
+}
+
+/* Parent side after clone: ids, cgroup, then answer the init until ready. */
+static int drive_init(struct create_job *j, struct husk_error *err)
+{
+	const struct spec_config *cfg = j->cfg;
+	_cleanup_free_ char *creating = NULL, *created = NULL, *payload = NULL;
+	size_t plen = 0;
+	bool init_needs_state = has_hooks(cfg, HOOK_CREATE_CONTAINER) ||
+				has_hooks(cfg, HOOK_START_CONTAINER) ||
+				(cfg->linux->seccomp && cfg->linux->seccomp->listener_path);
+
+	if (spec_config_namespace(cfg, SPEC_NS_USER) && !spec_config_namespace(cfg, SPEC_NS_USER)->path &&
+	    namespaces_write_id_maps(j->pid, cfg, err) < 0)
+		return -1;
+	if (!j->placed_by_clone && cgroup_enter(j->cg, j->pid, err) < 0)
+		return -1;
+	j->state->pid = j->pid;
+	j->state->start_time = process_start_time(j->pid);
+	creating = state_json_with_status(j->state, "creating");
+	if (init_needs_state) {
+		created = state_json_with_status(j->state, "created");
+		plen = strlen(creating) + 1 + strlen(created);
+		payload = xasprintf("%s%c%s", creating, '\0', created);
+	}
+	if (sync_send(j->sync_parent, SYNC_GO, 0, payload, plen, err) < 0)
+		return -1;
+	if (has_hooks(cfg, HOOK_PRESTART) || has_hooks(cfg, HOOK_CREATE_RUNTIME)) {
+		if (sync_expect(j->sync_parent, SYNC_PREPIVOT, NULL, err) < 0)
+			return -1;
+		if (run_hooks_or_fail(cfg, HOOK_PRESTART, creating, err) < 0 ||
+		    run_hooks_or_fail(cfg, HOOK_CREATE_RUNTIME, creating, err) < 0)
+			return -1;
+		if (sync_send(j->sync_parent, SYNC_PREPIVOT_DONE, 0, NULL, 0, err) < 0)
+			return -1;
+	}
+	return sync_expect(j->sync_parent, SYNC_READY, NULL, err);
+}
+
+static int prepare_job(struct create_job *j, struct husk_error *err)
+{
+	const struct create_opts *o = j->o;
+	char rootfs_abs[PATH_MAX];
+	_cleanup_close_ int bfd = -1;
+	int sp[2];
+
+	j->bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+	if (j->bundle == NULL)
+		return husk_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
+	if (load_bundle_config(j->bundle, o->config_path, &j->config_bytes, &j->config_len, &j->cfg,
+			       err) < 0)
+		return -1;
+	if (check_config_runnable(j->cfg, err) < 0)
+		return -1;
+	if (j->cfg->process->terminal && o->console_socket == NULL && !o->foreground)
+		return husk_error_set(err, EINVAL,
+				      "process.terminal is true but no --console-socket was given");
+	bfd = open(j->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (bfd < 0)
+		return husk_error_errno(err, "bundle `%s`", j->bundle);
+	j->rootfs_fd = openat(bfd, j->cfg->root->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (j->rootfs_fd < 0)
+		return husk_error_errno(err, "root.path `%s`", j->cfg->root->path);
+	if (realpath(j->cfg->root->path[0] == '/' ? j->cfg->root->path : ".", rootfs_abs) == NULL)
+		return husk_error_errno(err, "root.path");
+	if (j->cfg->root->path[0] != '/') {
+		_cleanup_free_ char *joined = xasprintf("%s/%s", j->bundle, j->cfg->root->path);
+		if (realpath(joined, rootfs_abs) == NULL)
+			return husk_error_errno(err, "root.path `%s`", joined);
+	}
+	j->devnull_fd = open_verified_devnull(err);
+	if (j->devnull_fd < 0)
+		return -1;
+	if (j->cfg->linux->seccomp && seccomp_compile(j->cfg->linux->seccomp, &j->seccomp, err) < 0)
+		return husk_error_prefix(err, "linux.seccomp");
+	if (namespaces_open_paths(j->cfg, j->ns_fds, err) < 0)
+		return -1;
+
+	if (state_store_create(j->g->root, o->id, &j->ref, err) < 0)
+		return -1;
+	j->ref_created = true;
+	if (write_file_atomic_at(j->ref.dirfd, CONFIG_FILE, j->config_bytes, j->config_len, 0600,
+				 err) < 0)
+		return -1;
+	if (mkfifoat(j->ref.dirfd, FIFO_FILE, 0600) < 0)
+		return husk_error_errno(err, "create exec.fifo");
+	j->fifo_fd = openat(j->ref.dirfd, FIFO_FILE, O_RDWR | O_CLOEXEC);
+	if (j->fifo_fd < 0)
+		return husk_error_errno(err, "open exec.fifo");
+	j->error_fd = openat(j->ref.dirfd, INIT_ERROR_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0600);
+	if (j->error_fd < 0)
+		return husk_error_errno(err, "create init.error");
+	j->state = new_state(j, xstrdup(rootfs_abs));
+
+	if (cgroup_setup(j->cfg, o->id, j->g, &j->cg, err) < 0)
+		return -1;
+	cgroup_save(j->cg, j->state);
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return husk_error_errno(err, "socketpair");
+	j->sync_parent = sp[0];
+	j->sync_child = sp[1];
+	if (o->console_socket) {
+		j->console_fd = connect_console_socket(o->console_socket, err);
+		if (j->console_fd < 0)
+			return -1;
+	} else if (j->cfg->process->terminal) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, j->pty_pair) < 0)
+			return husk_error_errno(err, "socketpair");
+	}
+	return 0;
+}
+
+static int spawn_init(struct create_job *j, struct husk_error *err)
+{
+	int flags = namespaces_clone_flags(j->cfg);
+	struct init_ctx ctx = {
+		.cfg = j->cfg,
+		.id = j->o->id,
+		.bundle = j->bundle,
+		.rootfs = j->state->rootfs,
+		.rootfs_fd = j->rootfs_fd,
+		.devnull_fd = j->devnull_fd,
+		.fifo_fd = j->fifo_fd,
+		.console_socket_fd = j->console_fd >= 0 ? j->console_fd : j->pty_pair[1],
+		.preserve_fds = preserved_fd_count(j->o->preserve_fds),
+		.no_pivot = j->o->no_pivot,
+		.no_new_keyring = j->o->no_new_keyring,
+		.new_userns = (flags & CLONE_NEWUSER) != 0,
+		.new_mntns = (flags & CLONE_NEWNS) != 0,
+		.new_cgroupns = (flags & CLONE_NEWCGROUP) != 0,
+		.new_pidns = (flags & CLONE_NEWPID) != 0,
+		.new_netns = (flags & CLONE_NEWNET) != 0,
+		.seccomp = j->seccomp,
+		.error_fd = j->error_fd,
+		.ns_fds = j->ns_fds,
+	};
+
+	if (prepare_time_namespace(j->cfg, err) < 0 ||
+	    join_parent_side_namespaces(j->ns_fds, err) < 0)
+		return -1;
+	ctx.sync_fd = j->sync_child;
+	j->pid = clone_init(j, flags, err);
+	if (j->pid < 0)
+		return -1;
+	if (j->pid == 0)
+		container_init_main(&ctx);
+	close_fd(&j->sync_child);
+	close_fd(&j->pty_pair[1]);
+	close_fd(&j->fifo_fd);
+	close_fd(&j->error_fd);
+	close_fd(&j->console_fd);
+	return 0;
+}
+
+int container_create(const struct husk_globals *g, const struct create_opts *o,
+		     struct created_container *out, struct husk_error *err)
+{
+	struct create_job j;
+	int ret = -1;
+
+	out->pid = -1;
+	out->pidfd = -1;
+	out->pty_master = -1;
+	create_job_init(&j, g, o);
+	if (prepare_job(&j, err) < 0 || spawn_init(&j, err) < 0 || drive_init(&j, err) < 0)
+		goto fail;
+	if (j.pty_pair[0] >= 0 && terminal_recv_fd(j.pty_pair[0], &out->pty_master, err) < 0)
+		goto fail;
+	set_status(j.state, "created");
+	j.ref.state = j.state;
+	if (state_store_write(&j.ref, err) < 0)
+		goto fail;
+	if (o->pid_file && write_pid_file(o->pid_file, j.pid, err) < 0)
+		goto fail;
+	out->pid = j.pid;
+	out->pidfd = steal_fd(&j.pidfd);
+	ret = 0;
+	j.pid = -1; /* it is the container now */
+	goto done;
+fail:
+	if (out->pty_master >= 0)
+		close_fd(&out->pty_master);
+	create_job_undo(&j);
+done:
+	create_job_free(&j);
+	return ret;
+}
+
+static int read_init_error(int dirfd, struct husk_error *err)
+{
+	_cleanup_free_ char *msg = NULL;
+	size_t len = 0;
+	struct husk_error e = HUSK_ERROR_INIT;
+
+	if (read_file_at(dirfd, INIT_ERROR_FILE, 64 * 1024, &msg, &len, &e) < 0) {
+		husk_error_clear(&e);
+		return 0;
+	}
+	if (len == 0)
+		return 0;
+	while (len && msg[len - 1] == '\n')
+		msg[--len] = '\0';
+	return husk_error_set(err, 0, "%s", msg);
+}
+
+/* Release the init and wait until it has exec'd (its fifo fd closes). */
+static int release_init(struct container_ref *ref, struct husk_error *err)
+{
+	_cleanup_close_ int fd = openat(ref->dirfd, FIFO_FILE, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	struct pollfd pfd;
+
+	if (fd < 0) {
+		if (errno == ENXIO)
+			return husk_error_set(err, ESRCH, "the container's init is gone");
+		return husk_error_errno(err, "open exec.fifo");
+	}
+	if (write(fd, "0", 1) != 1)
+		return husk_error_errno(err, "write exec.fifo");
+	pfd.fd = fd;
+	pfd.events = 0; /* only POLLERR: the init's end closed (exec, or exit) */
+	for (;;) {
+		int r = poll(&pfd, 1, -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return husk_error_errno(err, "wait on exec.fifo");
+		if (pfd.revents)
+			break;
+	}
+	unlinkat(ref->dirfd, FIFO_FILE, 0);
+	return read_init_error(ref->dirfd, err);
+}
+
+int container_start(const struct husk_globals *g, const char *id, struct husk_error *err)
+{
+	struct container_ref ref;
+	_cleanup_free_ char *running = NULL;
+	const char *status;
+	int ret = -1;
+
+	if (state_store_open(g->root, id, &ref, err) < 0)
+		goto out;
+	status = container_status(&ref, g);
+	if (strcmp(status, "created") != 0) {
+		husk_error_set(err, 0, "cannot start container `%s`: it is %s, not created", id,
+			       status);
+		goto out;
+	}
+	if (release_init(&ref, err) < 0) {
+		kill(ref.state->pid, SIGKILL);
+		husk_error_prefix(err, "start `%s`", id);
+		goto out;
+	}
+	set_status(ref.state, "running");
+	if (state_store_write(&ref, err) < 0)
+		goto out;
+	if (state_store_load_config(&ref, err) < 0)
+		goto out;
+	running = state_json_with_status(ref.state, "running");
+	if (run_hooks_or_fail(ref.config, HOOK_POSTSTART, running, err) < 0) {
+		/* runtime-spec 1.3: a failing poststart hook fails start and
+		 * stops the container. */
+		container_kill(g, id, SIGKILL, true, NULL);
+		husk_error_prefix(err, "start `%s`", id);
+		goto out;
+	}
+	ret = 0;
+out:
+	container_ref_release(&ref);
+	return ret;
+}
+
+static int signal_init(const struct spec_state *st, int sig, struct husk_error *err)
+{
+	_cleanup_close_ int pidfd = process_pidfd_open(st->pid, st->start_time);
+
+	if (pidfd < 0) {
+		if (errno == ESRCH)
+			return husk_error_set(err, ESRCH, "container `%s` is not running", st->id);
+		return husk_error_errno(err, "pidfd_open %d", st->pid);
+	}
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		return husk_error_errno(err, "signal %d to container `%s`", sig, st->id);
+	return 0;
+}
+
+static int kill_ref(const struct husk_globals *g, struct container_ref *ref, int sig, bool all,
+		    struct husk_error *err)
+{
+	if (all && ref->state->cgroup_path) {
+		struct cgroup_handle *cg = NULL;
+		int r = cgroup_load(ref->state, g, &cg, err);
+		if (r == 0)
+			r = cgroup_kill_all(cg, sig, err);
+		cgroup_handle_free(cg);
+		if (r < 0)
+			return -1;
+		/* the init may not be in the cgroup (no cgroup namespace tricks): signal it too */
+		if (process_is_same(ref->state->pid, ref->state->start_time))
+			signal_init(ref->state, sig, NULL);
+		return 0;
+	}
+	return signal_init(ref->state, sig, err);
+}
+
+int container_kill(const struct husk_globals *g, const char *id, int sig, bool all,
+		   struct husk_error *err)
+{
+	struct container_ref ref;
+	int ret = -1;
+
+	if (state_store_open(g->root, id, &ref, err) < 0)
+		goto out;
+	if (strcmp(container_status(&ref, g), "stopped") == 0) {
+		husk_error_set(err, ESRCH, "container `%s` is not running", id);
+		goto out;
+	}
+	ret = kill_ref(g, &ref, sig, all, err);
+out:
+	container_ref_release(&ref);
+	return ret;
+}
+
+/* Wait (bounded) for the init to be gone after SIGKILL. */
+static void wait_for_exit(const struct spec_state *st)
+{
+	_cleanup_close_ int pidfd = process_pidfd_open(st->pid, st->start_time);
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+	if (pidfd < 0)
+		return;
+	poll(&pfd, 1, 10000);
+}
+
+static int delete_dir_only(const struct husk_globals *g, const char *id, struct husk_error *err)
+{
+	_cleanup_close_ int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct container_ref ref = {.dirfd = -1};
+
+	if (rootfd < 0)
+		return 0;
+	ref.dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (ref.dirfd < 0)
+		return 0;
+	ref.id = xstrdup(id);
+	int r = state_store_remove(g->root, &ref, err);
+	container_ref_release(&ref);
+	return r;
+}
+
+int container_delete(const struct husk_globals *g, const char *id, bool force,
+		     struct husk_error *err)
+{
+	struct container_ref ref;
+	struct cgroup_handle *cg = NULL;
+	_cleanup_free_ char *stopped = NULL;
+	struct husk_error e = HUSK_ERROR_INIT;
+	const char *status;
+	int ret = -1;
+
+	if (state_store_open(g->root, id, &ref, err) < 0) {
+		container_ref_release(&ref);
+		if (force && err->errnum == ENOENT) {
+			husk_error_clear(err);
+			return delete_dir_only(g, id, err);
+		}
+		return -1;
+	}
+	status = container_status(&ref, g);
+	if (strcmp(status, "stopped") && strcmp(status, "created") && !force) {
+		husk_error_set(err, 0, "cannot delete container `%s`: it is %s (use --force)", id,
+			       status);
+		goto out;
+	}
+	if (ref.state->cgroup_path && cgroup_load(ref.state, g, &cg, &e) < 0) {
+		husk_warn("delete `%s`: %s", id, husk_error_text(&e));
+		husk_error_clear(&e);
+	}
+	if (strcmp(status, "stopped") != 0) {
+		if (cg)
+			cgroup_kill_all(cg, SIGKILL, NULL);
+		signal_init(ref.state, SIGKILL, NULL);
+		wait_for_exit(ref.state);
+	}
+	if (cg && cgroup_destroy(cg, err) < 0) {
+		husk_error_prefix(err, "delete `%s`", id);
+		goto out;
+	}
+	if (state_store_load_config(&ref, &e) == 0) {
+		stopped = state_json_with_status(ref.state, "stopped");
+		if (run_hooks_or_fail(ref.config, HOOK_POSTSTOP, stopped, &e) < 0)
+			husk_warn("delete `%s`: %s", id, husk_error_text(&e));
+	}
+	husk_error_clear(&e);
+	ret = state_store_remove(g->root, &ref, err);
+out:
+	cgroup_handle_free(cg);
+	container_ref_release(&ref);
+	return ret;
+}
+
+int container_state_json(const struct husk_globals *g, struct container_ref *ref, char **json,
+			 struct husk_error *err)
+{
+	struct spec_state *st = ref->state;
+	const char *status = container_status(ref, g);
+	char *saved = st->status;
+	pid_t saved_pid = st->pid;
+	size_t len;
+	int r;
+
+	st->status = (char *)status;
+	if (strcmp(status, "stopped") == 0)
+		st->pid = 0;
+	r = spec_state_emit(st, SPEC_STATE_PUBLIC, json, &len, err);
+	st->status = saved;
+	st->pid = saved_pid;
+	return r;
+}

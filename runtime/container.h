@@ -1,3 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container lifecycle: create, start, kill, delete (parent side), and
+ * the init process that runs inside the new namespaces (init.c). */
 #ifndef HUSK_CONTAINER_H
 #define HUSK_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "linux/linux.h"
+#include "state_store.h"
+
+struct create_opts {
+	const char *id;
+	const char *bundle;	 /* default "." */
+	const char *config_path; /* default "config.json" in the bundle */
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+	/* run: keep the init as our child, and take the pty master when the
+	 * process has a terminal and there is no console socket */
+	bool foreground;
+};
+
+struct created_container {
+	pid_t pid;
+	int pidfd;
+	int pty_master; /* -1 unless foreground with a terminal */
+};
+
+int container_create(const struct husk_globals *g, const struct create_opts *o,
+		     struct created_container *out, struct husk_error *err);
+int container_start(const struct husk_globals *g, const char *id, struct husk_error *err);
+int container_kill(const struct husk_globals *g, const char *id, int sig, bool all,
+		   struct husk_error *err);
+int container_delete(const struct husk_globals *g, const char *id, bool force,
+		     struct husk_error *err);
+/* Fill a public state for ref with its live status. */
+int container_state_json(const struct husk_globals *g, struct container_ref *ref, char **json,
+			 struct husk_error *err);
+
+/* init.c: the body of the init process; never returns. */
+void __attribute__((noreturn)) container_init_main(struct init_ctx *ctx);
+
+/* Make sure fds 3 .. 3+n-1 exist (opened on /dev/null where free), so our
+ * own fds never land in the range that --preserve-fds hands on. */
+int reserve_preserved_fds(int n, struct husk_error *err);
+/* --preserve-fds plus LISTEN_FDS from our environment. */
+int preserved_fd_count(int preserve_fds);
+
 #endif

@@ -1,3 +1,144 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The container's init, from clone to execve.  It runs inside the new
+ * namespaces; every step is one concern from runtime/linux/, in the order
+ * linux.h describes.  Failures before `start` go to the parent over the
+ * sync socket; failures after it go to <state>/init.error, which start
+ * reads once the init is gone.
+ */
 #include "config.h"
 #include "container.h"
+#include "sync.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static bool has_hooks(const struct spec_config *cfg, enum hook_kind kind)
+{
+	const struct spec_hook_list *l = hooks_of_kind(cfg, kind);
+	return l && l->n > 0;
+}
+
+static int set_names(const struct spec_config *cfg, struct husk_error *err)
+{
+	if (cfg->hostname && cfg->hostname[0] &&
+	    sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+		return husk_error_errno(err, "hostname: set `%s`", cfg->hostname);
+	if (cfg->domainname && cfg->domainname[0] &&
+	    setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
+		return husk_error_errno(err, "domainname: set `%s`", cfg->domainname);
+	return 0;
+}
+
+/* In a new user namespace, become its root so that the setup steps run
+ * with the namespace's full capabilities. */
+static int become_userns_root(struct husk_error *err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return husk_error_errno(err, "user namespace: setresgid(0)");
+	if (setresuid(0, 0, 0) < 0)
+		return husk_error_errno(err, "user namespace: setresuid(0)");
+	return 0;
+}
+
+/* Everything up to "created": returns with the init waiting for start. */
+static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *err)
+{
+	const struct spec_config *cfg = ctx->cfg;
+
+	/* Nothing in the container may ptrace or read us while we work with
+	 * host fds in hand; execve resets this for the container's process. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return husk_error_errno(err, "prctl(PR_SET_DUMPABLE)");
+	if (sync_expect(ctx->sync_fd, SYNC_GO, states, err) < 0)
+		return -1;
+	if (namespaces_join(ctx->ns_fds, err) < 0)
+		return -1;
+	if (ctx->new_userns && become_userns_root(err) < 0)
+		return -1;
+	if (set_names(cfg, err) < 0)
+		return -1;
+	if (rootfs_setup(ctx, err) < 0)
+		return -1;
+	if (has_hooks(cfg, HOOK_PRESTART) || has_hooks(cfg, HOOK_CREATE_RUNTIME)) {
+		if (sync_send(ctx->sync_fd, SYNC_PREPIVOT, 0, NULL, 0, err) < 0 ||
+		    sync_expect(ctx->sync_fd, SYNC_PREPIVOT_DONE, NULL, err) < 0)
+			return -1;
+	}
+	if (has_hooks(cfg, HOOK_CREATE_CONTAINER) &&
+	    hooks_run(cfg, HOOK_CREATE_CONTAINER, *states, err) < 0)
+		return -1;
+	if (rootfs_pivot(ctx, err) < 0 || rootfs_finish(ctx, err) < 0)
+		return -1;
+	if (sysctl_apply(cfg, err) < 0)
+		return -1;
+	if (cfg->process->terminal && terminal_setup(ctx, cfg->process, err) < 0)
+		return -1;
+	if (ctx->console_socket_fd >= 0) {
+		close(ctx->console_socket_fd);
+		ctx->console_socket_fd = -1;
+	}
+	return 0;
+}
+
+/* Block until `start` writes its byte to exec.fifo. */
+static int wait_for_start(int fifo_fd, struct husk_error *err)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(fifo_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return husk_error_errno(err, "wait for start");
+	return 0;
+}
+
+static void __attribute__((noreturn)) fail_after_start(struct init_ctx *ctx, struct husk_error *err)
+{
+	const char *text = husk_error_text(err);
+	write_all(ctx->error_fd, text, strlen(text));
+	_exit(127);
+}
+
+void container_init_main(struct init_ctx *ctx)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	_cleanup_free_ char *states = NULL;
+	const char *created_state = NULL;
+
+	if (init_setup(ctx, &states, &err) < 0) {
+		sync_send_error(ctx->sync_fd, &err);
+		_exit(1);
+	}
+	if (states)
+		created_state = states + strlen(states) + 1;
+	if (sync_send(ctx->sync_fd, SYNC_READY, 0, NULL, 0, &err) < 0)
+		_exit(1);
+	close(ctx->sync_fd);
+	if (wait_for_start(ctx->fifo_fd, &err) < 0)
+		fail_after_start(ctx, &err);
+	if (has_hooks(ctx->cfg, HOOK_START_CONTAINER) &&
+	    hooks_run(ctx->cfg, HOOK_START_CONTAINER, created_state, &err) < 0)
+		fail_after_start(ctx, &err);
+
+	struct exec_opts eo = {
+		.process = ctx->cfg->process,
+		.seccomp = ctx->seccomp,
+		.seccomp_spec = ctx->cfg->linux->seccomp,
+		.state_json = created_state,
+		.preserve_fds = ctx->preserve_fds,
+		.no_new_keyring = ctx->no_new_keyring,
+		.id = ctx->id,
+		.personality = ctx->cfg->linux->personality,
+	};
+	process_exec(&eo, &err);
+	fail_after_start(ctx, &err);
+}

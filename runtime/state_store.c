@@ -1,3 +1,334 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 #include "state_store.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#define STATE_FILE "state.json"
+#define CONFIG_FILE "config.json"
+#define FIFO_FILE "exec.fifo"
+#define MAX_ID_LEN 1024
+
+int container_id_check(const char *id, struct husk_error *err)
+{
+	size_t len;
+
+	if (id == NULL || *id == '\0')
+		return husk_error_set(err, EINVAL, "container id is empty");
+	len = strlen(id);
+	if (len > MAX_ID_LEN)
+		return husk_error_set(err, EINVAL, "container id is longer than %d bytes", MAX_ID_LEN);
+	if (id[0] == '.')
+		return husk_error_set(err, EINVAL, "invalid container id `%s`: it starts with a dot", id);
+	for (const char *p = id; *p; p++) {
+		if (isalnum((unsigned char)*p) || strchr("_+.-", *p))
+			continue;
+		return husk_error_set(err, EINVAL,
+				      "invalid container id `%s`: only letters, digits and `_+.-` are allowed",
+				      id);
+	}
+	return 0;
+}
+
+static int open_root(const char *root, bool create, struct husk_error *err)
+{
+	int fd;
+	struct stat st;
+
+	if (create && mkdir(root, 0700) < 0 && errno != EEXIST)
+		return husk_error_errno(err, "create state root `%s`", root);
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error_errno(err, "open state root `%s`", root);
+	if (create && fstat(fd, &st) == 0 && (st.st_mode & 077))
+		fchmod(fd, 0700);
+	return fd;
+}
+
+static int lock_dir(int dirfd, const char *id, struct husk_error *err)
+{
+	while (flock(dirfd, LOCK_EX) < 0) {
+		if (errno != EINTR)
+			return husk_error_errno(err, "lock container `%s`", id);
+	}
+	return 0;
+}
+
+int state_store_create(const char *root, const char *id, struct container_ref *out,
+		       struct husk_error *err)
+{
+	_cleanup_close_ int rootfd = -1;
+	int dirfd;
+
+	memset(out, 0, sizeof *out);
+	out->dirfd = -1;
+	if (container_id_check(id, err) < 0)
+		return -1;
+	rootfd = open_root(root, true, err);
+	if (rootfd < 0)
+		return -1;
+	if (mkdirat(rootfd, id, 0700) < 0) {
+		if (errno == EEXIST)
+			return husk_error_set(err, EEXIST, "container `%s` already exists", id);
+		return husk_error_errno(err, "create state directory for `%s`", id);
+	}
+	dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dirfd < 0)
+		return husk_error_errno(err, "open state directory for `%s`", id);
+	out->dirfd = dirfd;
+	out->id = xstrdup(id);
+	return lock_dir(dirfd, id, err);
+}
+
+static int read_state(struct container_ref *ref, struct husk_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (read_file_at(ref->dirfd, STATE_FILE, 1 << 20, &buf, &len, err) < 0)
+		return -1;
+	return spec_state_parse(buf, len, &ref->state, err);
+}
+
+int state_store_open(const char *root, const char *id, struct container_ref *out,
+		     struct husk_error *err)
+{
+	_cleanup_close_ int rootfd = -1;
+
+	memset(out, 0, sizeof *out);
+	out->dirfd = -1;
+	if (container_id_check(id, err) < 0)
+		return -1;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd >= 0)
+		out->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (out->dirfd < 0) {
+		if (errno == ENOENT)
+			return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
+		return husk_error_errno(err, "open container `%s`", id);
+	}
+	out->id = xstrdup(id);
+	if (lock_dir(out->dirfd, id, err) < 0)
+		return -1;
+	if (read_state(out, err) < 0) {
+		/* A container whose create died half-way: no state file yet. */
+		if (err->errnum == ENOENT)
+			return husk_error_set(err, ENOENT, "container `%s` has no state (its create did not finish)", id);
+		return husk_error_prefix(err, "container `%s`", id);
+	}
+	return 0;
+}
+
+int state_store_write(struct container_ref *ref, struct husk_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (spec_state_emit(ref->state, SPEC_STATE_STORED, &buf, &len, err) < 0)
+		return -1;
+	return write_file_atomic_at(ref->dirfd, STATE_FILE, buf, len, 0600, err);
+}
+
+int state_store_load_config(struct container_ref *ref, struct husk_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (ref->config)
+		return 0;
+	if (read_file_at(ref->dirfd, CONFIG_FILE, 64 << 20, &buf, &len, err) < 0)
+		return husk_error_prefix(err, "container `%s`", ref->id);
+	if (spec_config_parse(buf, len, &ref->config, err) < 0)
+		return husk_error_prefix(err, "container `%s`: stored config.json", ref->id);
+	return 0;
+}
+
+static int remove_tree_at(int dirfd, struct husk_error *err)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd = dup(dirfd);
+
+	if (fd < 0)
+		return husk_error_errno(err, "dup");
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return husk_error_errno(err, "fdopendir");
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT)
+			return husk_error_errno(err, "remove `%s`", de->d_name);
+	}
+	return 0;
+}
+
+int state_store_remove(const char *root, struct container_ref *ref, struct husk_error *err)
+{
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return husk_error_errno(err, "open state root `%s`", root);
+	if (remove_tree_at(ref->dirfd, err) < 0)
+		return husk_error_prefix(err, "remove state of `%s`", ref->id);
+	if (unlinkat(rootfd, ref->id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return husk_error_errno(err, "remove state directory of `%s`", ref->id);
+	return 0;
+}
+
+void container_ref_release(struct container_ref *ref)
+{
+	if (ref->dirfd >= 0)
+		close(ref->dirfd);
+	ref->dirfd = -1;
+	spec_state_free(ref->state);
+	ref->state = NULL;
+	spec_config_free(ref->config);
+	ref->config = NULL;
+	free(ref->id);
+	ref->id = NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int state_store_list(const char *root, char ***ids, struct husk_error *err)
+{
+	_cleanup_dir_ DIR *d = opendir(root);
+	struct dirent *de;
+	size_t n = 0, cap = 16;
+	char **v;
+
+	*ids = NULL;
+	if (d == NULL) {
+		if (errno == ENOENT) {
+			*ids = xcalloc(1, sizeof(char *));
+			return 0;
+		}
+		return husk_error_errno(err, "open state root `%s`", root);
+	}
+	v = xcalloc(cap + 1, sizeof(char *));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			v = xrealloc(v, (cap + 1) * sizeof(char *));
+		}
+		v[n++] = xstrdup(de->d_name);
+	}
+	v[n] = NULL;
+	qsort(v, n, sizeof(char *), cmp_str);
+	*ids = v;
+	return 0;
+}
+
+uint64_t process_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+	uint64_t v = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (p == NULL)
+		return 0;
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return 0;
+	v = strtoull(p + 1, NULL, 10);
+	return v;
+}
+
+bool process_is_same(pid_t pid, uint64_t start_time)
+{
+	char state = 0;
+	if (pid <= 0)
+		return false;
+	if (process_start_time(pid) != start_time)
+		return false;
+	/* A zombie is gone for our purposes. */
+	{
+		char path[64], buf[512];
+		_cleanup_close_ int fd = -1;
+		ssize_t n;
+		char *p;
+		snprintf(path, sizeof path, "/proc/%d/stat", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		n = read(fd, buf, sizeof buf - 1);
+		if (n <= 0)
+			return false;
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ')
+			state = p[2];
+	}
+	return state != 'Z' && state != 'X' && state != 0;
+}
+
+int process_pidfd_open(pid_t pid, uint64_t start_time)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return -1;
+	/* Checked after opening: the pidfd pins the process, so it cannot be
+	 * reused between this check and any later use. */
+	if (!process_is_same(pid, start_time)) {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+const char *container_status(struct container_ref *ref, const struct husk_globals *g)
+{
+	struct stat st;
+	const struct spec_state *s = ref->state;
+
+	if (!process_is_same(s->pid, s->start_time))
+		return "stopped";
+	if (fstatat(ref->dirfd, FIFO_FILE, &st, 0) == 0)
+		return "created";
+	if (s->cgroup_path) {
+		struct cgroup_handle *cg = NULL;
+		struct husk_error err = HUSK_ERROR_INIT;
+		bool frozen = false;
+		if (cgroup_load(s, g, &cg, &err) == 0 && cgroup_is_frozen(cg, &frozen, &err) == 0 &&
+		    frozen) {
+			cgroup_handle_free(cg);
+			return "paused";
+		}
+		cgroup_handle_free(cg);
+		husk_error_clear(&err);
+	}
+	return "running";
+}

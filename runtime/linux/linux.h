@@ -137,6 +137,7 @@ struct exec_opts {
 	int preserve_fds;	/* keep 3 .. 3+N-1 */
 	bool no_new_keyring;
 	const char *id; /* session keyring name */
+	const struct spec_personality *personality; /* linux.personality */
 };
 /* rlimits, oom_score_adj, scheduler, ioPriority, personality, user and
  * groups, umask, capabilities, NoNewPrivs, cwd, LSM labels, close fds,
@@ -156,6 +157,8 @@ struct init_ctx {
 	int devnull_fd;		/* the host's /dev/null, verified char 1:3 */
 	int sync_fd;		/* socketpair to the parent */
 	int fifo_fd;		/* exec.fifo, O_RDWR: start writes one byte */
+	int error_fd;		/* <state>/init.error: why the init failed after start */
+	int *ns_fds;		/* namespaces to join by path, [SPEC_NS_COUNT] */
 	int console_socket_fd;	/* --console-socket, connected; -1 when none */
 	int preserve_fds;
 	bool no_pivot;
@@ -186,6 +189,9 @@ int sysctl_apply(const struct spec_config *cfg, struct husk_error *err);
  * (SCM_RIGHTS), apply consoleSize, make the slave the controlling tty and
  * stdio, and bind it over /dev/console. */
 int terminal_setup(struct init_ctx *ctx, const struct spec_process *p, struct husk_error *err);
+/* exec: the same pty handling, without touching /dev/console. */
+int terminal_setup_exec(int console_socket_fd, const struct spec_process *p,
+			struct husk_error *err);
 int terminal_send_fd(int sock, int fd, const char *name, struct husk_error *err);
 int terminal_recv_fd(int sock, int *fd, struct husk_error *err);
 /* Foreground: copy between our stdio and master, pass window size changes,

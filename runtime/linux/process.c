@@ -1,7 +1,293 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The container's process from setup to execve (config.json "process"):
+ * rlimits, oomScoreAdj, scheduler, ioPriority, execCPUAffinity,
+ * personality, the session keyring, user and groups, umask, capabilities,
+ * noNewPrivileges, cwd, LSM labels, fds, seccomp, execve.  The init and
+ * `exec` both end here, so both get the same hardening.
+ */
 #include "config.h"
 #include "linux/linux.h"
+#include "util.h"
+
 #include <errno.h>
-int process_exec(const struct exec_opts *o, struct husk_error *err) { return husk_error_set(err, ENOSYS, "exec"); }
-int process_set_rlimits(const struct spec_process *p, struct husk_error *err) { return 0; }
-int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *err) { return 0; }
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+int process_set_rlimits(const struct spec_process *p, struct husk_error *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		const struct spec_rlimit *r = &p->rlimits[i];
+		struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
+		if (setrlimit(r->resource, &rl) < 0)
+			return husk_error_errno(err, "process.rlimits: %s", r->type);
+	}
+	return 0;
+}
+
+int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *err)
+{
+	char v[16];
+
+	if (!p->has_oom_score_adj)
+		return 0;
+	snprintf(v, sizeof v, "%d", p->oom_score_adj);
+	if (procfs_write("self/oom_score_adj", v, err) < 0)
+		return husk_error_prefix(err, "process.oomScoreAdj");
+	return 0;
+}
+
+static int parse_cpu_list(const char *s, cpu_set_t *set)
+{
+	CPU_ZERO(set);
+	while (*s) {
+		char *end;
+		long a = strtol(s, &end, 10), b;
+		if (end == s || a < 0 || a >= CPU_SETSIZE)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtol(s, &end, 10);
+			if (end == s || b < a || b >= CPU_SETSIZE)
+				return -1;
+		}
+		for (long c = a; c <= b; c++)
+			CPU_SET((int)c, set);
+		s = end;
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -1;
+	}
+	return 0;
+}
+
+static int set_cpu_affinity(const char *list, const char *field, struct husk_error *err)
+{
+	cpu_set_t set;
+
+	if (list == NULL || *list == '\0')
+		return 0;
+	if (parse_cpu_list(list, &set) < 0)
+		return husk_error_set(err, EINVAL, "%s: invalid CPU list `%s`", field, list);
+	if (sched_setaffinity(0, sizeof set, &set) < 0)
+		return husk_error_errno(err, "%s: sched_setaffinity `%s`", field, list);
+	return 0;
+}
+
+struct sched_attr_v1 {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+static uint64_t sched_flag_bit(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint64_t bit;
+	} flags[] = {
+		{"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
+		{"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
+		{"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+		{"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (strcmp(flags[i].name, name) == 0)
+			return flags[i].bit;
+	return 0;
+}
+
+static int set_scheduler(const struct spec_scheduler *s, struct husk_error *err)
+{
+	struct sched_attr_v1 a = {.size = sizeof a};
+
+	if (s == NULL)
+		return 0;
+	a.sched_policy = (uint32_t)s->policy_value;
+	a.sched_nice = s->nice;
+	a.sched_priority = (uint32_t)s->priority;
+	a.sched_runtime = s->runtime;
+	a.sched_deadline = s->deadline;
+	a.sched_period = s->period;
+	for (size_t i = 0; s->flags && s->flags[i]; i++)
+		a.sched_flags |= sched_flag_bit(s->flags[i]);
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		return husk_error_errno(err, "process.scheduler: sched_setattr(%s)", s->policy);
+	return 0;
+}
+
+static int set_io_priority(const struct spec_io_priority *io, struct husk_error *err)
+{
+	const int who_process = 1, class_shift = 13;
+
+	if (io == NULL)
+		return 0;
+	if (syscall(SYS_ioprio_set, who_process, 0, (io->class_value << class_shift) | io->priority) < 0)
+		return husk_error_errno(err, "process.ioPriority: ioprio_set(%s, %d)", io->class_name,
+					io->priority);
+	return 0;
+}
+
+static int set_personality(const struct spec_personality *p, struct husk_error *err)
+{
+	unsigned long persona;
+
+	if (p == NULL || p->domain == NULL)
+		return 0;
+	persona = strcmp(p->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+	if (personality(persona) < 0)
+		return husk_error_errno(err, "linux.personality: %s", p->domain);
+	return 0;
+}
+
+static int set_user(const struct spec_process *p, struct husk_error *err)
+{
+	const struct spec_user *u = &p->user;
+	gid_t groups[NGROUPS_MAX] = {0};
+	size_t n = u->n_additional_gids < NGROUPS_MAX ? u->n_additional_gids : NGROUPS_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		groups[i] = u->additional_gids[i];
+	/* setgroups is denied in a user namespace whose setgroups file says
+	 * "deny"; only an explicit group list makes that an error. */
+	if (setgroups(n, groups) < 0 && (n > 0 || errno != EPERM))
+		return husk_error_errno(err, "process.user.additionalGids: setgroups");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return husk_error_errno(err, "process.user.gid: setresgid(%u)", u->gid);
+	if (capabilities_keep(err) < 0)
+		return -1;
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return husk_error_errno(err, "process.user.uid: setresuid(%u)", u->uid);
+	if (u->has_umask)
+		umask(u->umask);
+	return 0;
+}
+
+/* CVE-2024-21626: a cwd reached through a leaked host fd would print as
+ * "(unreachable)/..."; refuse anything that is not inside our root. */
+static int enter_cwd(const char *cwd, struct husk_error *err)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return husk_error_errno(err, "process.cwd: chdir to `%s`", cwd);
+	if (getcwd(buf, sizeof buf) == NULL || buf[0] != '/')
+		return husk_error_set(err, EPERM, "process.cwd: `%s` is outside the container", cwd);
+	return 0;
+}
+
+static const char *env_get(char **env, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+/* args[0] without a slash is looked up in the process's own PATH. */
+static int find_executable(const char *name, char **env, char **out, struct husk_error *err)
+{
+	const char *path = env_get(env, "PATH");
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		*out = xstrdup(name);
+		return 0;
+	}
+	if (path == NULL)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (const char *p = path; *p;) {
+		const char *colon = strchrnul(p, ':');
+		_cleanup_free_ char *cand =
+			xasprintf("%.*s/%s", (int)(colon - p), colon == p ? "." : p, name);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+			*out = steal_pointer(&cand);
+			return 0;
+		}
+		p = *colon ? colon + 1 : colon;
+	}
+	return husk_error_set(err, ENOENT, "process.args: executable `%s` not found in $PATH", name);
+}
+
+/* Keep 0-2 and the preserved fds across execve; everything else closes. */
+static int prepare_fds(int preserve, struct husk_error *err)
+{
+	for (int fd = 3; fd < 3 + preserve; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	return close_range_cloexec(3 + preserve, err);
+}
+
+static int join_session_keyring(const struct exec_opts *o, struct husk_error *err)
+{
+	if (o->no_new_keyring)
+		return 0;
+	/* Kernels built without keys, or seccomp'd callers, refuse: not fatal. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, o->id) < 0 && errno != ENOSYS &&
+	    errno != EPERM && errno != EACCES)
+		return husk_error_errno(err, "join a session keyring");
+	return 0;
+}
+
+int process_exec(const struct exec_opts *o, struct husk_error *err)
+{
+	const struct spec_process *p = o->process;
+	_cleanup_free_ char *exe = NULL;
+	bool early_seccomp = o->seccomp && !p->no_new_privileges;
+
+	if (process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(p, err) < 0)
+		return -1;
+	if (set_scheduler(p->scheduler, err) < 0 || set_io_priority(p->io_priority, err) < 0)
+		return -1;
+	if (p->exec_cpu_affinity &&
+	    set_cpu_affinity(p->exec_cpu_affinity->final, "process.execCPUAffinity.final", err) < 0)
+		return -1;
+	if (set_personality(o->personality, err) < 0 || join_session_keyring(o, err) < 0)
+		return -1;
+	if (find_executable(p->args[0], p->env, &exe, err) < 0)
+		return -1;
+	if (lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, err) < 0)
+		return -1;
+	/* Without NoNewPrivs, an unprivileged process may not install a
+	 * filter: load it while we still hold CAP_SYS_ADMIN. */
+	if (early_seccomp &&
+	    seccomp_install(o->seccomp, o->seccomp_spec, o->state_json, err) < 0)
+		return husk_error_prefix(err, "linux.seccomp");
+	if (set_user(p, err) < 0)
+		return -1;
+	if (capabilities_apply(p->capabilities, err) < 0)
+		return husk_error_prefix(err, "process.capabilities");
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return husk_error_errno(err, "process.noNewPrivileges");
+	if (enter_cwd(p->cwd, err) < 0)
+		return -1;
+	if (prepare_fds(o->preserve_fds, err) < 0)
+		return -1;
+	if (o->seccomp && !early_seccomp &&
+	    seccomp_install(o->seccomp, o->seccomp_spec, o->state_json, err) < 0)
+		return husk_error_prefix(err, "linux.seccomp");
+	execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+	return husk_error_errno(err, "process.args: exec `%s`", p->args[0]);
+}
