@@ -108,11 +108,32 @@ static void __attribute__((noreturn)) fail_after_start(struct init_ctx *ctx, str
 	_exit(127);
 }
 
+/* The init inherits every fd of husk: the state lock, cgroup directories.
+ * Keep only what the setup needs, so no host fd can reach the container
+ * and the parent's lock goes away with the parent. */
+static void close_inherited_fds(struct init_ctx *ctx)
+{
+	int keep[8 + SPEC_NS_COUNT];
+	size_t n = 0;
+	int fds[] = {ctx->rootfs_fd, ctx->devnull_fd, ctx->sync_fd, ctx->fifo_fd,
+		     ctx->error_fd, ctx->console_socket_fd};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			keep[n++] = fds[i];
+	for (int i = 0; i < SPEC_NS_COUNT; i++)
+		if (ctx->ns_fds[i] >= 0)
+			keep[n++] = ctx->ns_fds[i];
+	close_fds_except(keep, n, 3 + ctx->preserve_fds);
+}
+
 void container_init_main(struct init_ctx *ctx)
 {
 	struct husk_error err = HUSK_ERROR_INIT;
 	_cleanup_free_ char *states = NULL;
 	const char *created_state = NULL;
+
+	close_inherited_fds(ctx);
 
 	if (init_setup(ctx, &states, &err) < 0) {
 		sync_send_error(ctx->sync_fd, &err);

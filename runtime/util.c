@@ -256,3 +256,23 @@ int close_range_cloexec(int from, struct husk_error *err)
 	}
 	return 0;
 }
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int close_fds_except(int *keep, size_t n, int first)
+{
+	int next = first;
+
+	qsort(keep, n, sizeof *keep, cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < next)
+			continue;
+		if (keep[i] > next && syscall(SYS_close_range, (unsigned)next, (unsigned)keep[i] - 1, 0) < 0)
+			return -1;
+		next = keep[i] + 1;
+	}
+	return (int)syscall(SYS_close_range, (unsigned)next, ~0U, 0);
+}

@@ -86,7 +86,9 @@ int parse_uint64(const char *s, uint64_t *out);
 size_t strv_len(char *const *v);
 void strv_free(char **v);
 
-/* Mark fds >= from close-on-exec, except those listed in keep. */
+/* Mark fds >= from close-on-exec. */
 int close_range_cloexec(int from, struct husk_error *err);
+/* Close every fd >= first that is not in keep[] (keep is sorted in place). */
+int close_fds_except(int *keep, size_t n, int first);
 
 #endif
