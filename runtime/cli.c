@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { CLI_HELP_ID = -100 };
+/* getopt_long returns 1 for an operand in "-" mode, so long options carry
+ * their id offset by CLI_LONG_BASE: an option whose id is 1 must not read as
+ * an operand ("delete --force ID", "create --bundle DIR ID"). */
+enum { CLI_HELP_ID = -100, CLI_LONG_BASE = 0x10000 };
 
 void cli_init(struct cli_parser *p, const struct cli_command_help *cmd,
 	      const struct cli_option *opts, int argc, char **argv, bool stop_at_operand)
@@ -28,7 +31,7 @@ void cli_init(struct cli_parser *p, const struct cli_command_help *cmd,
 	for (size_t i = 0; i < n; i++) {
 		p->long_opts[i].name = opts[i].name;
 		p->long_opts[i].has_arg = opts[i].arg ? required_argument : no_argument;
-		p->long_opts[i].val = opts[i].id;
+		p->long_opts[i].val = CLI_LONG_BASE + opts[i].id;
 		if (opts[i].short_name && s + 3 < sizeof p->shortopts) {
 			p->shortopts[s++] = (char)opts[i].short_name;
 			if (opts[i].arg)
@@ -103,7 +106,9 @@ int cli_next(struct cli_parser *p, const char **arg)
 			p->argv[optind - 1]);
 		return -2;
 	}
-	if (c < 128 && c > 0) {
+	if (c >= CLI_LONG_BASE) {
+		c -= CLI_LONG_BASE;
+	} else if (c < 128 && c > 0) {
 		int id = short_to_id(p, c);
 		if (id >= 0)
 			c = id;

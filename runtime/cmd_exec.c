@@ -283,7 +283,7 @@ static int process_from_flags(struct spec_process *p, const struct exec_flags *f
 	if (f->user && apply_user(&p->user, f->user, err) < 0)
 		return -1;
 	for (size_t i = 0; i < f->n_gids; i++) {
-		uint32_t gid;
+		uint32_t gid = 0;
 		if (parse_id(f->gids[i], "--additional-gids", &gid, err) < 0)
 			return -1;
 		p->user.additional_gids =
@@ -316,24 +316,30 @@ static int load_process_file(const char *path, struct spec_process **out, struct
 static int namespaces_to_join(pid_t pid, int ns_fds[SPEC_NS_COUNT], int *flags,
 			      struct husk_error *err)
 {
+	_cleanup_free_ char *their_dir = xasprintf("%d/ns", pid);
+	/* The ns entries are magic links: open their directories in our
+	 * verified procfs, then follow the kernel's own link from there. */
+	_cleanup_close_ int theirs = procfs_open(their_dir, O_RDONLY | O_DIRECTORY, err);
+	_cleanup_close_ int ours = -1;
+
+	if (theirs < 0)
+		return -1;
+	ours = procfs_open("self/ns", O_RDONLY | O_DIRECTORY, err);
+	if (ours < 0)
+		return -1;
 	*flags = 0;
 	for (int t = 0; t < SPEC_NS_COUNT; t++) {
 		const char *name = spec_ns_proc_name((enum spec_ns_type)t);
-		_cleanup_free_ char *theirs = xasprintf("%d/ns/%s", pid, name);
-		_cleanup_free_ char *ours = xasprintf("self/ns/%s", name);
-		struct husk_error ignored = HUSK_ERROR_INIT;
 		_cleanup_close_ int mine = -1;
 		struct stat a, b;
 
-		ns_fds[t] = procfs_open(theirs, O_RDONLY, &ignored);
-		husk_error_clear(&ignored);
+		ns_fds[t] = openat(theirs, name, O_RDONLY | O_CLOEXEC);
 		if (ns_fds[t] < 0) {
 			if (errno == ENOENT)
 				continue; /* the kernel has no such namespace */
-			return husk_error_errno(err, "open /proc/%s", theirs);
+			return husk_error_errno(err, "open /proc/%d/ns/%s", pid, name);
 		}
-		mine = procfs_open(ours, O_RDONLY, &ignored);
-		husk_error_clear(&ignored);
+		mine = openat(ours, name, O_RDONLY | O_CLOEXEC);
 		if (mine < 0 || fstat(ns_fds[t], &a) < 0 || fstat(mine, &b) < 0)
 			return husk_error_errno(err, "inspect the %s namespace", name);
 		if (a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
@@ -353,6 +359,8 @@ static int join_namespaces(int pidfd, int flags, int ns_fds[SPEC_NS_COUNT],
 {
 	if (flags == 0 || setns(pidfd, flags) == 0)
 		return 0;
+	if (errno == ESRCH)
+		return husk_error_set(err, 0, "the container stopped: its init is gone");
 	if (errno != EINVAL)
 		return husk_error_errno(err, "join the container's namespaces");
 	if (ns_fds[SPEC_NS_USER] >= 0 && setns(ns_fds[SPEC_NS_USER], CLONE_NEWUSER) < 0)
@@ -440,7 +448,6 @@ struct exec_job {
 	int exec_pipe[2];	 /* B -> husk: error text, EOF when execve worked */
 	int console;		 /* B's end: console socket or our socketpair */
 	int pty_pair;		 /* our end of the socketpair, foreground tty */
-	sigset_t old_mask;
 };
 
 struct a_report {
@@ -479,8 +486,7 @@ static void __attribute__((noreturn)) child_b(struct exec_job *j)
 		.personality = cfg->linux ? cfg->linux->personality : NULL,
 	};
 
-	close(j->exec_pipe[0]);
-	close(j->ctl[1]);
+	close(steal_fd(&j->ctl[1]));
 	if (j->process->terminal && terminal_setup_exec(j->console, j->process, &err) < 0)
 		goto fail;
 	if (j->console >= 0)
@@ -492,6 +498,20 @@ fail:
 	_exit(127);
 }
 
+/* The process starts with no signal blocked or ignored, whatever husk's
+ * caller left us with. */
+static void reset_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static void __attribute__((noreturn)) child_a(struct exec_job *j)
 {
 	struct husk_error err = HUSK_ERROR_INIT;
@@ -499,11 +519,11 @@ static void __attribute__((noreturn)) child_a(struct exec_job *j)
 	char go;
 	pid_t b;
 
-	sigprocmask(SIG_SETMASK, &j->old_mask, NULL);
-	close(j->ctl[0]);
-	close(j->exec_pipe[0]);
+	reset_signals();
+	close(steal_fd(&j->ctl[0]));
+	close(steal_fd(&j->exec_pipe[0]));
 	if (j->pty_pair >= 0)
-		close(j->pty_pair);
+		close(steal_fd(&j->pty_pair));
 	/* Nothing in the container may ptrace us or read our memory while we
 	 * hold host fds; B's execve makes the process dumpable again. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
@@ -514,7 +534,7 @@ static void __attribute__((noreturn)) child_a(struct exec_job *j)
 		_exit(1); /* husk gave up (cgroup placement failed) */
 	if (join_namespaces(j->pidfd, j->ns_flags, j->ns_fds, &err) < 0)
 		goto fail;
-	close(j->pidfd);
+	close(steal_fd(&j->pidfd));
 	b = fork();
 	if (b < 0) {
 		husk_error_errno(&err, "fork");
@@ -765,7 +785,7 @@ static void job_free(struct exec_job *j)
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 	namespaces_close(j->ns_fds);
-	if (j->process && (!j->ref->config || j->process != j->ref->config->process))
+	if (j->process)
 		spec_process_free(j->process);
 	seccomp_prog_free(j->seccomp);
 	free(j->state_json);
@@ -852,7 +872,6 @@ int cmd_exec(struct husk_globals *g, int argc, char **argv)
 		args++;
 		n_args--;
 	}
-	sigemptyset(&j.old_mask);
 	if (reserve_preserved_fds(preserved_fd_count(f.preserve_fds), &err) < 0 ||
 	    state_store_open(g->root, argv[first], &ref, &err) < 0 ||
 	    run_exec(&j, args, n_args, &code, &err) < 0) {

@@ -124,6 +124,8 @@ static void close_inherited_fds(struct init_ctx *ctx)
 	for (int i = 0; i < SPEC_NS_COUNT; i++)
 		if (ctx->ns_fds[i] >= 0)
 			keep[n++] = ctx->ns_fds[i];
+	if (seccomp_listener_socket(ctx->seccomp) >= 0)
+		keep[n++] = seccomp_listener_socket(ctx->seccomp);
 	close_fds_except(keep, n, 3 + ctx->preserve_fds);
 }
 

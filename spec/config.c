@@ -1,14 +1,728 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * config.json: the top level, root, mounts, process and hooks.  The linux
+ * object is in config_linux.c, linux.resources in config_resources.c, the
+ * rules that span several fields in validate.c.
+ */
+#define _GNU_SOURCE 1
 #include "config.h"
-#include "spec/config.h"
+#include "spec/config_internal.h"
+
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
-int spec_config_parse(const char *json, size_t len, struct spec_config **out, struct husk_error *err) { return husk_error_set(err, ENOSYS, "parser not implemented"); }
-int spec_config_load(const char *path, struct spec_config **out, struct husk_error *err) { return husk_error_set(err, ENOSYS, "parser not implemented"); }
-void spec_config_free(struct spec_config *cfg) { }
-int spec_process_parse(const char *json, size_t len, struct spec_process **out, struct husk_error *err) { return husk_error_set(err, ENOSYS, "parser not implemented"); }
-void spec_process_free(struct spec_process *p) { }
-int spec_resources_parse(const char *json, size_t len, struct spec_resources **out, struct husk_error *err) { return husk_error_set(err, ENOSYS, "parser not implemented"); }
-void spec_resources_free(struct spec_resources *r) { }
-const struct spec_namespace *spec_config_namespace(const struct spec_config *cfg, enum spec_ns_type type) { return NULL; }
-const char *spec_annotation(const struct spec_config *cfg, const char *key) { return NULL; }
+#include <string.h>
+
+#include "../runtime/util.h"
+
+/* config.json is small; anything near this is not a config. */
+#define CONFIG_MAX_SIZE (16u << 20)
+
+/* ---- helpers shared by the parser files ---- */
+
+int spec_require(yajl_val obj, const char *key, const struct json_path *p, struct husk_error *err)
+{
+	struct json_path at = *p;
+
+	if (json_member(obj, key))
+		return 0;
+	json_path_key(&at, key);
+	return json_path_error(&at, err, "required but missing");
+}
+
+int spec_unknown(struct json_path *p, const char *key, const char *what, const char *value,
+		 struct husk_error *err)
+{
+	size_t mark = key ? json_path_key(p, key) : p->len;
+	json_path_error(p, err, "unknown %s \"%s\"", what, value);
+	json_path_restore(p, mark);
+	return -1;
+}
+
+int spec_parse_object_array(yajl_val obj, const char *key, struct json_path *p, size_t size,
+			    spec_elem_fn fn, void **items, size_t *n, struct husk_error *err)
+{
+	yajl_val arr = NULL;
+	size_t mark, len;
+	char *buf;
+	int r = json_get_array(obj, key, p, &arr, err);
+
+	if (r <= 0)
+		return r;
+	len = arr->u.array.len;
+	buf = xcalloc(len ? len : 1, size);
+	*items = buf;
+	*n = len;
+	mark = json_path_key(p, key);
+	for (size_t i = 0; i < len; i++) {
+		yajl_val v = arr->u.array.values[i];
+		size_t at = json_path_index(p, i);
+		if (json_val_object(v, p, err) < 0 || fn(v, p, buf + i * size, err) < 0) {
+			json_path_restore(p, mark);
+			return -1;
+		}
+		json_path_restore(p, at);
+	}
+	json_path_restore(p, mark);
+	return 1;
+}
+
+static int parse_id_mapping(yajl_val v, struct json_path *p, void *item, struct husk_error *err)
+{
+	struct spec_id_mapping *m = item;
+
+	if (spec_require(v, "containerID", p, err) < 0 || spec_require(v, "hostID", p, err) < 0 ||
+	    spec_require(v, "size", p, err) < 0)
+		return -1;
+	if (json_get_uint32(v, "containerID", p, &m->container_id, err) < 0 ||
+	    json_get_uint32(v, "hostID", p, &m->host_id, err) < 0 ||
+	    json_get_uint32(v, "size", p, &m->size, err) < 0)
+		return -1;
+	return 0;
+}
+
+int spec_parse_id_mappings(yajl_val obj, const char *key, struct json_path *p,
+			   struct spec_id_mapping **out, size_t *n, struct husk_error *err)
+{
+	void *items = NULL;
+	size_t count = 0;
+	int r = spec_parse_object_array(obj, key, p, sizeof **out, parse_id_mapping, &items, &count,
+					err);
+	if (items) {
+		free(*out);
+		*out = items;
+		*n = count;
+	}
+	return r;
+}
+
+/* ---- freeing ---- */
+
+static void hook_list_free(struct spec_hook_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].path);
+		strv_free(l->items[i].args);
+		strv_free(l->items[i].env);
+	}
+	free(l->items);
+}
+
+static void hooks_free(struct spec_hooks *h)
+{
+	if (h == NULL)
+		return;
+	hook_list_free(&h->prestart);
+	hook_list_free(&h->create_runtime);
+	hook_list_free(&h->create_container);
+	hook_list_free(&h->start_container);
+	hook_list_free(&h->poststart);
+	hook_list_free(&h->poststop);
+	free(h);
+}
+
+void spec_process_free(struct spec_process *p)
+{
+	if (p == NULL)
+		return;
+	free(p->cwd);
+	strv_free(p->env);
+	strv_free(p->args);
+	free(p->command_line);
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		free(p->rlimits[i].type);
+	free(p->rlimits);
+	free(p->apparmor_profile);
+	if (p->capabilities) {
+		strv_free(p->capabilities->bounding);
+		strv_free(p->capabilities->effective);
+		strv_free(p->capabilities->inheritable);
+		strv_free(p->capabilities->permitted);
+		strv_free(p->capabilities->ambient);
+		free(p->capabilities);
+	}
+	if (p->scheduler) {
+		free(p->scheduler->policy);
+		strv_free(p->scheduler->flags);
+		free(p->scheduler);
+	}
+	free(p->selinux_label);
+	if (p->io_priority) {
+		free(p->io_priority->class_name);
+		free(p->io_priority);
+	}
+	if (p->exec_cpu_affinity) {
+		free(p->exec_cpu_affinity->initial);
+		free(p->exec_cpu_affinity->final);
+		free(p->exec_cpu_affinity);
+	}
+	free(p->user.additional_gids);
+	free(p->user.username);
+	free(p);
+}
+
+void spec_config_free(struct spec_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->oci_version);
+	if (cfg->root) {
+		free(cfg->root->path);
+		free(cfg->root);
+	}
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		struct spec_mount *m = &cfg->mounts[i];
+		free(m->destination);
+		free(m->source);
+		free(m->type);
+		strv_free(m->options);
+		free(m->uid_mappings);
+		free(m->gid_mappings);
+	}
+	free(cfg->mounts);
+	spec_process_free(cfg->process);
+	free(cfg->hostname);
+	free(cfg->domainname);
+	hooks_free(cfg->hooks);
+	spec_kv_free(cfg->annotations, cfg->n_annotations);
+	spec_linux_free(cfg->linux);
+	free(cfg);
+}
+
+/* ---- root and mounts ---- */
+
+static int parse_root(yajl_val doc, struct json_path *p, struct spec_config *cfg,
+		      struct husk_error *err)
+{
+	yajl_val v = NULL;
+	size_t mark;
+	int r;
+
+	if (spec_require(doc, "root", p, err) < 0)
+		return -1;
+	if (json_get_object(doc, "root", p, &v, err) < 0)
+		return -1;
+	cfg->root = xcalloc(1, sizeof *cfg->root);
+	mark = json_path_key(p, "root");
+	r = spec_require(v, "path", p, err);
+	if (r == 0 && json_get_string(v, "path", p, &cfg->root->path, err) < 0)
+		r = -1;
+	if (r == 0 && json_get_bool(v, "readonly", p, &cfg->root->readonly, err) < 0)
+		r = -1;
+	if (r == 0 && cfg->root->path[0] == '\0') {
+		json_path_key(p, "path");
+		r = json_path_error(p, err, "must not be empty");
+	}
+	json_path_restore(p, mark);
+	return r;
+}
+
+static int parse_mount(yajl_val v, struct json_path *p, void *item, struct husk_error *err)
+{
+	struct spec_mount *m = item;
+
+	if (spec_require(v, "destination", p, err) < 0 ||
+	    json_get_string(v, "destination", p, &m->destination, err) < 0 ||
+	    json_get_string(v, "source", p, &m->source, err) < 0 ||
+	    json_get_string(v, "type", p, &m->type, err) < 0 ||
+	    json_get_strv(v, "options", p, &m->options, err) < 0 ||
+	    spec_parse_id_mappings(v, "uidMappings", p, &m->uid_mappings, &m->n_uid_mappings, err) <
+		0 ||
+	    spec_parse_id_mappings(v, "gidMappings", p, &m->gid_mappings, &m->n_gid_mappings, err) <
+		0)
+		return -1;
+	if (m->destination[0] == '\0') {
+		json_path_key(p, "destination");
+		return json_path_error(p, err, "must not be empty");
+	}
+	/* The spec keeps relative destinations for old tools, meaning "under /";
+	 * make that explicit so nobody downstream has to remember it. */
+	if (m->destination[0] != '/') {
+		char *abs = xasprintf("/%s", m->destination);
+		free(m->destination);
+		m->destination = abs;
+	}
+	return 0;
+}
+
+static int parse_mounts(yajl_val doc, struct json_path *p, struct spec_config *cfg,
+			struct husk_error *err)
+{
+	void *items = NULL;
+	int r = spec_parse_object_array(doc, "mounts", p, sizeof *cfg->mounts, parse_mount, &items,
+					&cfg->n_mounts, err);
+	cfg->mounts = items;
+	return r;
+}
+
+/* ---- process ---- */
+
+static int parse_rlimit(yajl_val v, struct json_path *p, void *item, struct husk_error *err)
+{
+	struct spec_rlimit *rl = item;
+
+	if (spec_require(v, "type", p, err) < 0 || spec_require(v, "soft", p, err) < 0 ||
+	    spec_require(v, "hard", p, err) < 0)
+		return -1;
+	if (json_get_string(v, "type", p, &rl->type, err) < 0 ||
+	    json_get_uint64(v, "soft", p, UINT64_MAX, &rl->soft, err) < 0 ||
+	    json_get_uint64(v, "hard", p, UINT64_MAX, &rl->hard, err) < 0)
+		return -1;
+	rl->resource = spec_rlimit_from_name(rl->type);
+	if (rl->resource < 0)
+		return spec_unknown(p, "type", "rlimit type", rl->type, err);
+	return 0;
+}
+
+static int parse_capabilities(yajl_val obj, struct json_path *p, struct spec_process *proc,
+			      struct husk_error *err)
+{
+	static const char *const sets[] = {"bounding", "effective", "inheritable", "permitted",
+					   "ambient"};
+	yajl_val v = NULL;
+	int r = json_get_object(obj, "capabilities", p, &v, err);
+	size_t mark;
+
+	if (r <= 0)
+		return r;
+	proc->capabilities = xcalloc(1, sizeof *proc->capabilities);
+	char ***dest[] = {
+	    &proc->capabilities->bounding,    &proc->capabilities->effective,
+	    &proc->capabilities->inheritable, &proc->capabilities->permitted,
+	    &proc->capabilities->ambient,
+	};
+	mark = json_path_key(p, "capabilities");
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+		char ***set = dest[i];
+		if (json_get_strv(v, sets[i], p, set, err) < 0)
+			goto fail;
+		/* Names the kernel may add later are kept (capabilities.c warns
+		 * and skips them); anything else is a mistake in the file. */
+		for (size_t j = 0; *set && (*set)[j]; j++) {
+			if (!str_has_prefix((*set)[j], "CAP_")) {
+				size_t m2 = json_path_key(p, sets[i]);
+				json_path_index(p, j);
+				json_path_error(p, err, "unknown capability \"%s\"", (*set)[j]);
+				json_path_restore(p, m2);
+				goto fail;
+			}
+		}
+	}
+	json_path_restore(p, mark);
+	return 1;
+fail:
+	json_path_restore(p, mark);
+	return -1;
+}
+
+static int parse_scheduler(yajl_val obj, struct json_path *p, struct spec_process *proc,
+			   struct husk_error *err)
+{
+	yajl_val v = NULL;
+	struct spec_scheduler *s;
+	size_t mark;
+	int r = json_get_object(obj, "scheduler", p, &v, err);
+
+	if (r <= 0)
+		return r;
+	s = proc->scheduler = xcalloc(1, sizeof *s);
+	mark = json_path_key(p, "scheduler");
+	r = -1;
+	if (spec_require(v, "policy", p, err) < 0 ||
+	    json_get_string(v, "policy", p, &s->policy, err) < 0 ||
+	    json_get_int32(v, "nice", p, &s->nice, err) < 0 ||
+	    json_get_int32(v, "priority", p, &s->priority, err) < 0 ||
+	    json_get_strv(v, "flags", p, &s->flags, err) < 0 ||
+	    json_get_uint64(v, "runtime", p, UINT64_MAX, &s->runtime, err) < 0 ||
+	    json_get_uint64(v, "deadline", p, UINT64_MAX, &s->deadline, err) < 0 ||
+	    json_get_uint64(v, "period", p, UINT64_MAX, &s->period, err) < 0)
+		goto out;
+	s->policy_value = spec_sched_policy_from_name(s->policy);
+	if (s->policy_value < 0) {
+		spec_unknown(p, "policy", "scheduler policy", s->policy, err);
+		goto out;
+	}
+	for (size_t i = 0; s->flags && s->flags[i]; i++) {
+		if (spec_sched_flag_from_name(s->flags[i]) < 0) {
+			json_path_key(p, "flags");
+			json_path_index(p, i);
+			spec_unknown(p, NULL, "scheduler flag", s->flags[i], err);
+			goto out;
+		}
+	}
+	r = 1;
+out:
+	json_path_restore(p, mark);
+	return r;
+}
+
+static int parse_io_priority(yajl_val obj, struct json_path *p, struct spec_process *proc,
+			     struct husk_error *err)
+{
+	yajl_val v = NULL;
+	struct spec_io_priority *io;
+	size_t mark;
+	int r = json_get_object(obj, "ioPriority", p, &v, err);
+
+	if (r <= 0)
+		return r;
+	io = proc->io_priority = xcalloc(1, sizeof *io);
+	mark = json_path_key(p, "ioPriority");
+	r = -1;
+	if (spec_require(v, "class", p, err) < 0 ||
+	    json_get_string(v, "class", p, &io->class_name, err) < 0 ||
+	    json_get_int32(v, "priority", p, &io->priority, err) < 0)
+		goto out;
+	io->class_value = spec_ioprio_class_from_name(io->class_name);
+	if (io->class_value < 0) {
+		spec_unknown(p, "class", "I/O priority class", io->class_name, err);
+		goto out;
+	}
+	if (io->priority < 0 || io->priority > 7) {
+		json_path_key(p, "priority");
+		json_path_error(p, err, "%d is out of range [0, 7]", io->priority);
+		goto out;
+	}
+	r = 1;
+out:
+	json_path_restore(p, mark);
+	return r;
+}
+
+static int parse_user(yajl_val obj, struct json_path *p, struct spec_user *u,
+		      struct husk_error *err)
+{
+	yajl_val v = NULL, gids = NULL;
+	size_t mark;
+	int r = json_get_object(obj, "user", p, &v, err);
+
+	if (r <= 0)
+		return r;
+	mark = json_path_key(p, "user");
+	r = -1;
+	if (json_get_uint32(v, "uid", p, &u->uid, err) < 0 ||
+	    json_get_uint32(v, "gid", p, &u->gid, err) < 0 ||
+	    json_get_string(v, "username", p, &u->username, err) < 0)
+		goto out;
+	switch (json_get_uint32(v, "umask", p, &u->umask, err)) {
+	case -1:
+		goto out;
+	case 1:
+		u->has_umask = true;
+		if (u->umask > 0777) {
+			json_path_key(p, "umask");
+			json_path_error(p, err, "%#o is not a file mode creation mask", u->umask);
+			goto out;
+		}
+	}
+	if (json_get_array(v, "additionalGids", p, &gids, err) < 0)
+		goto out;
+	if (gids) {
+		size_t n = gids->u.array.len;
+		u->additional_gids = xcalloc(n ? n : 1, sizeof *u->additional_gids);
+		u->n_additional_gids = n;
+		json_path_key(p, "additionalGids");
+		for (size_t i = 0; i < n; i++) {
+			uint64_t g;
+			size_t at = json_path_index(p, i);
+			if (json_val_uint64(gids->u.array.values[i], p, UINT32_MAX, &g, err) < 0)
+				goto out;
+			u->additional_gids[i] = (uint32_t)g;
+			json_path_restore(p, at);
+		}
+	}
+	r = 1;
+out:
+	json_path_restore(p, mark);
+	return r;
+}
+
+static int parse_process_fields(yajl_val v, struct json_path *p, struct spec_process *proc,
+				struct husk_error *err)
+{
+	yajl_val obj = NULL;
+	void *items = NULL;
+	int r;
+
+	if (json_get_bool(v, "terminal", p, &proc->terminal, err) < 0)
+		return -1;
+	r = json_get_object(v, "consoleSize", p, &obj, err);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		size_t mark = json_path_key(p, "consoleSize");
+		r = spec_require(obj, "height", p, err);
+		if (r == 0)
+			r = spec_require(obj, "width", p, err);
+		if (r == 0 && (json_get_uint32(obj, "height", p, &proc->console_height, err) < 0 ||
+			       json_get_uint32(obj, "width", p, &proc->console_width, err) < 0))
+			r = -1;
+		json_path_restore(p, mark);
+		if (r < 0)
+			return -1;
+		proc->has_console_size = true;
+	}
+	if (spec_require(v, "cwd", p, err) < 0 ||
+	    json_get_string(v, "cwd", p, &proc->cwd, err) < 0 ||
+	    json_get_strv(v, "env", p, &proc->env, err) < 0 ||
+	    json_get_strv(v, "args", p, &proc->args, err) < 0 ||
+	    json_get_string(v, "commandLine", p, &proc->command_line, err) < 0)
+		return -1;
+	r = spec_parse_object_array(v, "rlimits", p, sizeof *proc->rlimits, parse_rlimit, &items,
+				    &proc->n_rlimits, err);
+	proc->rlimits = items;
+	if (r < 0)
+		return -1;
+	if (json_get_string(v, "apparmorProfile", p, &proc->apparmor_profile, err) < 0 ||
+	    parse_capabilities(v, p, proc, err) < 0 ||
+	    json_get_bool(v, "noNewPrivileges", p, &proc->no_new_privileges, err) < 0)
+		return -1;
+	int64_t adj = 0;
+	r = json_get_int64(v, "oomScoreAdj", p, -1000, 1000, &adj, err);
+	if (r < 0)
+		return -1;
+	proc->has_oom_score_adj = r > 0;
+	proc->oom_score_adj = (int32_t)adj;
+	if (parse_scheduler(v, p, proc, err) < 0 ||
+	    json_get_string(v, "selinuxLabel", p, &proc->selinux_label, err) < 0 ||
+	    parse_io_priority(v, p, proc, err) < 0 || parse_user(v, p, &proc->user, err) < 0)
+		return -1;
+	r = json_get_object(v, "execCPUAffinity", p, &obj, err);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		size_t mark = json_path_key(p, "execCPUAffinity");
+		proc->exec_cpu_affinity = xcalloc(1, sizeof *proc->exec_cpu_affinity);
+		r = json_get_string(obj, "initial", p, &proc->exec_cpu_affinity->initial, err);
+		if (r >= 0)
+			r = json_get_string(obj, "final", p, &proc->exec_cpu_affinity->final, err);
+		json_path_restore(p, mark);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int spec_parse_process_obj(yajl_val v, struct json_path *p, struct spec_process **out,
+			   struct husk_error *err)
+{
+	struct spec_process *proc;
+
+	if (json_val_object(v, p, err) < 0)
+		return -1;
+	proc = xcalloc(1, sizeof *proc);
+	if (parse_process_fields(v, p, proc, err) < 0) {
+		spec_process_free(proc);
+		return -1;
+	}
+	*out = proc;
+	return 0;
+}
+
+/* ---- hooks ---- */
+
+static int parse_hook(yajl_val v, struct json_path *p, void *item, struct husk_error *err)
+{
+	struct spec_hook *h = item;
+	int64_t timeout = 0;
+	int r;
+
+	if (spec_require(v, "path", p, err) < 0 ||
+	    json_get_string(v, "path", p, &h->path, err) < 0 ||
+	    json_get_strv(v, "args", p, &h->args, err) < 0 ||
+	    json_get_strv(v, "env", p, &h->env, err) < 0)
+		return -1;
+	r = json_get_int64(v, "timeout", p, 1, INT32_MAX, &timeout, err);
+	if (r < 0)
+		return -1;
+	h->has_timeout = r > 0;
+	h->timeout = (int32_t)timeout;
+	if (h->path[0] != '/') {
+		json_path_key(p, "path");
+		return json_path_error(p, err, "\"%s\" is not an absolute path", h->path);
+	}
+	return 0;
+}
+
+static int parse_hooks(yajl_val doc, struct json_path *p, struct spec_config *cfg,
+		       struct husk_error *err)
+{
+	yajl_val v = NULL;
+	size_t mark;
+	int r = json_get_object(doc, "hooks", p, &v, err);
+
+	if (r <= 0)
+		return r;
+	cfg->hooks = xcalloc(1, sizeof *cfg->hooks);
+	struct {
+		const char *key;
+		struct spec_hook_list *list;
+	} kinds[] = {
+	    {"prestart", &cfg->hooks->prestart},
+	    {"createRuntime", &cfg->hooks->create_runtime},
+	    {"createContainer", &cfg->hooks->create_container},
+	    {"startContainer", &cfg->hooks->start_container},
+	    {"poststart", &cfg->hooks->poststart},
+	    {"poststop", &cfg->hooks->poststop},
+	};
+	mark = json_path_key(p, "hooks");
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		void *items = NULL;
+		r = spec_parse_object_array(v, kinds[i].key, p, sizeof(struct spec_hook),
+					    parse_hook, &items, &kinds[i].list->n, err);
+		kinds[i].list->items = items;
+		if (r < 0)
+			break;
+	}
+	json_path_restore(p, mark);
+	return r < 0 ? -1 : 1;
+}
+
+/* ---- the document ---- */
+
+static int parse_config_doc(yajl_val doc, struct spec_config *cfg, struct husk_error *err)
+{
+	struct json_path p;
+	yajl_val v = NULL;
+	int r;
+
+	json_path_init(&p, NULL);
+	if (json_val_object(doc, &p, err) < 0)
+		return -1;
+	if (spec_require(doc, "ociVersion", &p, err) < 0 ||
+	    json_get_string(doc, "ociVersion", &p, &cfg->oci_version, err) < 0)
+		return -1;
+	if (!str_has_prefix(cfg->oci_version, "1.")) {
+		json_path_key(&p, "ociVersion");
+		return json_path_error(
+		    &p, err, "unsupported version \"%s\" (husk implements 1.x up to 1.3.0)",
+		    cfg->oci_version);
+	}
+	if (parse_root(doc, &p, cfg, err) < 0 || parse_mounts(doc, &p, cfg, err) < 0)
+		return -1;
+	r = json_get_object(doc, "process", &p, &v, err);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		size_t mark = json_path_key(&p, "process");
+		r = spec_parse_process_obj(v, &p, &cfg->process, err);
+		json_path_restore(&p, mark);
+		if (r < 0)
+			return -1;
+	}
+	if (json_get_string(doc, "hostname", &p, &cfg->hostname, err) < 0 ||
+	    json_get_string(doc, "domainname", &p, &cfg->domainname, err) < 0 ||
+	    parse_hooks(doc, &p, cfg, err) < 0 ||
+	    json_get_kv(doc, "annotations", &p, &cfg->annotations, &cfg->n_annotations, err) < 0)
+		return -1;
+	r = json_get_object(doc, "linux", &p, &v, err);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		size_t mark = json_path_key(&p, "linux");
+		r = spec_parse_linux_obj(v, &p, &cfg->linux, err);
+		json_path_restore(&p, mark);
+		if (r < 0)
+			return -1;
+	}
+	return spec_validate_config(cfg, err);
+}
+
+int spec_config_parse(const char *json, size_t len, struct spec_config **out,
+		      struct husk_error *err)
+{
+	struct spec_config *cfg;
+	yajl_val doc = NULL;
+	int r;
+
+	if (json_parse(json, len, &doc, err) < 0)
+		return -1;
+	cfg = xcalloc(1, sizeof *cfg);
+	r = parse_config_doc(doc, cfg, err);
+	yajl_tree_free(doc);
+	if (r < 0) {
+		spec_config_free(cfg);
+		return -1;
+	}
+	*out = cfg;
+	return 0;
+}
+
+int spec_config_load(const char *path, struct spec_config **out, struct husk_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *copy = xstrdup(path);
+	size_t len = 0;
+
+	if (read_file_at(AT_FDCWD, path, CONFIG_MAX_SIZE, &text, &len, err) < 0)
+		return -1;
+	if (spec_config_parse(text, len, out, err) < 0)
+		return husk_error_prefix(err, "%s", basename(copy));
+	return 0;
+}
+
+int spec_process_parse(const char *json, size_t len, struct spec_process **out,
+		       struct husk_error *err)
+{
+	struct spec_process *proc = NULL;
+	struct json_path p;
+	yajl_val doc = NULL;
+	int r;
+
+	if (json_parse(json, len, &doc, err) < 0)
+		return -1;
+	json_path_init(&p, NULL);
+	r = spec_parse_process_obj(doc, &p, &proc, err);
+	yajl_tree_free(doc);
+	if (r == 0)
+		r = spec_validate_process(proc, "", err);
+	if (r < 0) {
+		spec_process_free(proc);
+		return -1;
+	}
+	*out = proc;
+	return 0;
+}
+
+int spec_resources_parse(const char *json, size_t len, struct spec_resources **out,
+			 struct husk_error *err)
+{
+	struct spec_resources *res = NULL;
+	struct json_path p;
+	yajl_val doc = NULL;
+	int r;
+
+	if (json_parse(json, len, &doc, err) < 0)
+		return -1;
+	json_path_init(&p, NULL);
+	r = spec_parse_resources_obj(doc, &p, &res, err);
+	yajl_tree_free(doc);
+	if (r == 0)
+		r = spec_validate_resources(res, "", err);
+	if (r < 0) {
+		spec_resources_free(res);
+		return -1;
+	}
+	*out = res;
+	return 0;
+}
+
+const struct spec_namespace *spec_config_namespace(const struct spec_config *cfg,
+						   enum spec_ns_type type)
+{
+	if (cfg == NULL || cfg->linux == NULL)
+		return NULL;
+	for (size_t i = 0; i < cfg->linux->n_namespaces; i++)
+		if (cfg->linux->namespaces[i].type == type)
+			return &cfg->linux->namespaces[i];
+	return NULL;
+}
+
+const char *spec_annotation(const struct spec_config *cfg, const char *key)
+{
+	for (size_t i = 0; cfg && i < cfg->n_annotations; i++)
+		if (strcmp(cfg->annotations[i].key, key) == 0)
+			return cfg->annotations[i].value;
+	return NULL;
+}

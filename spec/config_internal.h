@@ -1,3 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared between the config.json parser files and the validator. */
 #ifndef HUSK_SPEC_CONFIG_INTERNAL_H
 #define HUSK_SPEC_CONFIG_INTERNAL_H
+
+#include "spec/config.h"
+#include "spec/json.h"
+#include "spec/names.h"
+
+/* "<path>.<key>: required but missing" when obj has no such member. */
+int spec_require(yajl_val obj, const char *key, const struct json_path *p, struct husk_error *err);
+/* "<path>.<key>: unknown <what> \"<value>\"". */
+int spec_unknown(struct json_path *p, const char *key, const char *what, const char *value,
+		 struct husk_error *err);
+
+/* Parse each element of the array obj[key] (which must hold objects) into
+ * an array of zeroed items of `size` bytes.  *items and *n are set even on
+ * failure so the caller's free function releases partial results. */
+typedef int (*spec_elem_fn)(yajl_val v, struct json_path *p, void *item, struct husk_error *err);
+int spec_parse_object_array(yajl_val obj, const char *key, struct json_path *p, size_t size,
+			    spec_elem_fn fn, void **items, size_t *n, struct husk_error *err);
+
+int spec_parse_id_mappings(yajl_val obj, const char *key, struct json_path *p,
+			   struct spec_id_mapping **out, size_t *n, struct husk_error *err);
+
+int spec_parse_process_obj(yajl_val v, struct json_path *p, struct spec_process **out,
+			   struct husk_error *err);
+int spec_parse_linux_obj(yajl_val v, struct json_path *p, struct spec_linux **out,
+			 struct husk_error *err);
+int spec_parse_resources_obj(yajl_val v, struct json_path *p, struct spec_resources **out,
+			     struct husk_error *err);
+void spec_linux_free(struct spec_linux *l);
+
+/* Cross-field rules; `prefix` is the JSON path of the checked object
+ * ("process" inside config.json, "" for a bare document). */
+int spec_validate_config(const struct spec_config *cfg, struct husk_error *err);
+int spec_validate_process(const struct spec_process *p, const char *prefix, struct husk_error *err);
+int spec_validate_resources(const struct spec_resources *r, const char *prefix,
+			    struct husk_error *err);
+
 #endif

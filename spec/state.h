@@ -31,6 +31,7 @@ struct spec_state {
 	char *cgroup_path;	/* the container's cgroup, relative to each hierarchy */
 	bool systemd_cgroup;	/* created through the systemd driver */
 	char *systemd_unit;	/* the transient scope, when systemd_cgroup */
+	uint32_t cgroup_owned_depth; /* trailing components of cgroup_path husk created */
 };
 
 enum spec_state_format {

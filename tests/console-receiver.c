@@ -1,3 +1,173 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * console-receiver: plays conmon for the integration tests.
+ *
+ *   console-receiver [-t SECONDS] [-m MARKER] [-p] SOCKET [WORD...]
+ *
+ * Listens on the unix socket SOCKET (it appears only once it accepts
+ * connections, so a test can wait for the file), receives one pty master
+ * over SCM_RIGHTS, types WORDs (joined by spaces, then a newline) into it and
+ * copies what comes back to stdout until MARKER has been seen, the pty
+ * closes, or SECONDS (default 10) pass.  -p prints the message payload that
+ * came with the fd on stderr as "payload: <text>".
+ * Exit: 0 done (marker seen, or pty closed when no marker is asked for),
+ * 2 timeout or pty closed before the marker, 1 other errors.
+ */
 #include "config.h"
-int main(void) { return 1; }
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "console-receiver: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	char tmp[sizeof addr.sun_path];
+	int fd;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		die(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	unlink(tmp);
+	memcpy(addr.sun_path, tmp, strlen(tmp) + 1);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+		die("bind");
+	if (listen(fd, 1) < 0)
+		die("listen");
+	/* Appear under the real name only once connect() can succeed. */
+	if (rename(tmp, path) < 0)
+		die("rename");
+	return fd;
+}
+
+static int receive_fd(int conn, bool print_payload)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char payload[4096];
+	struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload - 1};
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+	struct cmsghdr *c;
+	int fd;
+
+	if (n < 0)
+		die("recvmsg");
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int))) {
+		fprintf(stderr, "console-receiver: expected exactly one fd, got none or more\n");
+		exit(1);
+	}
+	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	payload[n] = '\0';
+	if (print_payload)
+		fprintf(stderr, "payload: %s\n", payload);
+	return fd;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int main(int argc, char **argv)
+{
+	const char *marker = NULL;
+	long long deadline;
+	int timeout = 10, opt, lfd, conn, master;
+	bool print_payload = false;
+	char *seen = NULL;
+	size_t seen_len = 0;
+
+	while ((opt = getopt(argc, argv, "+t:m:p")) != -1) {
+		switch (opt) {
+		case 't':
+			timeout = atoi(optarg);
+			break;
+		case 'm':
+			marker = optarg;
+			break;
+		case 'p':
+			print_payload = true;
+			break;
+		default:
+			fprintf(stderr, "usage: console-receiver [-t S] [-m MARKER] [-p] SOCKET [WORD...]\n");
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "console-receiver: no socket path\n");
+		return 1;
+	}
+	deadline = now_ms() + timeout * 1000LL;
+	lfd = listen_on(argv[optind]);
+	struct pollfd lp = {.fd = lfd, .events = POLLIN};
+	if (poll(&lp, 1, timeout * 1000) <= 0) {
+		fprintf(stderr, "console-receiver: nobody connected\n");
+		return 2;
+	}
+	conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0)
+		die("accept");
+	master = receive_fd(conn, print_payload);
+	close(conn);
+	close(lfd);
+
+	for (int i = optind + 1; i < argc; i++) {
+		if (write(master, argv[i], strlen(argv[i])) < 0 ||
+		    write(master, i + 1 < argc ? " " : "\n", 1) < 0)
+			die("write to the pty");
+	}
+
+	for (;;) {
+		long long left = deadline - now_ms();
+		char buf[4096];
+		struct pollfd p = {.fd = master, .events = POLLIN};
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			fprintf(stderr, "console-receiver: timed out\n");
+			return 2;
+		}
+		n = read(master, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) /* EIO: every slave fd is closed */
+			return marker ? 2 : 0;
+		fwrite(buf, 1, (size_t)n, stdout);
+		fflush(stdout);
+		if (marker) {
+			seen = realloc(seen, seen_len + (size_t)n + 1);
+			if (!seen)
+				die("realloc");
+			memcpy(seen + seen_len, buf, (size_t)n);
+			seen_len += (size_t)n;
+			seen[seen_len] = '\0';
+			if (strstr(seen, marker))
+				return 0;
+		}
+	}
+}

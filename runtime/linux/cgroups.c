@@ -1,19 +1,1045 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The cgroup manager: which hierarchies are mounted, where the container's
+ * cgroup lives in each, and its lifecycle (create, enter, freeze, kill,
+ * destroy).  Resources are written by cgroups_v1.c / cgroups_v2.c, the
+ * systemd driver is in cgroups_systemd.c.
+ */
 #include "config.h"
-#include "linux/linux.h"
+#include "linux/cgroups.h"
+#include "util.h"
+
 #include <errno.h>
-#include <stdlib.h>
-struct cgroup_handle { int dummy; };
-int cgroup_setup(const struct spec_config *cfg, const char *id, const struct husk_globals *g, struct cgroup_handle **out, struct husk_error *err) { *out = calloc(1, sizeof **out); return 0; }
-int cgroup_clone_into_fd(const struct cgroup_handle *cg) { return -1; }
-int cgroup_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error *err) { return 0; }
-void cgroup_save(const struct cgroup_handle *cg, struct spec_state *st) { }
-int cgroup_load(const struct spec_state *st, const struct husk_globals *g, struct cgroup_handle **out, struct husk_error *err) { *out = calloc(1, sizeof **out); return 0; }
-int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err) { return 0; }
-int cgroup_freeze(struct cgroup_handle *cg, bool freeze, struct husk_error *err) { return husk_error_set(err, ENOSYS, "freeze: not implemented"); }
-int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_error *err) { *frozen = false; return 0; }
-int cgroup_update(struct cgroup_handle *cg, const struct spec_resources *res, struct husk_error *err) { return husk_error_set(err, ENOSYS, "update: not implemented"); }
-int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct husk_error *err) { *pids = NULL; *n = 0; return 0; }
-int cgroup_kill_all(const struct cgroup_handle *cg, int sig, struct husk_error *err) { return 0; }
-const char *cgroup_path(const struct cgroup_handle *cg) { return "/"; }
-void cgroup_handle_free(struct cgroup_handle *cg) { free(cg); }
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG_DEFAULT_PARENT "/husk"
+
+/* ---- small file helpers ---- */
+
+int cg_write(const struct cg_hier *h, const char *field, const char *file, const char *value,
+	     struct husk_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+
+	if (h->dirfd < 0)
+		return husk_error_set(err, ENOENT, "%s: write `%s` to %s: no cgroup directory",
+				      field, value, file);
+	fd = openat(h->dirfd, file, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return husk_error_errno(err, "%s: open %s", field, file);
+	if (write(fd, value, len) != (ssize_t)len)
+		return husk_error_errno(err, "%s: write `%s` to %s", field, value, file);
+	husk_debug("cgroup %s/%s <- %s", h->controllers ? h->controllers : "unified", file, value);
+	return 0;
+}
+
+int cg_writef(const struct cg_hier *h, const char *field, const char *file,
+	      struct husk_error *err, const char *fmt, ...)
+{
+	_cleanup_free_ char *value = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&value, fmt, ap) < 0)
+		value = NULL;
+	va_end(ap);
+	if (value == NULL)
+		return husk_error_set(err, ENOMEM, "%s: out of memory", field);
+	return cg_write(h, field, file, value, err);
+}
+
+bool cg_has_file(const struct cg_hier *h, const char *file)
+{
+	return h && h->dirfd >= 0 && faccessat(h->dirfd, file, F_OK, 0) == 0;
+}
+
+char *cg_read(const struct cg_hier *h, const char *file)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	char *buf = NULL;
+	size_t len;
+
+	if (h == NULL || h->dirfd < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (read_file_at(h->dirfd, file, 1 << 20, &buf, &len, &err) < 0) {
+		errno = err.errnum ? err.errnum : EIO;
+		husk_error_clear(&err);
+		return NULL;
+	}
+	return buf;
+}
+
+int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out)
+{
+	_cleanup_free_ char *s = cg_read(h, file);
+
+	if (s == NULL)
+		return -1;
+	s[strcspn(s, "\n")] = '\0';
+	if (strcmp(s, "max") == 0) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	return parse_uint64(s, out);
+}
+
+/* ---- hierarchies ---- */
+
+static const char *const known_controllers[] = {
+	"cpuset",  "cpu",     "cpuacct", "blkio", "memory", "devices", "freezer",
+	"net_cls", "net_prio", "perf_event", "hugetlb", "pids", "rdma", "misc",
+};
+
+static bool is_controller_token(const char *t)
+{
+	if (str_has_prefix(t, "name="))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(known_controllers); i++)
+		if (strcmp(t, known_controllers[i]) == 0)
+			return true;
+	return false;
+}
+
+/* "rw,cpu,cpuacct,xattr" -> "cpu,cpuacct"; NULL when no controller. */
+static char *controllers_of(const char *superopts)
+{
+	_cleanup_free_ char *copy = xstrdup(superopts);
+	char *out = xcalloc(1, strlen(superopts) + 1);
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!is_controller_token(t))
+			continue;
+		if (*out)
+			strcat(out, ",");
+		strcat(out, t);
+	}
+	if (*out == '\0') {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static bool list_has(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchrnul(p, ',');
+		if ((size_t)(end - p) == n && strncmp(p, item, n) == 0)
+			return true;
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+static void add_hier(struct cgroup_handle *cg, char *controllers, const char *mount)
+{
+	cg->h = xrealloc(cg->h, (cg->n + 1) * sizeof *cg->h);
+	cg->h[cg->n] = (struct cg_hier){.controllers = controllers, .mount = xstrdup(mount),
+					.dirfd = -1};
+	if (controllers == NULL)
+		cg->unified = (int)cg->n;
+	cg->n++;
+}
+
+static bool fs_is_cgroup2(const char *path)
+{
+	struct statfs sfs;
+
+	return statfs(path, &sfs) == 0 && (unsigned long)sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* Undo the octal escapes mountinfo uses for spaces and such in paths. */
+static void unescape_mountinfo(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+static int discover(struct cgroup_handle *cg, struct husk_error *err)
+{
+	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	cg->unified = -1;
+	if (fs_is_cgroup2(CG_ROOT))
+		cg->layout = CG_UNIFIED;
+	else if (fs_is_cgroup2(CG_ROOT "/unified"))
+		cg->layout = CG_HYBRID;
+	else
+		cg->layout = CG_LEGACY;
+
+	if (cg->layout == CG_UNIFIED) {
+		add_hier(cg, NULL, CG_ROOT);
+		return 0;
+	}
+	if (f == NULL)
+		return husk_error_errno(err, "cgroups: open /proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0) {
+		char root[PATH_MAX], mnt[PATH_MAX], fstype[64], source[PATH_MAX], opts[1024];
+		char *dash = strstr(line, " - ");
+
+		if (dash == NULL)
+			continue;
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		if (sscanf(dash + 3, "%63s %4095s %1023s", fstype, source, opts) != 3)
+			continue;
+		if (strcmp(fstype, "cgroup") != 0 || strcmp(root, "/") != 0)
+			continue;
+		unescape_mountinfo(mnt);
+		if (!str_has_prefix(mnt, CG_ROOT "/"))
+			continue;
+		char *ctrls = controllers_of(opts);
+		if (ctrls == NULL)
+			continue;
+		bool dup = false;
+		for (size_t i = 0; i < cg->n; i++)
+			if (cg->h[i].controllers && strcmp(cg->h[i].controllers, ctrls) == 0)
+				dup = true;
+		if (dup) {
+			free(ctrls);
+			continue;
+		}
+		add_hier(cg, ctrls, mnt);
+	}
+	if (cg->layout == CG_HYBRID)
+		add_hier(cg, NULL, CG_ROOT "/unified");
+	if (cg->n == 0)
+		return husk_error_set(err, ENOENT, "cgroups: no cgroup hierarchy is mounted under "
+						   CG_ROOT);
+	return 0;
+}
+
+struct cg_hier *cg_find(const struct cgroup_handle *cg, const char *controller)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].controllers && list_has(cg->h[i].controllers, controller))
+			return &cg->h[i];
+	if (cg->unified < 0)
+		return NULL;
+	struct cg_hier *u = &cg->h[cg->unified];
+	if (cg->layout == CG_UNIFIED)
+		return u;
+	/* hybrid: a controller that only the unified hierarchy has */
+	_cleanup_free_ char *avail = NULL;
+	_cleanup_close_ int fd = open(u->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct husk_error e = HUSK_ERROR_INIT;
+	size_t len;
+	if (fd < 0 || read_file_at(fd, "cgroup.controllers", 4096, &avail, &len, &e) < 0) {
+		husk_error_clear(&e);
+		return NULL;
+	}
+	for (char *save = NULL, *t = strtok_r(avail, " \n", &save); t;
+	     t = strtok_r(NULL, " \n", &save))
+		if (strcmp(t, controller) == 0)
+			return u;
+	return NULL;
+}
+
+struct cg_hier *cg_primary(const struct cgroup_handle *cg)
+{
+	struct cg_hier *h = NULL;
+
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].dirfd >= 0 && cg->h[i].controllers &&
+		    list_has(cg->h[i].controllers, "freezer"))
+			return &cg->h[i];
+	if (cg->unified >= 0 && cg->h[cg->unified].dirfd >= 0)
+		return &cg->h[cg->unified];
+	for (size_t i = 0; i < cg->n && !h; i++)
+		if (cg->h[i].dirfd >= 0)
+			h = &cg->h[i];
+	return h;
+}
+
+enum cg_layout cgroup_layout(const struct cgroup_handle *cg)
+{
+	return cg->layout;
+}
+
+/* ---- paths ---- */
+
+/* Normalise to "/a/b": no empty, "." or ".." components. */
+static int normalise_path(const char *in, char **out, struct husk_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(in);
+	char *res = xcalloc(1, strlen(in) + 2);
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (strcmp(t, ".") == 0)
+			continue;
+		if (strcmp(t, "..") == 0) {
+			free(res);
+			return husk_error_set(err, EINVAL,
+					      "linux.cgroupsPath: `%s` must not contain `..`", in);
+		}
+		strcat(res, "/");
+		strcat(res, t);
+	}
+	if (*res == '\0') {
+		free(res);
+		return husk_error_set(err, EINVAL,
+				      "linux.cgroupsPath: `%s` names the root cgroup", in);
+	}
+	*out = res;
+	return 0;
+}
+
+static int cgroupfs_path(const struct spec_config *cfg, const char *id, char **out,
+			 struct husk_error *err)
+{
+	const char *p = cfg && cfg->linux ? cfg->linux->cgroups_path : NULL;
+
+	if (p == NULL || *p == '\0') {
+		_cleanup_free_ char *def = xasprintf(CG_DEFAULT_PARENT "/%s", id);
+		return normalise_path(def, out, err);
+	}
+	return normalise_path(p, out, err);
+}
+
+/* ---- creating and opening the directories ---- */
+
+/* Walk path below the hierarchy's mount, creating what is missing (and
+ * initialising cpuset on v1).  Sets h->dirfd, returns how many trailing
+ * components were created. */
+static int create_in(struct cgroup_handle *cg, struct cg_hier *h, struct husk_error *err)
+{
+	_cleanup_close_ int fd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *copy = xstrdup(cg->path);
+	bool cpuset = h->controllers && list_has(h->controllers, "cpuset");
+	int created = 0;
+	char *save = NULL;
+
+	if (fd < 0)
+		return husk_error_errno(err, "cgroups: open %s", h->mount);
+	for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		bool made = false;
+		int tries = 0;
+	again:
+		if (mkdirat(fd, t, 0755) == 0) {
+			made = true;
+		} else if (errno != EEXIST) {
+			return husk_error_errno(err, "cgroups: create %s%s", h->mount, cg->path);
+		}
+		int child = openat(fd, t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (child < 0) {
+			/* another container's delete removed a shared parent */
+			if (errno == ENOENT && tries++ < 5)
+				goto again;
+			return husk_error_errno(err, "cgroups: open %s%s", h->mount, cg->path);
+		}
+		if (made && cpuset && cg_v1_init_cpuset(fd, child, err) < 0) {
+			close(child);
+			return husk_error_prefix(err, "cgroups: %s%s", h->mount, cg->path);
+		}
+		created = made ? created + 1 : 0;
+		close(fd);
+		fd = child;
+	}
+	h->dirfd = steal_fd(&fd);
+	h->created_leaf = created > 0;
+	return created;
+}
+
+static int open_in(const struct cgroup_handle *cg, struct cg_hier *h)
+{
+	_cleanup_free_ char *full = xasprintf("%s%s", h->mount, cg->path);
+
+	h->dirfd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return h->dirfd;
+}
+
+static bool hier_writable(const struct cg_hier *h)
+{
+	return access(h->mount, W_OK) == 0;
+}
+
+static int check_empty(const struct cgroup_handle *cg, struct husk_error *err)
+{
+	struct cg_hier *h = cg_primary(cg);
+	_cleanup_free_ char *procs = h ? cg_read(h, "cgroup.procs") : NULL;
+
+	if (procs && *procs)
+		return husk_error_set(err, EBUSY,
+				      "cgroups: %s already has processes; refusing to share it",
+				      cg->path);
+	return 0;
+}
+
+static int create_all(struct cgroup_handle *cg, struct husk_error *err)
+{
+	int depth = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		/* On hybrid hosts the unified tree is a courtesy for cgroup2
+		 * readers; a read-only one is no reason to fail. */
+		if (cg->layout == CG_HYBRID && cg_is_v2(cg, h) && !hier_writable(h))
+			continue;
+		int r = create_in(cg, h, err);
+		if (r < 0) {
+			if (cg->layout == CG_HYBRID && cg_is_v2(cg, h)) {
+				husk_debug("cgroups: skipping the unified hierarchy: %s",
+					   husk_error_text(err));
+				husk_error_clear(err);
+				continue;
+			}
+			return -1;
+		}
+		if (r > depth)
+			depth = r;
+		if ((unsigned)r > cg->created_depth)
+			cg->created_depth = (unsigned)r;
+	}
+	return 0;
+}
+
+/* ---- device rules ---- */
+
+static const struct cg_dev_rule default_devices[] = {
+	{true, 'c', -1, -1, "m"},  {true, 'b', -1, -1, "m"},	/* mknod anything */
+	{true, 'c', 1, 3, "rwm"},  /* null */
+	{true, 'c', 1, 8, "rwm"},  /* random */
+	{true, 'c', 1, 7, "rwm"},  /* full */
+	{true, 'c', 5, 0, "rwm"},  /* tty */
+	{true, 'c', 1, 5, "rwm"},  /* zero */
+	{true, 'c', 1, 9, "rwm"},  /* urandom */
+	{true, 'c', 5, 1, "rwm"},  /* console */
+	{true, 'c', 136, -1, "rwm"}, /* pts */
+	{true, 'c', 5, 2, "rwm"},  /* ptmx */
+};
+
+int cg_device_rules(const struct spec_config *cfg, const struct spec_resources *res,
+		    struct cg_dev_rule **out, size_t *n, struct husk_error *err)
+{
+	size_t nres = res ? res->n_devices : 0;
+	size_t ndev = cfg && cfg->linux ? cfg->linux->n_devices : 0;
+	struct cg_dev_rule *r = xcalloc(1 + nres + ARRAY_SIZE(default_devices) + ndev, sizeof *r);
+	size_t k = 0;
+
+	r[k++] = (struct cg_dev_rule){false, 'a', -1, -1, "rwm"};
+	for (size_t i = 0; i < nres; i++) {
+		const struct spec_device_cgroup *d = &res->devices[i];
+		struct cg_dev_rule *x = &r[k];
+		const char *acc = d->access && *d->access ? d->access : "rwm";
+
+		x->allow = d->allow;
+		x->type = d->type && *d->type ? d->type[0] : 'a';
+		if (!strchr("acb", x->type) || (d->type && strlen(d->type) != 1)) {
+			free(r);
+			return husk_error_set(err, EINVAL,
+					      "linux.resources.devices[%zu].type: `%s` is not a, c or b",
+					      i, d->type);
+		}
+		x->major = d->has_major ? d->major : -1;
+		x->minor = d->has_minor ? d->minor : -1;
+		if (strlen(acc) > 3 || strspn(acc, "rwm") != strlen(acc)) {
+			free(r);
+			return husk_error_set(err, EINVAL,
+					      "linux.resources.devices[%zu].access: `%s` is not a "
+					      "combination of r, w and m",
+					      i, acc);
+		}
+		/* keep a canonical order so comparisons are simple */
+		int o = 0;
+		for (const char *c = "rwm"; *c; c++)
+			if (strchr(acc, *c))
+				x->access[o++] = *c;
+		x->access[o] = '\0';
+		k++;
+	}
+	memcpy(&r[k], default_devices, sizeof default_devices);
+	k += ARRAY_SIZE(default_devices);
+	for (size_t i = 0; i < ndev; i++) {
+		const struct spec_device *d = &cfg->linux->devices[i];
+		char t = d->type ? d->type[0] : 'c';
+		if (t == 'p')
+			continue;
+		r[k++] = (struct cg_dev_rule){true, t == 'b' ? 'b' : 'c', d->major, d->minor,
+					      "rwm"};
+	}
+	*out = r;
+	*n = k;
+	return 0;
+}
+
+/* ---- the interface in linux.h ---- */
+
+static struct cgroup_handle *handle_new(void)
+{
+	struct cgroup_handle *cg = xcalloc(1, sizeof *cg);
+
+	cg->unified = -1;
+	return cg;
+}
+
+static void warn_unmounted(const struct cgroup_handle *cg, const struct spec_resources *res)
+{
+	static const struct {
+		const char *ctrl, *field;
+	} need[] = {
+		{"memory", "memory"}, {"cpu", "cpu"}, {"pids", "pids"}, {"blkio", "blockIO"},
+		{"hugetlb", "hugepageLimits"}, {"net_cls", "network.classID"},
+		{"net_prio", "network.priorities"}, {"rdma", "rdma"},
+	};
+	bool set[] = {
+		res->memory != NULL, res->cpu != NULL, res->pids != NULL, res->block_io != NULL,
+		res->n_hugepage_limits > 0, res->network && res->network->has_class_id,
+		res->network && res->network->n_priorities > 0, res->n_rdma > 0,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		const char *c = need[i].ctrl;
+		if (cg->layout == CG_UNIFIED && strcmp(c, "blkio") == 0)
+			continue;
+		if (cg->layout == CG_UNIFIED &&
+		    (strcmp(c, "net_cls") == 0 || strcmp(c, "net_prio") == 0)) {
+			if (set[i])
+				husk_warn("linux.resources.%s: ignored, cgroup v2 has no %s "
+					  "controller",
+					  need[i].field, c);
+			continue;
+		}
+		if (set[i] && cg_find(cg, c) == NULL)
+			husk_warn("linux.resources.%s: ignored, the %s controller is not mounted",
+				  need[i].field, c);
+	}
+}
+
+static int apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
+		 struct husk_error *err)
+{
+	if (res == NULL)
+		return 0;
+	if (!update)
+		warn_unmounted(cg, res);
+	if (cg->layout != CG_UNIFIED && cg_v1_apply(cg, res, update, err) < 0)
+		return -1;
+	if (cg->unified >= 0 && cg->h[cg->unified].dirfd >= 0 &&
+	    cg_v2_apply(cg, res, update, err) < 0)
+		return -1;
+	if (cg->layout != CG_UNIFIED && res->n_unified > 0) {
+		/* Only keys whose file the unified hierarchy really has. */
+		struct cg_hier *u = cg->unified >= 0 ? &cg->h[cg->unified] : NULL;
+		for (size_t i = 0; i < res->n_unified; i++)
+			if (!cg_has_file(u, res->unified[i].key))
+				return husk_error_set(
+					err, EOPNOTSUPP,
+					"linux.resources.unified: `%s` needs cgroup v2, and this "
+					"host uses cgroup v1 for that controller",
+					res->unified[i].key);
+	}
+	return 0;
+}
+
+static int apply_devices(struct cgroup_handle *cg, struct husk_error *err)
+{
+	const struct spec_resources *res = cg->cfg && cg->cfg->linux ? cg->cfg->linux->resources
+								      : NULL;
+	_cleanup_free_ struct cg_dev_rule *rules = NULL;
+	size_t n = 0;
+
+	if (cg_device_rules(cg->cfg, res, &rules, &n, err) < 0)
+		return -1;
+	if (cg->layout == CG_UNIFIED)
+		return cg_v2_devices(&cg->h[cg->unified], rules, n, err);
+	struct cg_hier *h = cg_find(cg, "devices");
+	if (h == NULL || cg_is_v2(cg, h))
+		return 0;
+	return cg_v1_devices(h, rules, n, err);
+}
+
+static int setup_resources(struct cgroup_handle *cg, struct husk_error *err)
+{
+	const struct spec_resources *res = cg->cfg && cg->cfg->linux ? cg->cfg->linux->resources
+								      : NULL;
+
+	if (apply(cg, res, false, err) < 0)
+		return -1;
+	return apply_devices(cg, err);
+}
+
+/* Where systemd puts unit in slice: "a-b.slice" nests as /a.slice/a-b.slice. */
+static char *systemd_scope_path(const char *slice, const char *unit)
+{
+	size_t len = strlen(slice);
+	char *out = xstrdup("");
+
+	if (strcmp(slice, "-.slice") != 0) {
+		const char *base_end = slice + len - strlen(".slice");
+		for (const char *p = slice;; p++) {
+			if (p == base_end || *p == '-') {
+				char *n = xasprintf("%s/%.*s.slice", out, (int)(p - slice), slice);
+				free(out);
+				out = n;
+				if (p == base_end)
+					break;
+			}
+		}
+	}
+	char *n = xasprintf("%s/%s", out, unit);
+	free(out);
+	return n;
+}
+
+int cgroup_setup(const struct spec_config *cfg, const char *id, const struct husk_globals *g,
+		 struct cgroup_handle **out, struct husk_error *err)
+{
+	struct cgroup_handle *cg = handle_new();
+	struct husk_error tmp = HUSK_ERROR_INIT;
+
+	cg->cfg = cfg;
+	if (discover(cg, err) < 0)
+		goto fail;
+	if (g && g->systemd_cgroup) {
+		const char *p = cfg && cfg->linux ? cfg->linux->cgroups_path : NULL;
+		cg->systemd = true;
+		if (cg_systemd_parse_path(p, id, &cg->slice, &cg->unit, err) < 0)
+			goto fail;
+#ifndef HAVE_SYSTEMD
+		husk_error_set(err, ENOTSUP,
+			       "--systemd-cgroup: this husk was built without libsystemd "
+			       "(sd-bus); use the cgroupfs driver or rebuild with libsystemd-dev");
+		goto fail;
+#endif
+		cg->pending = cfg && cfg->linux ? cfg->linux->resources : NULL;
+		cg->path = systemd_scope_path(cg->slice, cg->unit);
+		/* The scope needs a pid to exist: everything happens in cgroup_enter. */
+		*out = cg;
+		return 0;
+	}
+	if (cgroupfs_path(cfg, id, &cg->path, err) < 0)
+		goto fail;
+	if (create_all(cg, err) < 0)
+		goto undo;
+	if (cg->created_depth == 0 && check_empty(cg, err) < 0)
+		goto undo;
+	if (setup_resources(cg, err) < 0)
+		goto undo;
+	*out = cg;
+	return 0;
+undo:
+	cgroup_destroy(cg, &tmp);
+	husk_error_clear(&tmp);
+	cgroup_handle_free(cg);
+	return -1;
+fail:
+	cgroup_handle_free(cg);
+	return -1;
+}
+
+int cgroup_clone_into_fd(const struct cgroup_handle *cg)
+{
+	if (cg == NULL || cg->systemd || cg->layout != CG_UNIFIED || cg->unified < 0)
+		return -1;
+	return cg->h[cg->unified].dirfd;
+}
+
+/* Read the pid's cgroup in the unified or name=systemd hierarchy. */
+static char *cgroup_of_pid(pid_t pid, bool unified)
+{
+	_cleanup_free_ char *file = xasprintf("/proc/%d/cgroup", (int)pid);
+	_cleanup_file_ FILE *f = fopen(file, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	if (f == NULL)
+		return NULL;
+	while (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (c2 == NULL)
+			continue;
+		*c1 = '\0';
+		*c2 = '\0';
+		if ((unified && strcmp(line, "0") == 0 && c1[1] == '\0') ||
+		    (!unified && strcmp(c1 + 1, "name=systemd") == 0))
+			return xstrdup(c2 + 1);
+	}
+	return NULL;
+}
+
+static int systemd_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (cg_systemd_start(cg, pid, &path, err) < 0)
+		return -1;
+	if (path == NULL)
+		path = cgroup_of_pid(pid, cg->layout == CG_UNIFIED);
+	if (path == NULL)
+		return husk_error_set(err, ENOENT, "systemd: cannot find the cgroup of unit %s",
+				      cg->unit);
+	if (cg->path && strcmp(cg->path, path) != 0)
+		husk_warn("systemd put %s at %s, not %s", cg->unit, path, cg->path);
+	free(cg->path);
+	cg->path = steal_pointer(&path);
+	/* systemd made the scope in the hierarchies it manages; join or make
+	 * the rest (delegated to us) and apply what unit properties could not. */
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		if (open_in(cg, h) < 0) {
+			if (cg->layout == CG_HYBRID && cg_is_v2(cg, h) && !hier_writable(h))
+				continue;
+			if (create_in(cg, h, err) < 0)
+				return -1;
+		}
+		_cleanup_free_ char *v = xasprintf("%d", (int)pid);
+		if (cg_write(h, "cgroups", "cgroup.procs", v, err) < 0)
+			return husk_error_prefix(err, "systemd scope %s in %s", cg->unit, h->mount);
+	}
+	return setup_resources(cg, err);
+}
+
+int cgroup_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error *err)
+{
+	_cleanup_free_ char *v = xasprintf("%d", (int)pid);
+
+	if (cg->systemd) {
+		if (cg->entered)
+			return 0;
+		cg->entered = true;
+		return systemd_enter(cg, pid, err);
+	}
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		if (h->dirfd < 0)
+			continue;
+		if (cg_write(h, "cgroups", "cgroup.procs", v, err) < 0)
+			return husk_error_prefix(err, "move pid %d into %s%s", (int)pid, h->mount,
+						 cg->path);
+	}
+	cg->entered = true;
+	return 0;
+}
+
+void cgroup_save(const struct cgroup_handle *cg, struct spec_state *st)
+{
+	free(st->cgroup_path);
+	st->cgroup_path = cg->path ? xstrdup(cg->path) : NULL;
+	st->systemd_cgroup = cg->systemd;
+	free(st->systemd_unit);
+	st->systemd_unit = cg->unit ? xstrdup(cg->unit) : NULL;
+	st->cgroup_owned_depth = cg->created_depth;
+}
+
+int cgroup_load(const struct spec_state *st, const struct husk_globals *g,
+		struct cgroup_handle **out, struct husk_error *err)
+{
+	struct cgroup_handle *cg = handle_new();
+
+	if (discover(cg, err) < 0) {
+		cgroup_handle_free(cg);
+		return -1;
+	}
+	cg->systemd = st->systemd_cgroup;
+	cg->unit = st->systemd_unit ? xstrdup(st->systemd_unit) : NULL;
+	cg->created_depth = st->cgroup_owned_depth;
+	cg->entered = true;
+	if (st->cgroup_path && *st->cgroup_path) {
+		cg->path = xstrdup(st->cgroup_path);
+		for (size_t i = 0; i < cg->n; i++) {
+			open_in(cg, &cg->h[i]);
+			cg->h[i].created_leaf = cg->created_depth > 0 || cg->systemd;
+		}
+	}
+	*out = cg;
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* pids in dirfd's cgroup.procs and every child cgroup's. */
+static void collect_pids(int dirfd, pid_t **pids, size_t *n, int depth)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct husk_error e = HUSK_ERROR_INIT;
+	size_t len;
+
+	if (read_file_at(dirfd, "cgroup.procs", 16 << 20, &buf, &len, &e) == 0) {
+		char *save = NULL;
+		for (char *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+			int64_t v;
+			if (parse_int64(t, &v) < 0 || v <= 0)
+				continue;
+			*pids = xrealloc(*pids, (*n + 1) * sizeof **pids);
+			(*pids)[(*n)++] = (pid_t)v;
+		}
+	}
+	husk_error_clear(&e);
+	if (depth > 32)
+		return;
+	/* a fresh open file description: a dup would share the offset */
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (d == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_close_ int sub =
+			openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0)
+			collect_pids(sub, pids, n, depth + 1);
+	}
+}
+
+int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct husk_error *err)
+{
+	struct cg_hier *h = cg_primary(cg);
+
+	*pids = NULL;
+	*n = 0;
+	if (h == NULL)
+		return 0;
+	collect_pids(h->dirfd, pids, n, 0);
+	return 0;
+}
+
+static struct cg_hier *freezer_hier(const struct cgroup_handle *cg)
+{
+	struct cg_hier *h = cg_find(cg, "freezer");
+
+	if (h && !cg_is_v2(cg, h) && h->dirfd >= 0)
+		return h;
+	if (cg->unified >= 0 && cg->h[cg->unified].dirfd >= 0 &&
+	    cg_has_file(&cg->h[cg->unified], "cgroup.freeze"))
+		return &cg->h[cg->unified];
+	return NULL;
+}
+
+int cgroup_freeze(struct cgroup_handle *cg, bool freeze, struct husk_error *err)
+{
+	struct cg_hier *h = freezer_hier(cg);
+
+	if (h == NULL)
+		return husk_error_set(err, ENOTSUP,
+				      "%s: no freezer: neither the v1 freezer controller nor "
+				      "cgroup.freeze is available",
+				      freeze ? "pause" : "resume");
+	if (cg_is_v2(cg, h))
+		return cg_v2_freeze(h, freeze, err);
+	return cg_v1_freeze(h, freeze, err);
+}
+
+int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_error *err)
+{
+	struct cg_hier *h = freezer_hier(cg);
+	_cleanup_free_ char *s = NULL;
+
+	*frozen = false;
+	if (h == NULL)
+		return 0;
+	s = cg_read(h, cg_is_v2(cg, h) ? "cgroup.freeze" : "freezer.state");
+	if (s == NULL)
+		return 0;
+	*frozen = cg_is_v2(cg, h) ? s[0] == '1' : str_has_prefix(s, "FROZEN");
+	return 0;
+}
+
+int cgroup_update(struct cgroup_handle *cg, const struct spec_resources *res,
+		  struct husk_error *err)
+{
+	return apply(cg, res, true, err);
+}
+
+int cgroup_kill_all(const struct cgroup_handle *cg, int sig, struct husk_error *err)
+{
+	struct cgroup_handle *mut = (struct cgroup_handle *)cg;
+	struct husk_error e = HUSK_ERROR_INIT;
+	_cleanup_free_ pid_t *pids = NULL;
+	bool was_frozen = false, froze = false;
+	size_t n = 0;
+
+	if (sig == SIGKILL && cg->unified >= 0 && cg_has_file(&cg->h[cg->unified], "cgroup.kill") &&
+	    cg_write(&cg->h[cg->unified], "kill", "cgroup.kill", "1", &e) == 0)
+		return 0;
+	husk_error_clear(&e);
+	/* Frozen, nobody can fork between our reading the list and the kill. */
+	cgroup_is_frozen(cg, &was_frozen, &e);
+	if (!was_frozen && freezer_hier(cg) && cgroup_freeze(mut, true, &e) == 0)
+		froze = true;
+	husk_error_clear(&e);
+	cgroup_pids(cg, &pids, &n, &e);
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH) {
+			int saved = errno;
+			if (froze)
+				cgroup_freeze(mut, false, &e);
+			husk_error_clear(&e);
+			return husk_error_set(err, saved, "kill pid %d", (int)pids[i]);
+		}
+	if (froze && cgroup_freeze(mut, false, &e) < 0) {
+		husk_error_set(err, e.errnum, "%s", e.msg);
+		husk_error_clear(&e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove child cgroups (the container may have made some), deepest first. */
+static void rmdir_children(int dirfd, int depth)
+{
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+
+	if (d == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	if (depth > 32)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_close_ int sub =
+			openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0)
+			rmdir_children(sub, depth + 1);
+		unlinkat(dirfd, de->d_name, AT_REMOVEDIR);
+	}
+}
+
+static bool all_empty(const struct cgroup_handle *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+		if (cg->h[i].dirfd < 0)
+			continue;
+		collect_pids(cg->h[i].dirfd, &pids, &n, 0);
+		if (n > 0)
+			return false;
+	}
+	return true;
+}
+
+static int remove_in(const struct cgroup_handle *cg, struct cg_hier *h, struct husk_error *err)
+{
+	_cleanup_close_ int mfd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *rel = xstrdup(cg->path + 1);
+	unsigned depth = cg->created_depth;
+
+	if (mfd < 0 || h->dirfd < 0)
+		return 0;
+	if (!h->created_leaf && !cg->systemd)
+		return 0;
+	rmdir_children(h->dirfd, 0);
+	close(h->dirfd);
+	h->dirfd = -1;
+	for (int tries = 0;; tries++) {
+		if (unlinkat(mfd, rel, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			break;
+		if (errno != EBUSY || tries >= 100)
+			return husk_error_errno(err, "cgroups: remove %s%s", h->mount, cg->path);
+		sleep_ms(10);
+	}
+	/* parents we created, as long as no other container uses them */
+	while (depth-- > 1) {
+		char *slash = strrchr(rel, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+		if (unlinkat(mfd, rel, AT_REMOVEDIR) < 0)
+			break;
+	}
+	return 0;
+}
+
+int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err)
+{
+	struct husk_error e = HUSK_ERROR_INIT;
+	int ret = 0;
+
+	if (cg == NULL)
+		return 0;
+	if (cg->path == NULL)
+		return 0;
+	cgroup_kill_all(cg, SIGKILL, &e);
+	husk_error_clear(&e);
+	/* A frozen cgroup keeps its killed processes around: thaw it. */
+	bool frozen = false;
+	cgroup_is_frozen(cg, &frozen, &e);
+	if (frozen)
+		cgroup_freeze(cg, false, &e);
+	husk_error_clear(&e);
+	for (int i = 0; i < 500 && !all_empty(cg); i++) {
+		if (i % 50 == 49)
+			cgroup_kill_all(cg, SIGKILL, &e);
+		husk_error_clear(&e);
+		sleep_ms(10);
+	}
+	/* SIGKILL first: stopping the scope would only send SIGTERM */
+	if (cg->systemd && cg->unit && cg_systemd_stop(cg, &e) < 0)
+		husk_warn("%s", husk_error_text(&e));
+	husk_error_clear(&e);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (remove_in(cg, &cg->h[i], &e) < 0 && ret == 0) {
+			husk_error_set(err, e.errnum, "%s", e.msg);
+			ret = -1;
+		}
+		husk_error_clear(&e);
+	}
+	return ret;
+}
+
+const char *cgroup_path(const struct cgroup_handle *cg)
+{
+	return cg && cg->path ? cg->path : "/";
+}
+
+void cgroup_handle_free(struct cgroup_handle *cg)
+{
+	if (cg == NULL)
+		return;
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->h[i].controllers);
+		free(cg->h[i].mount);
+		if (cg->h[i].dirfd >= 0)
+			close(cg->h[i].dirfd);
+	}
+	free(cg->h);
+	free(cg->path);
+	free(cg->unit);
+	free(cg->slice);
+	free(cg);
+}

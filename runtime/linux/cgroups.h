@@ -1,6 +1,132 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
-#include "config.h"
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The cgroup manager, shared by cgroups.c (layout, paths, lifecycle),
+ * cgroups_v1.c and cgroups_v2.c (resources, freezer, devices) and
+ * cgroups_systemd.c (transient scopes).
+ *
+ * A handle is one cgroup path ("/husk/<id>") present in several
+ * hierarchies: every mounted v1 hierarchy and/or the unified one.  Each
+ * resource goes to the hierarchy that has its controller: on a hybrid host
+ * that is the v1 one, except for controllers only the unified hierarchy
+ * has (hugetlb on some hosts).
+ */
 #ifndef HUSK_CGROUPS_H
 #define HUSK_CGROUPS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
 #include "linux/linux.h"
+
+enum cg_layout {
+	CG_LEGACY,  /* v1 only */
+	CG_HYBRID,  /* v1 controllers plus cgroup2 at /sys/fs/cgroup/unified */
+	CG_UNIFIED, /* v2 only */
+};
+
+struct cg_hier {
+	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; NULL: unified */
+	char *mount;	   /* where it is mounted */
+	int dirfd;	   /* the container's directory; -1 when absent */
+	bool created_leaf; /* we made the leaf directory (so we remove it) */
+};
+
+struct cgroup_handle {
+	enum cg_layout layout;
+	char *path; /* absolute, relative to each hierarchy's root */
+	struct cg_hier *h;
+	size_t n;
+	int unified;	       /* index into h of the cgroup2 hierarchy, -1 when none */
+	unsigned created_depth; /* trailing components of path that we created */
+	/* systemd driver */
+	bool systemd;
+	char *unit;
+	char *slice;
+	const struct spec_resources *pending; /* applied once the scope has the pid */
+	const struct spec_config *cfg;
+	bool entered;
+};
+
+/* Which hierarchy serves a controller ("memory", "cpu", ...); NULL when
+ * none mounted.  The v1 hierarchy wins on hybrid hosts. */
+struct cg_hier *cg_find(const struct cgroup_handle *cg, const char *controller);
+static inline bool cg_is_v2(const struct cgroup_handle *cg, const struct cg_hier *h)
+{
+	return cg->unified >= 0 && h == &cg->h[cg->unified];
+}
+/* The directory of the primary hierarchy for reading processes (freezer,
+ * else the unified one, else the first). */
+struct cg_hier *cg_primary(const struct cgroup_handle *cg);
+
+/* Write value to file in h; the error names field and file:
+ *   linux.resources.memory.limit: write `1` to memory.limit_in_bytes: Device or resource busy */
+int cg_write(const struct cg_hier *h, const char *field, const char *file, const char *value,
+	     struct husk_error *err);
+int cg_writef(const struct cg_hier *h, const char *field, const char *file,
+	      struct husk_error *err, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+bool cg_has_file(const struct cg_hier *h, const char *file);
+/* Read a file of the container's cgroup; NULL (errno set) when unreadable. */
+char *cg_read(const struct cg_hier *h, const char *file);
+int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out);
+
+/* The devices a container may always use (/dev/null, ...), plus linux.devices. */
+struct cg_dev_rule {
+	bool allow;
+	char type; /* 'a', 'c', 'b' */
+	int64_t major, minor; /* -1: any */
+	char access[4];
+};
+/* The full ordered rule list: deny all, the configured rules, the defaults
+ * and linux.devices.  Later rules take precedence. */
+int cg_device_rules(const struct spec_config *cfg, const struct spec_resources *res,
+		    struct cg_dev_rule **out, size_t *n, struct husk_error *err);
+
+/* cgroups_v1.c */
+int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
+		struct husk_error *err);
+int cg_v1_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
+		  struct husk_error *err);
+int cg_v1_init_cpuset(int parentfd, int dirfd, struct husk_error *err);
+int cg_v1_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
+
+/* cgroups_v2.c */
+int cg_v2_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
+		struct husk_error *err);
+/* Enable controllers in every ancestor's cgroup.subtree_control (from the
+ * hierarchy's root down to the leaf's parent). */
+int cg_v2_enable_controllers(struct cgroup_handle *cg, const char *const *ctrls,
+			     struct husk_error *err);
+int cg_v2_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
+		  struct husk_error *err);
+int cg_v2_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
+/* cpu.weight for v1 cpu.shares, io.weight for blkio.weight. */
+uint64_t cg_shares_to_weight(uint64_t shares);
+uint64_t cg_blkio_to_io_weight(uint64_t weight);
+
+/* cgroups_systemd.c */
+/* Parse "slice:prefix:name" into the unit and slice. */
+int cg_systemd_parse_path(const char *cgroups_path, const char *id, char **slice, char **unit,
+			  struct husk_error *err);
+/* Start the transient scope with pid in it, Delegate=yes and the resources
+ * systemd knows as properties; *path is the scope's cgroup. */
+int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct husk_error *err);
+int cg_systemd_stop(struct cgroup_handle *cg, struct husk_error *err);
+
+/* Statistics and OOM events for `events` (cgroups_stats in cmd_events.c
+ * reads files through these). */
+int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out,
+		      struct husk_error *err);
+/* An fd that becomes readable when the cgroup records an OOM kill; -1 when
+ * the memory controller offers no such notification.  cgroup_oom_check
+ * consumes the notification and says whether a new OOM happened. */
+int cgroup_oom_fd(const struct cgroup_handle *cg, struct husk_error *err);
+bool cgroup_oom_check(const struct cgroup_handle *cg, int fd);
+enum cg_layout cgroup_layout(const struct cgroup_handle *cg);
+
+/* For the commands (cmd_pause.c): open a container's state and its cgroup. */
+struct container_ref;
+int cgroup_open_container(const struct husk_globals *g, const char *id,
+			  struct container_ref *ref, struct cgroup_handle **cg,
+			  struct husk_error *err);
+
 #endif

@@ -1,3 +1,461 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cgroup v1: one file per setting, in the hierarchy of its controller.
+ * Values of -1 are written as they are: v1 reads -1 as "unlimited".
+ */
 #include "config.h"
 #include "linux/cgroups.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+/* A v1 hierarchy for controller, NULL when it is served by cgroup2 or absent. */
+static struct cg_hier *v1(const struct cgroup_handle *cg, const char *controller)
+{
+	struct cg_hier *h = cg_find(cg, controller);
+
+	if (h == NULL || cg_is_v2(cg, h) || h->dirfd < 0)
+		return NULL;
+	return h;
+}
+
+/* Kernel features that newer kernels dropped (kmem limits): accepted, and
+ * ignored when the kernel no longer has them. */
+static int write_optional(const struct cg_hier *h, const char *field, const char *file,
+			  int64_t value, struct husk_error *err)
+{
+	if (!cg_has_file(h, file)) {
+		husk_debug("%s: ignored, this kernel has no %s", field, file);
+		return 0;
+	}
+	if (cg_writef(h, field, file, err, "%" PRId64, value) < 0) {
+		if (err->errnum == EOPNOTSUPP || err->errnum == EINVAL) {
+			husk_debug("%s: ignored: %s", field, husk_error_text(err));
+			husk_error_clear(err);
+			return 0;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+static int memory_limits(struct cg_hier *h, const struct spec_memory *m, struct husk_error *err)
+{
+	const char *fl = "linux.resources.memory.limit", *fs = "linux.resources.memory.swap";
+	bool memsw = cg_has_file(h, "memory.memsw.limit_in_bytes");
+
+	if (m->has_swap && !memsw && m->swap != 0 && !(m->has_limit && m->swap == m->limit)) {
+		/* no swap accounting: the kernel cannot limit swap at all */
+		husk_warn("%s: ignored, this kernel has no swap accounting", fs);
+	}
+	if (m->has_limit && m->has_swap && memsw && m->swap != 0) {
+		if (m->swap != -1 && m->limit != -1 && m->swap < m->limit)
+			return husk_error_set(err, EINVAL,
+					      "%s: %" PRId64 " is less than memory.limit %" PRId64
+					      " (swap counts memory plus swap)",
+					      fs, m->swap, m->limit);
+		/* memsw must stay >= limit at every step: raise memsw first when
+		 * growing, the limit first when shrinking. */
+		if (cg_writef(h, fl, "memory.limit_in_bytes", err, "%" PRId64, m->limit) == 0)
+			return cg_writef(h, fs, "memory.memsw.limit_in_bytes", err, "%" PRId64,
+					 m->swap);
+		husk_error_clear(err);
+		if (cg_writef(h, fs, "memory.memsw.limit_in_bytes", err, "%" PRId64, m->swap) < 0)
+			return -1;
+		return cg_writef(h, fl, "memory.limit_in_bytes", err, "%" PRId64, m->limit);
+	}
+	if (m->has_limit) {
+		if (cg_writef(h, fl, "memory.limit_in_bytes", err, "%" PRId64, m->limit) < 0) {
+			/* a lower limit than the current memsw one fails; with
+			 * swap unset runc sets memsw = limit too */
+			if (!memsw || err->errnum != EINVAL)
+				return -1;
+			husk_error_clear(err);
+			if (cg_writef(h, fs, "memory.memsw.limit_in_bytes", err, "%" PRId64,
+				      m->limit) < 0)
+				return -1;
+			if (cg_writef(h, fl, "memory.limit_in_bytes", err, "%" PRId64, m->limit) <
+			    0)
+				return -1;
+		}
+	} else if (m->has_swap && memsw && m->swap != 0) {
+		if (cg_writef(h, fs, "memory.memsw.limit_in_bytes", err, "%" PRId64, m->swap) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_before_update(struct cg_hier *h, const struct spec_memory *m,
+			       struct husk_error *err)
+{
+	uint64_t usage;
+
+	if (!m->has_check_before_update || !m->check_before_update || !m->has_limit ||
+	    m->limit < 0)
+		return 0;
+	if (cg_read_u64(h, "memory.usage_in_bytes", &usage) == 0 && usage > (uint64_t)m->limit)
+		return husk_error_set(err, EBUSY,
+				      "linux.resources.memory.limit: %" PRId64
+				      " is below the current usage %" PRIu64
+				      " (checkBeforeUpdate)",
+				      m->limit, usage);
+	return 0;
+}
+
+static int memory(struct cgroup_handle *cg, const struct spec_memory *m, bool update,
+		  struct husk_error *err)
+{
+	struct cg_hier *h = v1(cg, "memory");
+
+	if (m == NULL || h == NULL)
+		return 0;
+	if (update && check_before_update(h, m, err) < 0)
+		return -1;
+	if (m->has_use_hierarchy && cg_has_file(h, "memory.use_hierarchy") &&
+	    cg_write(h, "linux.resources.memory.useHierarchy", "memory.use_hierarchy",
+		     m->use_hierarchy ? "1" : "0", err) < 0)
+		return -1;
+	if (memory_limits(h, m, err) < 0)
+		return -1;
+	if (m->has_reservation &&
+	    cg_writef(h, "linux.resources.memory.reservation", "memory.soft_limit_in_bytes", err,
+		      "%" PRId64, m->reservation) < 0)
+		return -1;
+	if (m->has_kernel &&
+	    write_optional(h, "linux.resources.memory.kernel", "memory.kmem.limit_in_bytes",
+			   m->kernel, err) < 0)
+		return -1;
+	if (m->has_kernel_tcp &&
+	    write_optional(h, "linux.resources.memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes",
+			   m->kernel_tcp, err) < 0)
+		return -1;
+	if (m->has_swappiness && m->swappiness <= 100 &&
+	    cg_writef(h, "linux.resources.memory.swappiness", "memory.swappiness", err,
+		      "%" PRIu64, m->swappiness) < 0)
+		return -1;
+	if (m->has_swappiness && m->swappiness > 100 && m->swappiness != UINT64_MAX)
+		return husk_error_set(err, EINVAL,
+				      "linux.resources.memory.swappiness: %" PRIu64
+				      " is out of range 0-100",
+				      m->swappiness);
+	if (m->has_disable_oom_killer && (m->disable_oom_killer || update) &&
+	    cg_write(h, "linux.resources.memory.disableOOMKiller", "memory.oom_control",
+		     m->disable_oom_killer ? "1" : "0", err) < 0)
+		return -1;
+	return 0;
+}
+
+static int cpu_quota(struct cg_hier *h, const struct spec_cpu *c, struct husk_error *err)
+{
+	const char *fq = "linux.resources.cpu.quota", *fp = "linux.resources.cpu.period";
+
+	if (c->has_period && c->period != 0 && c->has_quota && c->quota != 0) {
+		/* the pair must be valid after each write: try both orders */
+		if (cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period) == 0)
+			return cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota);
+		husk_error_clear(err);
+		if (cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota) < 0)
+			return -1;
+		return cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period);
+	}
+	if (c->has_period && c->period != 0 &&
+	    cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period) < 0)
+		return -1;
+	if (c->has_quota && c->quota != 0 &&
+	    cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota) < 0)
+		return -1;
+	return 0;
+}
+
+static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
+{
+	struct cg_hier *h = v1(cg, "cpu");
+	struct cg_hier *cs = v1(cg, "cpuset");
+
+	if (c == NULL)
+		return 0;
+	if (h) {
+		if (c->has_shares && c->shares != 0 &&
+		    cg_writef(h, "linux.resources.cpu.shares", "cpu.shares", err, "%" PRIu64,
+			      c->shares) < 0)
+			return -1;
+		if (cpu_quota(h, c, err) < 0)
+			return -1;
+		if (c->has_burst &&
+		    cg_writef(h, "linux.resources.cpu.burst", "cpu.cfs_burst_us", err, "%" PRIu64,
+			      c->burst) < 0)
+			return -1;
+		/* the runtime must fit the period: period first */
+		if (c->has_realtime_period && c->realtime_period != 0 &&
+		    cg_writef(h, "linux.resources.cpu.realtimePeriod", "cpu.rt_period_us", err,
+			      "%" PRIu64, c->realtime_period) < 0)
+			return -1;
+		if (c->has_realtime_runtime && c->realtime_runtime != 0 &&
+		    cg_writef(h, "linux.resources.cpu.realtimeRuntime", "cpu.rt_runtime_us", err,
+			      "%" PRId64, c->realtime_runtime) < 0)
+			return -1;
+		if (c->has_idle &&
+		    cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err, "%" PRId64,
+			      c->idle) < 0)
+			return -1;
+	}
+	if (cs) {
+		if (c->cpus && *c->cpus &&
+		    cg_write(cs, "linux.resources.cpu.cpus", "cpuset.cpus", c->cpus, err) < 0)
+			return -1;
+		if (c->mems && *c->mems &&
+		    cg_write(cs, "linux.resources.cpu.mems", "cpuset.mems", c->mems, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)
+{
+	struct cg_hier *h = v1(cg, "pids");
+
+	if (p == NULL || h == NULL || !p->has_limit || p->limit == 0)
+		return 0;
+	if (p->limit < 0)
+		return cg_write(h, "linux.resources.pids.limit", "pids.max", "max", err);
+	return cg_writef(h, "linux.resources.pids.limit", "pids.max", err, "%" PRId64, p->limit);
+}
+
+static int throttle(struct cg_hier *h, const char *field, const char *file,
+		    const struct spec_throttle_list *l, struct husk_error *err)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		_cleanup_free_ char *f = xasprintf("linux.resources.blockIO.%s[%zu]", field, i);
+		if (cg_writef(h, f, file, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
+			      l->items[i].major, l->items[i].minor, l->items[i].rate) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* blkio.weight (CFQ) or blkio.bfq.weight, whichever the kernel has. */
+static const char *weight_file(const struct cg_hier *h, bool device)
+{
+	if (cg_has_file(h, device ? "blkio.weight_device" : "blkio.weight"))
+		return device ? "blkio.weight_device" : "blkio.weight";
+	if (cg_has_file(h, device ? "blkio.bfq.weight_device" : "blkio.bfq.weight"))
+		return device ? "blkio.bfq.weight_device" : "blkio.bfq.weight";
+	return NULL;
+}
+
+static int blkio(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err)
+{
+	struct cg_hier *h = v1(cg, "blkio");
+
+	if (b == NULL || h == NULL)
+		return 0;
+	if (b->has_weight && b->weight != 0) {
+		const char *f = weight_file(h, false);
+		if (f == NULL)
+			return husk_error_set(err, EOPNOTSUPP,
+					      "linux.resources.blockIO.weight: this kernel has no "
+					      "blkio.weight or blkio.bfq.weight (no CFQ/BFQ "
+					      "scheduler)");
+		if (cg_writef(h, "linux.resources.blockIO.weight", f, err, "%u", b->weight) < 0)
+			return -1;
+	}
+	if (b->has_leaf_weight && b->leaf_weight != 0) {
+		if (!cg_has_file(h, "blkio.leaf_weight"))
+			husk_warn("linux.resources.blockIO.leafWeight: ignored, this kernel has "
+				  "no blkio.leaf_weight");
+		else if (cg_writef(h, "linux.resources.blockIO.leafWeight", "blkio.leaf_weight",
+				   err, "%u", b->leaf_weight) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < b->n_weight_device; i++) {
+		const struct spec_weight_device *d = &b->weight_device[i];
+		_cleanup_free_ char *field =
+			xasprintf("linux.resources.blockIO.weightDevice[%zu]", i);
+		const char *f = weight_file(h, true);
+		if (d->has_weight) {
+			if (f == NULL)
+				return husk_error_set(err, EOPNOTSUPP,
+						      "%s: this kernel has no blkio weight_device",
+						      field);
+			if (cg_writef(h, field, f, err, "%" PRId64 ":%" PRId64 " %u", d->major,
+				      d->minor, d->weight) < 0)
+				return -1;
+		}
+		if (d->has_leaf_weight && cg_has_file(h, "blkio.leaf_weight_device") &&
+		    cg_writef(h, field, "blkio.leaf_weight_device", err,
+			      "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+			      d->leaf_weight) < 0)
+			return -1;
+	}
+	if (throttle(h, "throttleReadBpsDevice", "blkio.throttle.read_bps_device",
+		     &b->throttle_read_bps_device, err) < 0 ||
+	    throttle(h, "throttleWriteBpsDevice", "blkio.throttle.write_bps_device",
+		     &b->throttle_write_bps_device, err) < 0 ||
+	    throttle(h, "throttleReadIOPSDevice", "blkio.throttle.read_iops_device",
+		     &b->throttle_read_iops_device, err) < 0 ||
+	    throttle(h, "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device",
+		     &b->throttle_write_iops_device, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r,
+		   struct husk_error *err)
+{
+	struct cg_hier *h = v1(cg, "hugetlb");
+
+	if (h == NULL)
+		return 0;
+	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+		const struct spec_hugepage_limit *l = &r->hugepage_limits[i];
+		_cleanup_free_ char *field =
+			xasprintf("linux.resources.hugepageLimits[%zu] (%s)", i, l->page_size);
+		_cleanup_free_ char *file = xasprintf("hugetlb.%s.limit_in_bytes", l->page_size);
+		if (strchr(l->page_size, '/'))
+			return husk_error_set(err, EINVAL, "%s: bad page size", field);
+		if (cg_writef(h, field, file, err, "%" PRIu64, l->limit) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int network(struct cgroup_handle *cg, const struct spec_network *n,
+		   struct husk_error *err)
+{
+	struct cg_hier *cls = v1(cg, "net_cls");
+	struct cg_hier *prio = v1(cg, "net_prio");
+
+	if (n == NULL)
+		return 0;
+	if (cls && n->has_class_id &&
+	    cg_writef(cls, "linux.resources.network.classID", "net_cls.classid", err, "%u",
+		      n->class_id) < 0)
+		return -1;
+	for (size_t i = 0; prio && i < n->n_priorities; i++) {
+		_cleanup_free_ char *f = xasprintf("linux.resources.network.priorities[%zu]", i);
+		if (cg_writef(prio, f, "net_prio.ifpriomap", err, "%s %u", n->priorities[i].name,
+			      n->priorities[i].priority) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
+{
+	struct cg_hier *h = v1(cg, "rdma");
+
+	for (size_t i = 0; h && i < r->n_rdma; i++) {
+		const struct spec_rdma *d = &r->rdma[i];
+		_cleanup_free_ char *f = xasprintf("linux.resources.rdma.%s", d->device);
+		_cleanup_free_ char *hh = d->has_hca_handles ? xasprintf(" hca_handle=%u",
+									 d->hca_handles)
+							     : xstrdup("");
+		_cleanup_free_ char *ho = d->has_hca_objects ? xasprintf(" hca_object=%u",
+									 d->hca_objects)
+							     : xstrdup("");
+		if (!d->has_hca_handles && !d->has_hca_objects)
+			continue;
+		if (cg_writef(h, f, "rdma.max", err, "%s%s%s", d->device, hh, ho) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
+		struct husk_error *err)
+{
+	if (memory(cg, res->memory, update, err) < 0 || cpu(cg, res->cpu, err) < 0 ||
+	    pids(cg, res->pids, err) < 0 || blkio(cg, res->block_io, err) < 0 ||
+	    hugetlb(cg, res, err) < 0 || network(cg, res->network, err) < 0 ||
+	    rdma(cg, res, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void format_rule(const struct cg_dev_rule *r, char *buf, size_t len)
+{
+	char maj[24], min[24];
+
+	if (r->type == 'a') {
+		snprintf(buf, len, "a");
+		return;
+	}
+	if (r->major < 0)
+		snprintf(maj, sizeof maj, "*");
+	else
+		snprintf(maj, sizeof maj, "%" PRId64, r->major);
+	if (r->minor < 0)
+		snprintf(min, sizeof min, "*");
+	else
+		snprintf(min, sizeof min, "%" PRId64, r->minor);
+	snprintf(buf, len, "%c %s:%s %s", r->type, maj, min, r->access);
+}
+
+int cg_v1_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
+		  struct husk_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char buf[96];
+		format_rule(&rules[i], buf, sizeof buf);
+		if (cg_write(h, "linux.resources.devices", rules[i].allow ? "devices.allow"
+									  : "devices.deny",
+			     buf, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A new v1 cpuset starts with no cpus and no mems, and no task may join it
+ * until they are set: inherit the parent's. */
+int cg_v1_init_cpuset(int parentfd, int dirfd, struct husk_error *err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *cur = NULL, *par = NULL;
+		size_t len;
+		if (read_file_at(dirfd, files[i], 65536, &cur, &len, err) < 0)
+			return -1;
+		if (cur[strspn(cur, " \n")] != '\0')
+			continue;
+		if (read_file_at(parentfd, files[i], 65536, &par, &len, err) < 0)
+			return -1;
+		if (write_file_at(dirfd, files[i], par, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+int cg_v1_freeze(struct cg_hier *h, bool freeze, struct husk_error *err)
+{
+	const char *want = freeze ? "FROZEN" : "THAWED";
+
+	for (int i = 0; i < 1000; i++) {
+		_cleanup_free_ char *s = NULL;
+		/* FREEZING can get stuck on a task that is busy in the kernel;
+		 * writing again retries the freeze. */
+		if (i % 50 == 0 && cg_write(h, freeze ? "pause" : "resume", "freezer.state", want,
+					    err) < 0)
+			return -1;
+		s = cg_read(h, "freezer.state");
+		if (s == NULL)
+			return husk_error_errno(err, "read freezer.state");
+		if (str_has_prefix(s, want))
+			return 0;
+		sleep_ms(i < 10 ? 1 : 10);
+	}
+	if (freeze)
+		cg_write(h, "pause", "freezer.state", "THAWED", err);
+	return husk_error_set(err, EBUSY, "%s: the freezer did not reach %s",
+			      freeze ? "pause" : "resume", want);
+}

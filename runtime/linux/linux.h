@@ -111,6 +111,9 @@ int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_prog **out,
 int seccomp_install(const struct seccomp_prog *prog, const struct spec_seccomp *sc,
 		    const char *state_json, struct husk_error *err);
 void seccomp_prog_free(struct seccomp_prog *prog);
+/* With SCMP_ACT_NOTIFY: the socket seccomp_compile connected to
+ * listenerPath (a host path), which the init must keep open; else -1. */
+int seccomp_listener_socket(const struct seccomp_prog *prog);
 
 /* ---- capabilities.c ---- */
 
@@ -209,7 +212,8 @@ enum hook_kind {
 	HOOK_POSTSTOP,
 };
 const struct spec_hook_list *hooks_of_kind(const struct spec_config *cfg, enum hook_kind kind);
-/* Run each hook in order with state_json on stdin; the first failure stops. */
+/* Run each hook in order with state_json on stdin; the first failure stops
+ * (poststop: each failure is logged as a warning and the rest still run). */
 int hooks_run(const struct spec_config *cfg, enum hook_kind kind, const char *state_json,
 	      struct husk_error *err);
 

@@ -1,3 +1,865 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * config.json mounts, applied in order under the rootfs.  The destination is
+ * resolved (and created) inside the rootfs with resolve_in_root(); the mount
+ * is prepared detached -- open_tree(OPEN_TREE_CLONE) for binds, fsopen and
+ * fsmount for new filesystems -- with its flags set by mount_setattr before
+ * it is visible, then attached with move_mount onto the resolved fd.  So a
+ * container racing symlinks into a shared volume cannot make us mount
+ * anywhere but where the resolved fd is (CVE-2021-30465).
+ */
 #include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include "linux/linux.h"
+#include "linux/mounts.h"
+#include "spec/names.h"
+#include "util.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+#define COPYUP_MAX_DEPTH 64
+
+/* ---- options ---- */
+
+static uint64_t ms_to_attr(unsigned long ms)
+{
+	uint64_t a = 0;
+
+	if (ms & MS_RDONLY)
+		a |= MOUNT_ATTR_RDONLY;
+	if (ms & MS_NOSUID)
+		a |= MOUNT_ATTR_NOSUID;
+	if (ms & MS_NODEV)
+		a |= MOUNT_ATTR_NODEV;
+	if (ms & MS_NOEXEC)
+		a |= MOUNT_ATTR_NOEXEC;
+	if (ms & MS_NODIRATIME)
+		a |= MOUNT_ATTR_NODIRATIME;
+	if (ms & MS_NOSYMFOLLOW)
+		a |= MOUNT_ATTR_NOSYMFOLLOW;
+	return a;
+}
+
+/* The atime mode is a field, not a bit: every atime option replaces it. */
+static bool parse_atime(const char *name, uint64_t *set, uint64_t *clr)
+{
+	static const struct {
+		const char *name;
+		uint64_t mode;
+	} modes[] = {
+		{"noatime", MOUNT_ATTR_NOATIME},	 {"relatime", MOUNT_ATTR_RELATIME},
+		{"strictatime", MOUNT_ATTR_STRICTATIME}, {"atime", MOUNT_ATTR_RELATIME},
+		{"norelatime", MOUNT_ATTR_STRICTATIME},	 {"nostrictatime", MOUNT_ATTR_RELATIME},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (strcmp(name, modes[i].name) == 0) {
+			*set = (*set & ~(uint64_t)MOUNT_ATTR__ATIME) | modes[i].mode;
+			*clr |= MOUNT_ATTR__ATIME;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void add_data(struct mount_opts *o, const char *s)
+{
+	o->data = xrealloc(o->data, (o->n_data + 2) * sizeof(char *));
+	o->data[o->n_data++] = xstrdup(s);
+	o->data[o->n_data] = NULL;
+}
+
+static void parse_one(const char *name, struct mount_opts *o)
+{
+	const struct spec_mount_option *opt = spec_mount_option_lookup(name);
+
+	if (parse_atime(name, &o->set, &o->clr))
+		return;
+	if (name[0] == 'r' && parse_atime(name + 1, &o->rset, &o->rclr))
+		return;
+	if (str_has_prefix(name, "x-"))
+		return; /* mount(8) convention: for userspace tools, not the kernel */
+	if (opt == NULL) {
+		add_data(o, name);
+		return;
+	}
+	switch (opt->kind) {
+	case SPEC_MOUNT_FLAG: {
+		uint64_t a = ms_to_attr(opt->flag);
+		if (opt->flag == MS_REMOUNT) {
+			o->remount = true;
+		} else if (a) {
+			if (opt->clear) {
+				o->clr |= a;
+				o->set &= ~a;
+			} else {
+				o->set |= a;
+				o->clr &= ~a;
+			}
+			if (a == MOUNT_ATTR_RDONLY) {
+				o->has_rw = opt->clear;
+				o->has_ro = !opt->clear;
+			}
+		} else if (!opt->clear && (opt->flag & (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK |
+							MS_LAZYTIME))) {
+			add_data(o, name); /* superblock flags: only for a new filesystem */
+		}
+		break;
+	}
+	case SPEC_MOUNT_PROPAGATION:
+		o->propagation = opt->flag & ~(unsigned long)MS_REC;
+		o->propagation_rec = (opt->flag & MS_REC) != 0;
+		break;
+	case SPEC_MOUNT_RECURSIVE:
+		if (opt->clear) {
+			o->rclr |= opt->flag;
+			o->rset &= ~(uint64_t)opt->flag;
+		} else {
+			o->rset |= opt->flag;
+			o->rclr &= ~(uint64_t)opt->flag;
+		}
+		break;
+	case SPEC_MOUNT_EXTENSION:
+		if (strcmp(name, "bind") == 0)
+			o->bind = true;
+		else if (strcmp(name, "rbind") == 0)
+			o->rbind = true;
+		else if (strcmp(name, "tmpcopyup") == 0)
+			o->tmpcopyup = true;
+		else if (strcmp(name, "idmap") == 0)
+			o->idmap = true;
+		else if (strcmp(name, "ridmap") == 0)
+			o->ridmap = true;
+		break;
+	}
+}
+
+void mount_opts_parse(char *const *options, struct mount_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; options && options[i]; i++)
+		parse_one(options[i], o);
+}
+
+void mount_opts_free(struct mount_opts *o)
+{
+	for (size_t i = 0; i < o->n_data; i++)
+		free(o->data[i]);
+	free(o->data);
+	o->data = NULL;
+	o->n_data = 0;
+}
+
+/* ---- the fd-based mount API ---- */
+
+static uint64_t statvfs_attrs(int fd)
+{
+	struct statvfs sv;
+	uint64_t a = 0;
+
+	if (fstatvfs(fd, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_RDONLY)
+		a |= MOUNT_ATTR_RDONLY;
+	if (sv.f_flag & ST_NOSUID)
+		a |= MOUNT_ATTR_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		a |= MOUNT_ATTR_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		a |= MOUNT_ATTR_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		a |= MOUNT_ATTR_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		a |= MOUNT_ATTR_NODIRATIME;
+	return a;
+}
+
+int mount_set_attrs(int fd, bool recursive, uint64_t set, uint64_t clr, struct husk_error *err)
+{
+	struct mount_attr attr = {.attr_set = set, .attr_clr = clr};
+	unsigned int flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+
+	if (set == 0 && clr == 0)
+		return 0;
+	if (mount_setattr(fd, "", flags, &attr, sizeof(attr)) == 0)
+		return 0;
+	if (errno == EPERM) {
+		/* Locked flags (user namespace): keep what the mount has. */
+		uint64_t have = statvfs_attrs(fd);
+		attr.attr_set = set | (have & (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
+		attr.attr_clr = clr & ~have;
+		if (have & MOUNT_ATTR__ATIME) {
+			attr.attr_clr &= ~(uint64_t)MOUNT_ATTR__ATIME;
+			attr.attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+		}
+		if (mount_setattr(fd, "", flags, &attr, sizeof(attr)) == 0)
+			return 0;
+	}
+	return husk_error_errno(err, "set mount flags");
+}
+
+int mount_set_propagation(int fd, unsigned long propagation, bool recursive,
+			  struct husk_error *err)
+{
+	struct mount_attr attr = {.propagation = propagation};
+
+	if (propagation == 0)
+		return 0;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+			  sizeof(attr)) < 0)
+		return husk_error_errno(err, "set mount propagation");
+	return 0;
+}
+
+/* The kernel explains a refused fsconfig in the context's log. */
+static int fs_context_error(int fsfd, const char *fstype, const char *what, struct husk_error *err)
+{
+	int saved = errno;
+	char log[256];
+	ssize_t n = read(fsfd, log, sizeof(log) - 1);
+
+	if (n > 2) {
+		log[n] = '\0';
+		log[strcspn(log, "\n")] = '\0';
+		errno = saved;
+		return husk_error_errno(err, "%s %s: %s", what, fstype, log + 2);
+	}
+	errno = saved;
+	return husk_error_errno(err, "%s %s", what, fstype);
+}
+
+int mount_new_fs(const char *fstype, const char *source, char *const *data, uint64_t attrs,
+		 struct husk_error *err)
+{
+	_cleanup_close_ int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
+	int tree;
+
+	if (fsfd < 0)
+		return husk_error_errno(err, "fsopen %s", fstype);
+	if (source && fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+		return fs_context_error(fsfd, fstype, "source of", err);
+	for (size_t i = 0; data && data[i]; i++) {
+		_cleanup_free_ char *key = xstrdup(data[i]);
+		char *eq = strchr(key, '=');
+		int r;
+		if (eq) {
+			*eq = '\0';
+			r = fsconfig(fsfd, FSCONFIG_SET_STRING, key, eq + 1, 0);
+		} else {
+			r = fsconfig(fsfd, FSCONFIG_SET_FLAG, key, NULL, 0);
+		}
+		if (r < 0) {
+			_cleanup_free_ char *what = xasprintf("option `%s` of", data[i]);
+			return fs_context_error(fsfd, fstype, what, err);
+		}
+	}
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return fs_context_error(fsfd, fstype, "create", err);
+	attrs &= MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+		 MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW;
+	tree = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned int)attrs);
+	if (tree < 0)
+		return fs_context_error(fsfd, fstype, "fsmount", err);
+	return tree;
+}
+
+int mount_attach(int tree, int target_fd, const char *what, struct husk_error *err)
+{
+	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		return husk_error_errno(err, "attach %s", what);
+	return 0;
+}
+
+/* ---- paths ---- */
+
+char *mount_clean_path(const char *path)
+{
+	size_t len = strlen(path);
+	char *out = xmalloc(len + 2);
+	size_t o = 0;
+	const char *p = path;
+
+	out[o++] = '/';
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+		} else {
+			if (o > 1)
+				out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+bool mount_path_under(const char *p, const char *top)
+{
+	size_t n = strlen(top);
+
+	return strncmp(p, top, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+char *mount_fd_path(int fd)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	int procfd = procfs_fd(&err);
+	char buf[PATH_MAX];
+	char link[64];
+	ssize_t n;
+
+	husk_error_clear(&err);
+	if (procfd < 0)
+		return NULL;
+	snprintf(link, sizeof(link), "self/fd/%d", fd);
+	n = readlinkat(procfd, link, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/*
+ * /proc and /sys are where the kernel's own files live: a destination there
+ * that is reached through a symlink, or is not where it says, would let an
+ * image put procfs or a mask somewhere else (CVE-2019-19921,
+ * CVE-2023-27561).  The resolved fd must be exactly <rootfs><dest>.
+ */
+static int check_not_redirected(int rootfd, int fd, const char *dest, struct husk_error *err)
+{
+	_cleanup_free_ char *root = mount_fd_path(rootfd);
+	_cleanup_free_ char *got = mount_fd_path(fd);
+	_cleanup_free_ char *want = NULL;
+
+	if (root == NULL || got == NULL)
+		return husk_error_errno(err, "read the path of `%s`", dest);
+	want = xasprintf("%s%s", strcmp(root, "/") == 0 ? "" : root, dest);
+	if (strcmp(got, want) != 0)
+		return husk_error_set(err, ELOOP,
+				      "`%s` in the rootfs is or goes through a symlink (to `%s`): "
+				      "refusing to mount there",
+				      dest, got[0] && strncmp(got, root, strlen(root)) == 0
+						    ? got + strlen(root)
+						    : got);
+	return 0;
+}
+
+/* ---- tmpcopyup ---- */
+
+static int copy_file(int sfd, int dfd)
+{
+	for (;;) {
+		ssize_t n = sendfile(dfd, sfd, NULL, 1 << 20);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+	}
+}
+
+static int copy_tree(int src, int dst, int depth, struct husk_error *err);
+
+static int copy_entry(int src, int dst, const char *name, int depth, struct husk_error *err)
+{
+	struct stat st;
+
+	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return husk_error_errno(err, "stat `%s`", name);
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirat(dst, name, 0700) < 0)
+			return husk_error_errno(err, "mkdir `%s`", name);
+		_cleanup_close_ int s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s < 0 || d < 0)
+			return husk_error_errno(err, "open `%s`", name);
+		if (copy_tree(s, d, depth + 1, err) < 0)
+			return husk_error_prefix(err, "%s", name);
+	} else if (S_ISREG(st.st_mode)) {
+		_cleanup_close_ int s = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		_cleanup_close_ int d =
+			openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (s < 0 || d < 0 || copy_file(s, d) < 0)
+			return husk_error_errno(err, "copy `%s`", name);
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(src, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return husk_error_errno(err, "readlink `%s`", name);
+		target[n] = '\0';
+		if (symlinkat(target, dst, name) < 0)
+			return husk_error_errno(err, "symlink `%s`", name);
+	} else if (mknodat(dst, name, st.st_mode, st.st_rdev) < 0) {
+		if (errno != EPERM)
+			return husk_error_errno(err, "mknod `%s`", name);
+		return 0; /* a device node in a user namespace: leave it out */
+	}
+	if (fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL)
+		return husk_error_errno(err, "chown `%s`", name);
+	if (!S_ISLNK(st.st_mode) && fchmodat(dst, name, st.st_mode & 07777, 0) < 0)
+		return husk_error_errno(err, "chmod `%s`", name);
+	return 0;
+}
+
+static int copy_tree(int src, int dst, int depth, struct husk_error *err)
+{
+	int dupfd;
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (depth > COPYUP_MAX_DEPTH)
+		return husk_error_set(err, ELOOP, "tmpcopyup: directories nested too deep");
+	dupfd = fcntl(src, F_DUPFD_CLOEXEC, 3);
+	if (dupfd < 0 || !(d = fdopendir(dupfd))) {
+		if (dupfd >= 0)
+			close(dupfd);
+		return husk_error_errno(err, "read directory");
+	}
+	while ((errno = 0, de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (copy_entry(src, dst, de->d_name, depth, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Give the new tmpfs the image's contents of the directory it covers. */
+static int tmpfs_copyup(int target_fd, int tree, struct husk_error *err)
+{
+	_cleanup_close_ int src = openat(target_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dst = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (src < 0 || dst < 0 || fstat(src, &st) < 0)
+		return husk_error_errno(err, "tmpcopyup");
+	if (copy_tree(src, dst, 0, err) < 0)
+		return husk_error_prefix(err, "tmpcopyup");
+	if (fchown(dst, st.st_uid, st.st_gid) < 0 || fchmod(dst, st.st_mode & 07777) < 0)
+		return husk_error_errno(err, "tmpcopyup: set owner and mode");
+	return 0;
+}
+
+/* ---- one mount ---- */
+
+static char *host_source(const struct init_ctx *ctx, const char *source)
+{
+	if (source == NULL)
+		return NULL;
+	if (source[0] == '/' || ctx->bundle == NULL)
+		return xstrdup(source);
+	return xasprintf("%s/%s", ctx->bundle, source);
+}
+
+static char **data_with_label(const struct init_ctx *ctx, const struct mount_opts *o)
+{
+	const char *label = ctx->cfg->linux ? ctx->cfg->linux->mount_label : NULL;
+	size_t n = o->n_data;
+	char **v = xcalloc(n + 2, sizeof(char *));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = xstrdup(o->data[i]);
+	if (label && *label && lsm_selinux_enabled() > 0)
+		v[n++] = xasprintf("context=%s", label);
+	return v;
+}
+
+/* A clone of a host path with this mount's flags, attached at target. */
+static int bind_host_path(const char *src, int target_fd, const struct mount_opts *o,
+			  bool recursive, bool attrs_recursive, struct husk_error *err)
+{
+	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, src, flags);
+
+	if (tree < 0)
+		return husk_error_errno(err, "open_tree `%s`", src);
+	if (mount_set_attrs(tree, attrs_recursive && recursive, o->set, o->clr, err) < 0 ||
+	    mount_set_attrs(tree, true, o->rset, o->rclr, err) < 0)
+		return -1;
+	if (mount_attach(tree, target_fd, src, err) < 0)
+		return -1;
+	return mount_set_propagation(tree, o->propagation, o->propagation_rec, err);
+}
+
+/* A new filesystem with this mount's flags, attached at target. */
+static int mount_fs_at(const struct init_ctx *ctx, const struct spec_mount *m,
+		       const struct mount_opts *o, int target_fd, bool labelled,
+		       struct husk_error *err)
+{
+	_cleanup_strv_ char **data = labelled ? data_with_label(ctx, o) : NULL;
+	_cleanup_close_ int tree =
+		mount_new_fs(m->type, m->source, labelled ? data : o->data, o->set, err);
+
+	if (tree < 0)
+		return -1;
+	if (o->tmpcopyup && tmpfs_copyup(target_fd, tree, err) < 0)
+		return -1;
+	if (mount_set_attrs(tree, true, o->rset, o->rclr, err) < 0)
+		return -1;
+	if (mount_attach(tree, target_fd, m->type, err) < 0)
+		return -1;
+	return mount_set_propagation(tree, o->propagation, o->propagation_rec, err);
+}
+
+/* devpts with gid=5 fails when gid 5 is not mapped into a user namespace. */
+static int mount_devpts(const struct init_ctx *ctx, const struct spec_mount *m,
+			struct mount_opts *o, int target_fd, struct husk_error *err)
+{
+	if (mount_fs_at(ctx, m, o, target_fd, true, err) == 0)
+		return 0;
+	if (!ctx->new_userns || errno != EINVAL)
+		return -1;
+	size_t j = 0;
+	bool dropped = false;
+	for (size_t i = 0; i < o->n_data; i++) {
+		if (str_has_prefix(o->data[i], "gid=")) {
+			free(o->data[i]);
+			dropped = true;
+		} else {
+			o->data[j++] = o->data[i];
+		}
+	}
+	if (!dropped)
+		return -1;
+	o->n_data = j;
+	o->data[j] = NULL;
+	husk_error_clear(err);
+	return mount_fs_at(ctx, m, o, target_fd, true, err);
+}
+
+/* ---- cgroup ---- */
+
+struct cg_hier {
+	char name[64];	  /* directory under /sys/fs/cgroup */
+	char opts[256];	  /* super options: controllers, name= */
+	bool v2;
+};
+
+static size_t host_cgroup_hierarchies(struct cg_hier *out, size_t max, struct husk_error *err)
+{
+	_cleanup_close_ int fd = procfs_open("self/mountinfo", O_RDONLY, err);
+	_cleanup_free_ char *buf = NULL;
+	size_t n = 0;
+
+	if (fd < 0 || read_fd_all(fd, 1 << 22, &buf, NULL, err) < 0)
+		return 0;
+	for (char *line = buf, *next; line && *line && n < max; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char mnt[512], fstype[32], super[256];
+		/* id parent maj:min root mountpoint opts [optional...] - fstype source super */
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
+			continue;
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%31s %*s %255s", fstype, super) != 2)
+			continue;
+		if (!str_has_prefix(mnt, "/sys/fs/cgroup/") || strchr(mnt + 15, '/'))
+			continue;
+		bool v2 = strcmp(fstype, "cgroup2") == 0;
+		if (!v2 && strcmp(fstype, "cgroup") != 0)
+			continue;
+		if (strlen(mnt + 15) >= sizeof(out[n].name))
+			continue;
+		memcpy(out[n].name, mnt + 15, strlen(mnt + 15) + 1);
+		out[n].opts[0] = '\0';
+		for (char *save, *t = strtok_r(super, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 || strcmp(t, "xattr") == 0 ||
+			    strcmp(t, "nsdelegate") == 0 || str_has_prefix(t, "release_agent=") ||
+			    strcmp(t, "memory_recursiveprot") == 0)
+				continue;
+			size_t l = strlen(out[n].opts);
+			snprintf(out[n].opts + l, sizeof(out[n].opts) - l, "%s%s", l ? "," : "", t);
+		}
+		out[n].v2 = v2;
+		n++;
+	}
+	return n;
+}
+
+/* Our cgroup in the hierarchy with these controllers, from /proc/self/cgroup. */
+static char *own_cgroup_path(const struct cg_hier *h, const char *self_cgroup)
+{
+	_cleanup_free_ char *copy = xstrdup(self_cgroup);
+
+	for (char *save, *line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctrls = c1 + 1;
+		if (h->v2 ? (strcmp(line, "0") == 0 && *ctrls == '\0') : strcmp(ctrls, h->opts) == 0)
+			return xstrdup(c2 + 1);
+	}
+	return NULL;
+}
+
+static int cgroup_v1_hierarchy(const struct init_ctx *ctx, const struct cg_hier *h,
+			       const char *self_cgroup, int tmpfs, const struct mount_opts *o,
+			       uint64_t ro, struct husk_error *err)
+{
+	_cleanup_close_ int tree = -1;
+
+	if (mkdirat(tmpfs, h->name, 0755) < 0 && errno != EEXIST)
+		return husk_error_errno(err, "mkdir cgroup/%s", h->name);
+	if (ctx->new_cgroupns) {
+		_cleanup_strv_ char **data = NULL;
+		size_t n = 0;
+		if (!h->v2) {
+			_cleanup_free_ char *copy = xstrdup(h->opts);
+			data = xcalloc(strlen(h->opts) + 2, sizeof(char *));
+			for (char *s, *t = strtok_r(copy, ",", &s); t; t = strtok_r(NULL, ",", &s))
+				data[n++] = xstrdup(t);
+		}
+		tree = mount_new_fs(h->v2 ? "cgroup2" : "cgroup", "cgroup", data,
+				    o->set | ro, err);
+	} else {
+		_cleanup_free_ char *path = own_cgroup_path(h, self_cgroup);
+		_cleanup_free_ char *src = xasprintf("/sys/fs/cgroup/%s%s", h->name,
+						     path && strcmp(path, "/") ? path : "");
+		tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (tree < 0)
+			return husk_error_errno(err, "open_tree `%s`", src);
+		if (mount_set_attrs(tree, false, o->set | ro, o->clr & ~ro, err) < 0)
+			return -1;
+	}
+	if (tree < 0)
+		return husk_error_prefix(err, "cgroup %s", h->name);
+	if (move_mount(tree, "", tmpfs, h->name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return husk_error_errno(err, "attach cgroup %s", h->name);
+	return 0;
+}
+
+/* The co-mount links of the host (cpu -> cpu,cpuacct). */
+static void cgroup_v1_links(int tmpfs)
+{
+	_cleanup_dir_ DIR *d = opendir("/sys/fs/cgroup");
+	struct dirent *de;
+	char target[256];
+
+	while (d && (de = readdir(d))) {
+		if (de->d_type != DT_LNK)
+			continue;
+		ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+		if (n <= 0 || memchr(target, '/', (size_t)n))
+			continue;
+		target[n] = '\0';
+		(void)symlinkat(target, tmpfs, de->d_name);
+	}
+}
+
+/*
+ * mounts of type "cgroup".  A cgroup v2 host gets cgroup2.  A v1 or hybrid
+ * host gets what v1 software expects: a tmpfs with one directory per host
+ * hierarchy, each a fresh cgroup mount in a cgroup namespace or else a bind
+ * of our own cgroup (which is all a fresh mount would show anyway).
+ */
+static int mount_cgroup(const struct init_ctx *ctx, const struct spec_mount *m,
+			struct mount_opts *o, int target_fd, struct husk_error *err)
+{
+	struct statfs sfs;
+	uint64_t ro = o->has_rw ? 0 : MOUNT_ATTR_RDONLY;
+
+	if (strcmp(m->type, "cgroup2") == 0 ||
+	    (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)) {
+		if (!ctx->new_cgroupns) {
+			_cleanup_free_ char *self = NULL;
+			_cleanup_close_ int fd = procfs_open("self/cgroup", O_RDONLY, err);
+			if (fd < 0 || read_fd_all(fd, 1 << 16, &self, NULL, err) < 0)
+				return -1;
+			struct cg_hier h = {.v2 = true};
+			_cleanup_free_ char *path = own_cgroup_path(&h, self);
+			_cleanup_free_ char *src =
+				xasprintf("/sys/fs/cgroup%s", path && strcmp(path, "/") ? path : "");
+			struct mount_opts b = *o;
+			b.set |= ro;
+			return bind_host_path(src, target_fd, &b, false, false, err);
+		}
+		_cleanup_close_ int tree = mount_new_fs("cgroup2", "cgroup", NULL, o->set | ro, err);
+		if (tree < 0 || mount_attach(tree, target_fd, "cgroup2", err) < 0)
+			return -1;
+		return mount_set_propagation(tree, o->propagation, o->propagation_rec, err);
+	}
+
+	struct cg_hier hier[32];
+	size_t n = host_cgroup_hierarchies(hier, ARRAY_SIZE(hier), err);
+	if (n == 0)
+		return husk_error_set(err, ENOENT, "no cgroup hierarchy found under /sys/fs/cgroup");
+	_cleanup_free_ char *self = NULL;
+	if (!ctx->new_cgroupns) {
+		_cleanup_close_ int fd = procfs_open("self/cgroup", O_RDONLY, err);
+		if (fd < 0 || read_fd_all(fd, 1 << 16, &self, NULL, err) < 0)
+			return -1;
+	}
+
+	char *tmpfs_data[] = {"mode=755", NULL};
+	_cleanup_close_ int tmpfs =
+		mount_new_fs("tmpfs", "tmpfs", tmpfs_data,
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+	if (tmpfs < 0 || mount_attach(tmpfs, target_fd, "cgroup tmpfs", err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (cgroup_v1_hierarchy(ctx, &hier[i], self, tmpfs, o, ro, err) < 0)
+			return -1;
+	cgroup_v1_links(tmpfs);
+	if (mount_set_attrs(tmpfs, false, ro, 0, err) < 0)
+		return -1;
+	return mount_set_propagation(tmpfs, o->propagation, o->propagation_rec, err);
+}
+
+/* ---- dispatch ---- */
+
+static bool has_namespace(const struct init_ctx *ctx, enum spec_ns_type t)
+{
+	return spec_config_namespace(ctx->cfg, t) != NULL;
+}
+
+static int mount_kind_at(const struct init_ctx *ctx, const struct spec_mount *m,
+			 struct mount_opts *o, bool bind, int target_fd, struct husk_error *err)
+{
+	const char *type = m->type;
+
+	if (bind) {
+		_cleanup_free_ char *src = host_source(ctx, m->source);
+		if (src == NULL)
+			return husk_error_set(err, EINVAL, "a bind mount needs a source");
+		return bind_host_path(src, target_fd, o, o->rbind, false, err);
+	}
+	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
+		return mount_cgroup(ctx, m, o, target_fd, err);
+	if (strcmp(type, "sysfs") == 0 && !has_namespace(ctx, SPEC_NS_NETWORK)) {
+		/* Only the owner of a network namespace may mount sysfs: reuse ours. */
+		struct mount_opts b = *o;
+		b.rset |= o->set;
+		b.rclr |= o->clr;
+		return bind_host_path("/sys", target_fd, &b, true, true, err);
+	}
+	if (strcmp(type, "devpts") == 0)
+		return mount_devpts(ctx, m, o, target_fd, err);
+	bool labelled = strcmp(type, "tmpfs") == 0 || strcmp(type, "mqueue") == 0;
+	if (mount_fs_at(ctx, m, o, target_fd, labelled, err) == 0)
+		return 0;
+	/* In a user namespace without its own pid or ipc namespace the kernel
+	 * refuses a new proc or mqueue: bind what we can see instead. */
+	if (errno == EPERM && ctx->new_userns &&
+	    (strcmp(type, "proc") == 0 || strcmp(type, "mqueue") == 0)) {
+		struct mount_opts b = *o;
+		b.rset |= o->set;
+		husk_error_clear(err);
+		return bind_host_path(strcmp(type, "proc") == 0 ? "/proc" : "/dev/mqueue", target_fd,
+				      &b, true, true, err);
+	}
+	return -1;
+}
+
+static bool source_is_dir(const struct init_ctx *ctx, const struct spec_mount *m)
+{
+	_cleanup_free_ char *src = host_source(ctx, m->source);
+	struct stat st;
+
+	return src == NULL || stat(src, &st) < 0 || S_ISDIR(st.st_mode);
+}
+
+static int mount_one(struct init_ctx *ctx, int rootfd, const struct spec_mount *m,
+		     struct husk_error *err)
+{
+	struct mount_opts o;
+	_cleanup_free_ char *dest = mount_clean_path(m->destination ? m->destination : "");
+	_cleanup_close_ int target = -1;
+	bool bind;
+	int ret = -1;
+
+	mount_opts_parse(m->options, &o);
+	bind = o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0);
+	if (!bind && (m->type == NULL || *m->type == '\0')) {
+		husk_error_set(err, EINVAL, "mount type missing");
+		goto out;
+	}
+	if (o.idmap || o.ridmap) {
+		husk_error_set(err, ENOTSUP, "idmapped mounts are not supported yet");
+		goto out;
+	}
+	if (strcmp(dest, "/") == 0) {
+		husk_error_set(err, EINVAL, "cannot mount over the root");
+		goto out;
+	}
+
+	enum resolve_create create = RESOLVE_MKDIR;
+	if (o.remount)
+		create = RESOLVE_NO_CREATE;
+	else if (bind && !source_is_dir(ctx, m))
+		create = RESOLVE_MKFILE;
+	target = resolve_in_root(rootfd, dest, O_PATH, create, 0755, err);
+	if (target < 0)
+		goto out;
+
+	bool kernel_fs = m->type && (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0);
+	if (mount_path_under(dest, "/proc") || mount_path_under(dest, "/sys")) {
+		if (check_not_redirected(rootfd, target, dest, err) < 0)
+			goto out;
+		struct stat st;
+		if (kernel_fs && (fstat(target, &st) < 0 || !S_ISDIR(st.st_mode))) {
+			husk_error_set(err, ENOTDIR, "`%s` in the rootfs is not a directory", dest);
+			goto out;
+		}
+	}
+
+	if (o.remount) {
+		ret = mount_set_attrs(target, false, o.set, o.clr, err) < 0 ||
+				      mount_set_attrs(target, true, o.rset, o.rclr, err) < 0 ||
+				      mount_set_propagation(target, o.propagation, o.propagation_rec,
+							    err) < 0
+			      ? -1
+			      : 0;
+		goto out;
+	}
+	ret = mount_kind_at(ctx, m, &o, bind, target, err);
+out:
+	mount_opts_free(&o);
+	return ret;
+}
+
+int mounts_apply(struct init_ctx *ctx, int rootfd, struct husk_error *err)
+{
+	const struct spec_config *cfg = ctx->cfg;
+
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct spec_mount *m = &cfg->mounts[i];
+		if (mount_one(ctx, rootfd, m, err) < 0)
+			return husk_error_prefix(err, "mount %s `%s` on `%s`",
+						 m->type ? m->type : "bind",
+						 m->source ? m->source : "none",
+						 m->destination ? m->destination : "");
+	}
+	return 0;
+}

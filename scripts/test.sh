@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The whole test suite, from a fresh Debian 12 machine, as root:
+#   install dependencies, build in ./build with -Werror, unit tests under
+#   ASan/UBSan (make check), each libFuzzer target for a bounded time, the
+#   bats integration suite against the built binary, then the VM-based
+#   tests (integration/vm/*.bats).  Ends with one line:
+#   `N passed, M failed, K skipped`, and exits 1 when anything failed.
+#
+# Environment:
+#   BUILD_DIR        build directory                        [<repo>/build]
+#   FUZZ_SECONDS     run time of each fuzzer                [20]
+#   SKIP_DEPS=1      do not run scripts/install-deps.sh
+#   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1   leave out a phase
+#   BATS_FILTER      regex passed to bats --filter
+#   TEST_FILES       bats files to run instead of integration/*.bats
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD_DIR:-$REPO/build}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+LOGDIR=$BUILD/test-logs
+SHARED=${SHARED:-$REPO/../shared}
+
+passed=0 failed=0 skipped=0
+failures=()
+
+say() { printf '==> %s\n' "$*"; }
+fail_one() { failed=$((failed + 1)); failures+=("$1"); }
+finish() {
+	if [ ${#failures[@]} -gt 0 ]; then
+		say "failed:"
+		printf '    %s\n' "${failures[@]}"
+	fi
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "test.sh: run as root (containers, cgroups, namespaces)" >&2
+	exit 1
+fi
+
+# ---- dependencies and build ----
+if [ "${SKIP_DEPS:-0}" != 1 ]; then
+	say "installing dependencies"
+	"$REPO/scripts/install-deps.sh" || { fail_one "install-deps.sh"; finish; }
+fi
+
+mkdir -p "$BUILD" "$LOGDIR"
+say "building in $BUILD"
+(
+	set -e
+	cd "$REPO"
+	if [ ! -x configure ] || [ configure.ac -nt configure ] || [ ! -f Makefile.in ]; then
+		./autogen.sh
+	fi
+	cd "$BUILD"
+	if [ ! -f Makefile ] || [ "$REPO/configure" -nt config.status ]; then
+		"$REPO/configure" --enable-werror -q
+	fi
+	make -j"$(nproc)"
+) >"$LOGDIR/build.log" 2>&1
+if [ $? -ne 0 ]; then
+	tail -40 "$LOGDIR/build.log"
+	fail_one "build (see $LOGDIR/build.log)"
+	finish
+fi
+passed=$((passed + 1)) # the build itself, with -Werror
+HUSK=$BUILD/runtime/husk
+
+# ---- unit tests under ASan/UBSan ----
+if [ "${SKIP_UNIT:-0}" != 1 ]; then
+	say "unit tests (make check)"
+	rm -f "$BUILD"/tests/*.trs
+	timeout 1200 make -C "$BUILD" -j"$(nproc)" check >"$LOGDIR/unit.log" 2>&1
+	rc=$?
+	n=0
+	for trs in "$BUILD"/tests/*.trs; do
+		[ -f "$trs" ] || continue
+		n=$((n + 1))
+		name=$(basename "$trs" .trs)
+		log=${trs%.trs}.log
+		result=$(sed -n 's/^:test-result: //p' "$trs" | head -1)
+		# Each unit test program prints TAP (tests/unit.h): count its cases.
+		p=$(grep -cE '^ok [0-9]+' "$log" 2>/dev/null)
+		s=$(grep -ciE '^ok [0-9]+ .*# skip' "$log" 2>/dev/null)
+		f=$(grep -cE '^not ok [0-9]+' "$log" 2>/dev/null)
+		p=$((${p:-0} - ${s:-0}))
+		passed=$((passed + p)) skipped=$((skipped + ${s:-0}))
+		while read -r line; do
+			[ -n "$line" ] && fail_one "unit: $name: $line"
+		done < <(grep -E '^not ok [0-9]+' "$log" 2>/dev/null)
+		case "$result" in
+		PASS | XFAIL) [ $((p + ${s:-0} + ${f:-0})) -gt 0 ] || passed=$((passed + 1)) ;;
+		SKIP) skipped=$((skipped + 1)) ;;
+		*)
+			# Failed without a failing case: it crashed (ASan/UBSan) or died.
+			[ "${f:-0}" -gt 0 ] || fail_one "unit: $name: $result (see $log)"
+			;;
+		esac
+	done
+	if [ "$n" -eq 0 ] || { [ "$rc" -ne 0 ] && ! grep -q '^# FAIL: *[1-9]\|^# ERROR: *[1-9]' "$LOGDIR/unit.log"; }; then
+		tail -30 "$LOGDIR/unit.log"
+		[ "$rc" -eq 0 ] || fail_one "make check exited $rc (see $LOGDIR/unit.log)"
+	fi
+	grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$LOGDIR/unit.log" | tr '\n' ' '
+	echo
+fi
+
+# ---- fuzzers ----
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+	if ! command -v clang >/dev/null; then
+		say "fuzzers: no clang, not built"
+		skipped=$((skipped + 1))
+	else
+		for src in "$REPO"/tests/fuzz-*.c; do
+			[ -f "$src" ] || continue
+			name=$(basename "$src" .c)
+			say "fuzzer $name (${FUZZ_SECONDS}s)"
+			if ! make -C "$BUILD" "tests/$name" >"$LOGDIR/$name-build.log" 2>&1; then
+				tail -20 "$LOGDIR/$name-build.log"
+				fail_one "fuzz: $name does not build (see $LOGDIR/$name-build.log)"
+				continue
+			fi
+			corpus=$BUILD/fuzz-corpus/$name
+			mkdir -p "$corpus"
+			seeds=()
+			[ -d "$REPO/tests/fuzz-corpus/$name" ] && seeds+=("$REPO/tests/fuzz-corpus/$name")
+			if (cd "$BUILD" && timeout $((FUZZ_SECONDS + 120)) "tests/$name" \
+				-max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=10 \
+				-artifact_prefix="$LOGDIR/$name-" "$corpus" "${seeds[@]}") \
+				>"$LOGDIR/$name.log" 2>&1; then
+				passed=$((passed + 1))
+				tail -1 "$LOGDIR/$name.log"
+			else
+				grep -m1 -A12 'ERROR:' "$LOGDIR/$name.log" || tail -20 "$LOGDIR/$name.log"
+				fail_one "fuzz: $name found a crash (see $LOGDIR/$name.log)"
+			fi
+		done
+	fi
+fi
+
+# ---- bats ----
+# run_bats LABEL TIMEOUT FILE...: TAP results counted into the totals.
+run_bats() {
+	local label=$1 tmo=$2
+	shift 2
+	local log=$LOGDIR/$label.tap
+	local args=(--tap)
+	[ -n "${BATS_FILTER:-}" ] && args+=(--filter "$BATS_FILTER")
+	say "bats $label: $*"
+	HUSK=$HUSK HUSK_TESTS_BIN=$BUILD/tests SHARED=$SHARED \
+		VM_RUN=$SHARED/tools/vm-run BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300} \
+		timeout --kill-after=30 "$tmo" bats "${args[@]}" "$@" </dev/null 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local p f s planned ran
+	p=$(grep -cE '^ok [0-9]+' "$log" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+ .*# skip' "$log" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')
+	p=$((p - s))
+	passed=$((passed + p)) skipped=$((skipped + s))
+	failed=$((failed + f))
+	while read -r line; do failures+=("$label: $line"); done < <(grep -E '^not ok [0-9]+' "$log")
+	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -1)
+	ran=$((p + s + f))
+	if [ -n "$planned" ] && [ "$ran" -lt "$planned" ]; then
+		fail_one "$label: only $ran of $planned tests ran (timeout ${tmo}s or bats died, exit $rc)"
+	elif [ -z "$planned" ] && [ "$rc" -ne 0 ]; then
+		fail_one "$label: bats exited $rc before running any test"
+	fi
+}
+
+if [ "${SKIP_BATS:-0}" != 1 ]; then
+	if [ -n "${TEST_FILES:-}" ]; then
+		# shellcheck disable=SC2086
+		run_bats integration 2700 $TEST_FILES
+	else
+		run_bats integration 2700 "$REPO"/integration/*.bats
+	fi
+fi
+
+if [ "${SKIP_VM:-0}" != 1 ] && [ -z "${TEST_FILES:-}" ]; then
+	vm_files=("$REPO"/integration/vm/*.bats)
+	if [ -f "${vm_files[0]}" ]; then
+		if [ -x "$SHARED/tools/vm-run" ]; then
+			run_bats vm 2400 "${vm_files[@]}"
+		else
+			say "VM tests: $SHARED/tools/vm-run missing"
+			fail_one "vm: $SHARED/tools/vm-run missing"
+		fi
+	fi
+fi
+
+finish

@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by run.sh: turns $WORK/summary.tsv and $WORK/raw/syscalls.tsv into
+# $OUT/latest.md and $OUT/latest.json.
+
+# key, description, unit, target ratio to crun for husk ("-": none)
+METRICS='run_wall	run /bin/true, wall	ms	0.6
+run_cpu	run /bin/true, CPU (user+sys, all processes)	ms	0.6
+cycle_wall	conmon cycle (create, start, reap, delete), wall	ms	0.6
+cycle_cpu	conmon cycle, CPU (user+sys, all processes)	ms	0.6
+peak_rss	peak RSS of the runtime process	MiB	1.0
+state_wall	state, 100 containers running	ms	-
+list_wall	list, 100 containers running	ms	0.5
+list_running	containers list shows running	count	-
+seq100_wall	100 runs one after another	s	-
+par100_wall	100 runs, 4 at a time	s	-
+min_memory	smallest memory.limit for 3/3 runs	KiB	1.0
+syscalls	syscalls per run (strace -f -c)	count	0.6
+hyperfine_mean	hyperfine mean of run (unpaired cross-check)	ms	-'
+
+machine_info() {
+	KERNEL=$(uname -r)
+	NPROC=$(nproc)
+	MEM_GIB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+	CPU_MODEL=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+	CRUN_VERSION=$(crun --version | head -n 1)
+	RUNC_VERSION=$(runc --version | head -n 1)
+	DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	COMMIT=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	if [ -n "${HOST_CGROUP:-}" ] && echo "$HOST_CGROUP" | grep -q '=cgroup2' &&
+		echo "$HOST_CGROUP" | grep -q '=cgroup '; then
+		HOST_LAYOUT=hybrid
+	elif echo "${HOST_CGROUP:-}" | grep -q '=cgroup2'; then
+		HOST_LAYOUT=unified
+	else
+		HOST_LAYOUT=legacy
+	fi
+	if echo "$BENCH_CGROUP" | grep -q '=cgroup2'; then
+		BENCH_LAYOUT="as the host"
+	else
+		BENCH_LAYOUT="legacy (cgroup v1 only: /sys/fs/cgroup/unified unmounted in a private mount namespace)"
+	fi
+}
+
+# value of METRIC for LABEL, column 3 (value) or 4 (ratio)
+summary_get() {
+	awk -F'\t' -v m="$1" -v l="$2" -v c="$3" '$1 == m && $2 == l {print $c; exit}' "$SUMMARY"
+}
+
+fmt_value() { # UNIT VALUE
+	case "$2" in "" | "-") echo "-"; return ;; esac
+	case "$1" in
+	ms) awk -v v="$2" 'BEGIN {printf "%.2f", v * 1000}' ;;
+	s) awk -v v="$2" 'BEGIN {printf "%.2f", v}' ;;
+	MiB) awk -v v="$2" 'BEGIN {printf "%.2f", v / 1024}' ;;
+	KiB) awk -v v="$2" 'BEGIN {if (v == 0) print "fails"; else printf "%d", v / 1024}' ;;
+	*) echo "$2" ;;
+	esac
+}
+
+fmt_ratio() {
+	case "$1" in "" | "-") echo "-" ;; *) awk -v v="$1" 'BEGIN {printf "%.2f", v}' ;; esac
+}
+
+write_markdown() {
+	local cols=("${LABELS[@]}" floor floorcg) scols=("${LABELS[@]}" floor) l
+	{
+		echo "# husk benchmark: latest results"
+		echo
+		echo "Taken $DATE with \`$CMDLINE\` (husk commit $COMMIT)."
+		echo
+		echo "- machine: Linux $KERNEL, $NPROC CPUs ($CPU_MODEL), $MEM_GIB GiB memory"
+		echo "- cgroups: host $HOST_LAYOUT; benchmark run $BENCH_LAYOUT"
+		echo "- $CRUN_VERSION; $RUNC_VERSION; husk: ${HUSK_VERSION:-not measured}"
+		[ -n "$HUSK_NOTE" ] && echo "- note: $HUSK_NOTE"
+		echo "- rounds: $ROUNDS alternating rounds (${LABELS[*]} floor) for run, cycle, state, list;"
+		echo "  $BATCH_ROUNDS for the 100-run batches; $RSS_ROUNDS for peak RSS"
+		echo "- each figure is the median over rounds; each ratio the median of the per-round"
+		echo "  ratios to crun (same round). floor is tests/bench/floor.c (namespaces, pivot_root,"
+		echo "  proc, exec); floorcg is the floor plus a new cgroup in every v1 hierarchy."
+		echo
+		printf '| metric | unit |'
+		for l in "${cols[@]}"; do printf ' %s |' "$l"; done
+		for l in "${cols[@]}"; do [ "$l" != "$BASE" ] && printf ' %s/%s |' "$l" "$BASE"; done
+		[ -n "${BIN[husk]:-}" ] && [ -z "$HUSK_NOTE" ] && printf ' target | met |'
+		echo
+		printf '|---|---|'
+		for l in "${cols[@]}"; do printf -- '---:|'; done
+		for l in "${cols[@]}"; do [ "$l" != "$BASE" ] && printf -- '---:|'; done
+		[ -n "${BIN[husk]:-}" ] && [ -z "$HUSK_NOTE" ] && printf -- '---:|---|'
+		echo
+		while IFS=$'\t' read -r key desc unit target; do
+			grep -q "^$key	" "$SUMMARY" || continue
+			printf '| %s | %s |' "$desc" "$unit"
+			for l in "${cols[@]}"; do
+				printf ' %s |' "$(fmt_value "$unit" "$(summary_get "$key" "$l" 3)")"
+			done
+			for l in "${cols[@]}"; do
+				[ "$l" != "$BASE" ] &&
+					printf ' %s |' "$(fmt_ratio "$(summary_get "$key" "$l" 4)")"
+			done
+			if [ -n "${BIN[husk]:-}" ] && [ -z "$HUSK_NOTE" ]; then
+				local r met=-
+				r=$(summary_get "$key" husk 4)
+				if [ "$target" != - ] && [ -n "$r" ] && [ "$r" != - ]; then
+					met=$(awk -v r="$r" -v t="$target" 'BEGIN {print (r <= t) ? "yes" : "no"}')
+				fi
+				printf ' %s | %s |' "$([ "$target" = - ] && echo - || echo "≤ $target")" "$met"
+			fi
+			echo
+		done <<<"$METRICS"
+		echo
+		echo "Failures (runs that did not exit 0, left out of the figures):"
+		awk -F'\t' '$6 > 0 {printf "%s %s: %d; ", $1, $2, $6; n++}
+			END {if (!n) printf "none"; print ""}' "$SUMMARY"
+		echo
+		echo "## Syscalls of one \`run /bin/true\`, all processes (strace -f -c)"
+		echo
+		printf '| syscall |'
+		for l in "${scols[@]}"; do printf ' %s |' "$l"; done
+		echo
+		printf '|---|'
+		for l in "${scols[@]}"; do printf -- '---:|'; done
+		echo
+		awk -F'\t' -v cols="${scols[*]}" -v base="$BASE" '
+			BEGIN {nc = split(cols, c, " ")}
+			{n[$1, $2] = $3; if (!($2 in seen)) {seen[$2] = 1; names[++nn] = $2}}
+			END {
+				for (i = 1; i <= nn; i++) {
+					s = names[i]
+					key = (s == "TOTAL") ? 1e9 : n[base, s] + 0
+					max = 0
+					for (j = 1; j <= nc; j++) if (n[c[j], s] + 0 > max) max = n[c[j], s] + 0
+					printf "%012d\t%012d\t%s\n", key, max, s
+				}
+			}' "$WORK/raw/syscalls.tsv" | sort -r | cut -f3 | head -n 41 |
+			while read -r s; do
+				printf '| %s |' "$s"
+				for l in "${scols[@]}"; do
+					printf ' %s |' "$(awk -F'\t' -v l="$l" -v s="$s" \
+						'$1 == l && $2 == s {print $3; f = 1} END {if (!f) print 0}' \
+						"$WORK/raw/syscalls.tsv")"
+				done
+				echo
+			done
+		echo
+		echo "(the 40 syscalls most made by crun, then by any; all of them are in latest.json)"
+	} >"$OUT/latest.md"
+}
+
+write_json() {
+	jq -n \
+		--arg date "$DATE" --arg cmd "$CMDLINE" --arg commit "$COMMIT" \
+		--arg kernel "$KERNEL" --argjson nproc "$NPROC" --arg mem "$MEM_GIB" \
+		--arg cpu "$CPU_MODEL" --arg host "$HOST_LAYOUT" --arg bench "$BENCH_LAYOUT" \
+		--arg hostmounts "${HOST_CGROUP:-}" \
+		--arg crun "$CRUN_VERSION" --arg runc "$RUNC_VERSION" --arg husk "${HUSK_VERSION:-}" \
+		--arg note "$HUSK_NOTE" --argjson rounds "$ROUNDS" --argjson quick "$QUICK" \
+		--arg metrics "$METRICS" \
+		--rawfile summary "$SUMMARY" --rawfile syscalls "$WORK/raw/syscalls.tsv" '
+		def num: if . == "-" or . == "" then null else tonumber end;
+		def rows($s): $s | split("\n") | map(select(length > 0) | split("\t"));
+		{
+		  date: $date, command: $cmd, commit: $commit,
+		  machine: {kernel: $kernel, nproc: $nproc, memory_gib: ($mem | tonumber),
+		            cpu: $cpu, cgroup_host: $host, cgroup_host_mounts: $hostmounts,
+		            cgroup_benchmark: $bench},
+		  versions: {crun: $crun, runc: $runc, husk: $husk},
+		  husk_note: $note, rounds: $rounds, quick: ($quick == 1), baseline: "crun",
+		  units: "seconds for wall/CPU, KiB for peak_rss, bytes for min_memory",
+		  targets: (rows($metrics) | map({key: .[0], value: (.[3] | num)})
+		            | map(select(.value != null)) | from_entries),
+		  descriptions: (rows($metrics) | map({key: .[0], value: .[1]}) | from_entries),
+		  metrics: (rows($summary) | group_by(.[0]) | map({key: .[0][0], value:
+		            (map({key: .[1], value: {value: (.[2] | num), ratio_to_crun: (.[3] | num),
+		                  n: (.[4] | tonumber), failures: (.[5] | tonumber)}}) | from_entries)})
+		            | from_entries),
+		  syscalls: (rows($syscalls) | group_by(.[0]) | map({key: .[0][0], value:
+		            (map({key: .[1], value: (.[2] | tonumber)}) | from_entries)}) | from_entries)
+		}' >"$OUT/latest.json"
+}
+
+write_reports() {
+	machine_info
+	write_markdown
+	write_json
+}

@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# husk's benchmark against crun and runc (issue 7).  Not a test: it measures.
+#
+#   tests/bench/run.sh [--quick] [--out DIR] [--keep] [HUSK_BINARY]
+#   tests/bench/run.sh --profile [--out DIR] [HUSK_BINARY]   (see profile.sh)
+#   make bench                      (runs it with the built runtime/husk)
+#
+# Every contender runs the same bundle (a busybox-static rootfs, the config
+# of `crun spec` running /bin/true, no terminal) from one driver that
+# alternates between them round by round (husk, crun, runc, floor, husk,
+# ...).  Each figure is the median over rounds, each ratio the median of the
+# per-round ratios to crun.  The floor (floor.c) is the least a runtime must
+# do: clone into the namespaces, pivot, mount proc, exec; floorcg is the
+# floor plus placing the child in a new cgroup of every v1 hierarchy.
+#
+# Debian's crun 1.8 refuses a hybrid cgroup layout, so the whole benchmark
+# runs in a private mount namespace in which the cgroup2 mount at
+# /sys/fs/cgroup/unified is unmounted; the host's mounts are not touched.
+#
+# Results: a table on stdout, and DIR/latest.md + DIR/latest.json (DIR is
+# tests/bench/results by default).  Without HUSK_BINARY, or when it cannot
+# `run` the bundle, husk is left out and the rest is still measured.
+# HUSK_BINARY may be another runtime (e.g. /usr/sbin/runc) as a stand-in.
+#
+# Environment: BENCH_ROUNDS overrides the number of rounds.
+
+set -uo pipefail
+
+SELF=$(readlink -f "$0")
+HERE=$(dirname "$SELF")
+QUICK=0
+KEEP=0
+PROFILE=0
+OUT="$HERE/results"
+HUSK=""
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) QUICK=1 ;;
+	--keep) KEEP=1 ;;
+	--profile) PROFILE=1 ;;
+	--out) OUT=$2; shift ;;
+	--out=*) OUT=${1#--out=} ;;
+	-h|--help) sed -n '3,28p' "$SELF"; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) HUSK=$1 ;;
+	esac
+	shift
+done
+
+die() { echo "bench: $*" >&2; exit 1; }
+log() { echo "bench: $*" >&2; }
+
+[ "$(id -u)" = 0 ] || die "needs root (it creates containers)"
+
+# ---- tools -----------------------------------------------------------------
+
+install_missing() {
+	local need=() cmd pkg
+	for pair in crun:crun runc:runc hyperfine:hyperfine strace:strace \
+		/usr/bin/time:time /bin/busybox:busybox-static jq:jq cc:gcc \
+		$([ $PROFILE = 1 ] && echo valgrind:valgrind perf:linux-perf); do
+		cmd=${pair%%:*} pkg=${pair#*:}
+		if [ "${cmd#/}" != "$cmd" ]; then
+			[ -x "$cmd" ] || need+=("$pkg")
+		else
+			command -v "$cmd" >/dev/null || need+=("$pkg")
+		fi
+	done
+	# busybox (dynamic) also installs /bin/busybox; the rootfs needs the static one.
+	if [ -x /bin/busybox ] && ldd /bin/busybox >/dev/null 2>&1; then
+		need+=(busybox-static)
+	fi
+	[ ${#need[@]} -eq 0 ] && return 0
+	log "installing ${need[*]}"
+	apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq "${need[@]}" >/dev/null || die "apt-get install ${need[*]} failed"
+}
+
+if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
+	BENCH_CMDLINE="tests/bench/run.sh$([ $QUICK = 1 ] && echo " --quick")${HUSK:+ $HUSK}"
+	export BENCH_CMDLINE
+	install_missing
+	HOST_CGROUP=$(awk '$5 ~ "^/sys/fs/cgroup" {print $5 "=" $(NF-2)}' /proc/self/mountinfo |
+		tr '\n' ' ')
+	export HOST_CGROUP
+	exec unshare -m --propagation private env HUSK_BENCH_INNER=1 "$SELF" \
+		$([ $QUICK = 1 ] && echo --quick) $([ $KEEP = 1 ] && echo --keep) \
+		$([ $PROFILE = 1 ] && echo --profile) \
+		--out "$OUT" ${HUSK:+"$HUSK"}
+fi
+
+# ---- inside the private mount namespace ---------------------------------------
+
+[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
+	die "not in a private mount namespace; refusing to touch cgroup mounts"
+if awk '$5 == "/sys/fs/cgroup/unified" {f=1} END {exit !f}' /proc/self/mountinfo; then
+	umount /sys/fs/cgroup/unified || die "cannot unmount /sys/fs/cgroup/unified (private namespace)"
+fi
+BENCH_CGROUP=$(awk '$5 ~ "^/sys/fs/cgroup" {print $5 "=" $(NF-2)}' /proc/self/mountinfo |
+	tr '\n' ' ')
+
+if [ $QUICK = 1 ]; then
+	ROUNDS=${BENCH_ROUNDS:-10} BATCH_ROUNDS=1 RSS_ROUNDS=3 MEM_STEP=65536 NCONT=100
+else
+	ROUNDS=${BENCH_ROUNDS:-100} BATCH_ROUNDS=5 RSS_ROUNDS=9 MEM_STEP=4096 NCONT=100
+fi
+
+WORK=$(mktemp -d /tmp/husk-bench.XXXXXX)
+ROOTFS=$WORK/rootfs
+DRIVER=$WORK/driver
+FLOOR=$WORK/floor
+mkdir -p "$OUT" "$WORK/pid" "$WORK/raw"
+
+declare -a LABELS=() ALL_LABELS=()
+declare -A BIN=()
+
+root_of() { echo "$WORK/state-$1"; }
+
+cleanup() {
+	local l id
+	for l in "${ALL_LABELS[@]}"; do
+		[ -d "$(root_of "$l")" ] || continue
+		for id in $(ls "$(root_of "$l")" 2>/dev/null | grep '^bench-'); do
+			timeout 20 "${BIN[$l]}" --root "$(root_of "$l")" delete -f "$id" >/dev/null 2>&1
+		done
+	done
+	# What a runtime that failed half-way left behind (only empty cgroups go).
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d \
+		-regex '.*/bench-\(husk\|crun\|runc\|floorcg\)-.*' -exec rmdir {} + 2>/dev/null
+	if [ $KEEP = 1 ]; then
+		log "kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cc -O2 -Wall -Wextra -o "$DRIVER" "$HERE/driver.c" || die "building driver.c failed"
+cc -O2 -Wall -Wextra -o "$FLOOR" "$HERE/floor.c" || die "building floor.c failed"
+
+# The rootfs: busybox-static as /bin/busybox and the applets the runs use.
+mkdir -p "$ROOTFS/bin" "$ROOTFS/proc" "$ROOTFS/dev" "$ROOTFS/sys" "$ROOTFS/tmp" "$ROOTFS/etc"
+cp /bin/busybox "$ROOTFS/bin/busybox"
+for applet in true sleep sh; do ln -s busybox "$ROOTFS/bin/$applet"; done
+
+# One config for all: `crun spec`, minus the terminal, running /bin/true.
+(cd "$WORK" && crun spec) || die "crun spec failed"
+make_bundle() { # NAME JQ-FILTER
+	mkdir -p "$WORK/$1"
+	jq --arg root "$ROOTFS" ".process.terminal = false | .root.path = \$root | $2" \
+		"$WORK/config.json" >"$WORK/$1/config.json" || die "jq failed"
+}
+make_bundle true '.process.args = ["/bin/true"]'
+make_bundle sleep '.process.args = ["/bin/sleep", "1000"]'
+
+# ---- contenders ---------------------------------------------------------------
+
+add_runtime() { # LABEL BINARY
+	LABELS+=("$1")
+	ALL_LABELS+=("$1")
+	BIN[$1]=$2
+	mkdir -p "$(root_of "$1")"
+}
+
+HUSK_NOTE=""
+if [ -n "$HUSK" ]; then
+	HUSK=$(readlink -f "$HUSK")
+	add_runtime husk "$HUSK"
+	# The driver reports a failure in its output, not in its exit code.
+	if ! "$DRIVER" -t 20 batch 1 1 1 -- husk "$HUSK" --root "$(root_of husk)" run \
+		-b "$WORK/true" bench-husk-smoke 2>"$WORK/husk-smoke.err" |
+		awk -F'\t' '$6 != 0 {f = 1} END {exit f || NR == 0}'; then
+		HUSK_NOTE="husk could not run the bundle: $(grep -v '^bench driver' \
+			"$WORK/husk-smoke.err" | tail -n 3 | tr '\n' ' ')"
+	fi
+	if [ -n "$HUSK_NOTE" ]; then
+		log "$HUSK_NOTE -- measuring without husk"
+		LABELS=()
+	fi
+else
+	HUSK_NOTE="no husk binary given"
+fi
+add_runtime crun "$(command -v crun)"
+add_runtime runc "$(command -v runc)"
+BASE=crun
+
+# "-- LABEL BIN --root R ARGS..." for each runtime; %i becomes a unique number.
+contenders() { # ARGS... (after the global options)
+	local l
+	for l in "${LABELS[@]}"; do
+		printf '%s\0' -- "$l" "${BIN[$l]}" --root "$(root_of "$l")"
+		local a
+		for a in "$@"; do printf '%s\0' "${a//@L@/$l}"; done
+	done
+}
+mapfile -d '' RUN_ARGS < <(contenders run -b "$WORK/true" 'bench-@L@-run-%i')
+mapfile -d '' GLOBAL_ARGS < <(contenders)
+
+if [ $PROFILE = 1 ]; then
+	. "$HERE/profile.sh"
+	profile_all
+	exit 0
+fi
+
+SUMMARY=$WORK/summary.tsv # metric label value ratio n failures
+: >"$SUMMARY"
+summarize() { # METRIC COLUMN DATAFILE
+	awk -v col="$2" -v base="$BASE" -f "$HERE/stats.awk" "$3" |
+		awk -v m="$1" 'BEGIN {OFS="\t"} {print m, $1, $2, $3, $4, $5}' >>"$SUMMARY"
+}
+
+# ---- 1. run /bin/true: wall, CPU, and the floor -------------------------------
+
+log "run /bin/true: $ROUNDS rounds of ${LABELS[*]} floor floorcg"
+"$DRIVER" -t 10 batch "$ROUNDS" 1 1 "${RUN_ARGS[@]}" -- floor "$FLOOR" "$ROOTFS" \
+	-- floorcg "$FLOOR" -c "bench-floorcg-$$" "$ROOTFS" \
+	>"$WORK/raw/run.tsv" 2>"$WORK/raw/run.err"
+summarize run_wall 3 "$WORK/raw/run.tsv"
+summarize run_cpu 4 "$WORK/raw/run.tsv"
+
+# ---- 2. the conmon cycle: create --pid-file, start, reap the init, delete ------
+
+log "conmon cycle: $ROUNDS rounds"
+"$DRIVER" -t 10 cycle "$ROUNDS" "$WORK/true" "$WORK/pid" "${GLOBAL_ARGS[@]}" \
+	>"$WORK/raw/cycle.tsv" 2>"$WORK/raw/cycle.err"
+summarize cycle_wall 3 "$WORK/raw/cycle.tsv"
+summarize cycle_cpu 4 "$WORK/raw/cycle.tsv"
+
+# ---- 3. peak RSS of the runtime process (/usr/bin/time -v) ---------------------
+
+log "peak RSS: $RSS_ROUNDS rounds"
+: >"$WORK/raw/rss.tsv"
+for r in $(seq "$RSS_ROUNDS"); do
+	for l in "${LABELS[@]}"; do
+		timeout 20 /usr/bin/time -v -o "$WORK/time.out" "${BIN[$l]}" --root "$(root_of "$l")" run \
+			-b "$WORK/true" "bench-$l-rss-$r" >/dev/null 2>>"$WORK/raw/rss.err"
+		rc=$?
+		kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.out")
+		printf '%s\t%s\t0\t0\t%s\t%s\n' "$l" "$r" "${kb:-0}" "$([ $rc = 0 ] && echo 0 || echo 1)" \
+			>>"$WORK/raw/rss.tsv"
+	done
+done
+summarize peak_rss 5 "$WORK/raw/rss.tsv"
+
+# ---- 4. state and list with 100 running containers ----------------------------
+
+log "state/list with $NCONT running containers each"
+for l in "${LABELS[@]}"; do
+	R=$(root_of "$l")
+	for i in $(seq "$NCONT"); do
+		timeout 10 "${BIN[$l]}" --root "$R" create -b "$WORK/sleep" "bench-$l-sleep-$i" \
+			>/dev/null 2>>"$WORK/raw/sleep.err" &&
+			timeout 10 "${BIN[$l]}" --root "$R" start "bench-$l-sleep-$i" \
+				2>>"$WORK/raw/sleep.err"
+	done
+done
+mapfile -d '' STATE_ARGS < <(contenders state 'bench-@L@-sleep-50')
+mapfile -d '' LIST_ARGS < <(contenders list)
+"$DRIVER" -t 10 batch "$ROUNDS" 1 1 "${STATE_ARGS[@]}" >"$WORK/raw/state.tsv" 2>"$WORK/raw/state.err"
+"$DRIVER" -t 10 batch "$ROUNDS" 1 1 "${LIST_ARGS[@]}" >"$WORK/raw/list.tsv" 2>"$WORK/raw/list.err"
+summarize state_wall 3 "$WORK/raw/state.tsv"
+summarize list_wall 3 "$WORK/raw/list.tsv"
+# Were they all listed as running?  (A list that is fast but wrong is no win.)
+for l in "${LABELS[@]}"; do
+	n=$(timeout 10 "${BIN[$l]}" --root "$(root_of "$l")" list 2>/dev/null | grep -c ' running ')
+	printf 'list_running\t%s\t%s\t-\t1\t0\n' "$l" "$n" >>"$SUMMARY"
+done
+log "removing the sleeping containers"
+for l in "${LABELS[@]}"; do
+	R=$(root_of "$l")
+	for i in $(seq "$NCONT"); do
+		timeout 10 "${BIN[$l]}" --root "$R" delete -f "bench-$l-sleep-$i" >/dev/null 2>&1
+	done
+done
+
+# ---- 5. 100 containers one after another, and 4 at a time ---------------------
+
+log "100 runs sequential and 4 at a time: $BATCH_ROUNDS rounds"
+"$DRIVER" -t 10 batch "$BATCH_ROUNDS" 100 1 "${RUN_ARGS[@]}" >"$WORK/raw/seq.tsv" 2>"$WORK/raw/seq.err"
+"$DRIVER" -t 10 batch "$BATCH_ROUNDS" 100 4 "${RUN_ARGS[@]}" >"$WORK/raw/par.tsv" 2>"$WORK/raw/par.err"
+summarize seq100_wall 3 "$WORK/raw/seq.tsv"
+summarize par100_wall 3 "$WORK/raw/par.tsv"
+
+# ---- 6. the smallest memory limit that `run /bin/true` survives 3 times of 3 ----
+
+mem_ok() { # LABEL LIMIT
+	make_bundle mem ".process.args = [\"/bin/true\"] | .linux.resources.memory = {limit: $2}"
+	"$DRIVER" -t 20 batch 1 3 1 -- "$1" "${BIN[$1]}" --root "$(root_of "$1")" run \
+		-b "$WORK/mem" "bench-$1-mem-%i" 2>>"$WORK/raw/mem.err" |
+		awk -F'\t' '$6 != 0 {f = 1} END {exit f || NR == 0}'
+}
+log "smallest memory limit (64 KiB .. 64 MiB, step $MEM_STEP)"
+for l in "${LABELS[@]}"; do
+	lo=65536 hi=67108864
+	if mem_ok "$l" $lo; then
+		best=$lo
+	elif ! mem_ok "$l" $hi; then
+		best=0 # fails even at 64 MiB
+	else
+		# invariant: lo fails, hi succeeds
+		while [ $((hi - lo)) -gt "$MEM_STEP" ]; do
+			mid=$(((lo + hi) / 2 / 4096 * 4096))
+			if mem_ok "$l" $mid; then hi=$mid; else lo=$mid; fi
+		done
+		best=$hi
+	fi
+	echo "$l $best" >>"$WORK/raw/mem.txt"
+done
+base_mem=$(awk -v b="$BASE" '$1 == b {print $2}' "$WORK/raw/mem.txt")
+awk -v b="${base_mem:-0}" 'BEGIN {OFS="\t"}
+	{print "min_memory", $1, $2, (b > 0 && $2 > 0) ? $2 / b : "-", 1, ($2 == 0)}' \
+	"$WORK/raw/mem.txt" >>"$SUMMARY"
+
+# ---- 7. syscalls of one run, all processes ------------------------------------
+
+log "syscalls (strace -f -c)"
+for l in "${LABELS[@]}" floor; do
+	if [ $l = floor ]; then
+		cmd=("$FLOOR" "$ROOTFS")
+	else
+		cmd=("${BIN[$l]}" --root "$(root_of "$l")" run -b "$WORK/true" "bench-$l-strace")
+	fi
+	timeout 30 strace -f -c -o "$WORK/raw/strace-$l.txt" "${cmd[@]}" >/dev/null 2>>"$WORK/raw/strace.err"
+	# lines: % time, seconds, usecs/call, calls, [errors], syscall
+	awk -v l=$l 'BEGIN {OFS="\t"} /^-/ {sep++; next}
+		sep == 1 && NF >= 5 {print l, $NF, $4}
+		$NF == "total" {print l, "TOTAL", $4}' "$WORK/raw/strace-$l.txt" \
+		>>"$WORK/raw/syscalls.tsv"
+done
+awk -F'\t' -v b="$BASE" 'BEGIN {OFS="\t"} $2 == "TOTAL" {t[$1] = $3; o[++n] = $1}
+	END {for (i = 1; i <= n; i++) print "syscalls", o[i], t[o[i]],
+		(t[b] > 0 ? t[o[i]] / t[b] : "-"), 1, 0}' "$WORK/raw/syscalls.tsv" >>"$SUMMARY"
+
+# ---- 8. hyperfine, as an unpaired cross-check of `run` ---------------------------
+
+HF_RUNS=$([ $QUICK = 1 ] && echo 10 || echo 30)
+hf=()
+for l in "${LABELS[@]}"; do
+	hf+=(-n "$l" "${BIN[$l]} --root $(root_of "$l") run -b $WORK/true bench-$l-hf-\$\$")
+done
+hyperfine -w 3 -r "$HF_RUNS" --export-json "$WORK/raw/hyperfine.json" "${hf[@]}" \
+	-n floor "$FLOOR $ROOTFS" >"$WORK/raw/hyperfine.txt" 2>&1 ||
+	log "hyperfine failed (see --keep)"
+if [ -s "$WORK/raw/hyperfine.json" ]; then
+	jq -r '.results[] | [.command, .mean, .stddev] | @tsv' "$WORK/raw/hyperfine.json" |
+		awk -F'\t' 'BEGIN {OFS="\t"} {print "hyperfine_mean", $1, $2, "-", 1, 0}' >>"$SUMMARY"
+fi
+
+# ---- report ---------------------------------------------------------------------
+
+CMDLINE=${BENCH_CMDLINE:-tests/bench/run.sh}
+HUSK_VERSION=$([ -n "$HUSK" ] && "$HUSK" --version 2>/dev/null | head -n 1)
+. "$HERE/report.sh"
+write_reports
+cat "$OUT/latest.md"
