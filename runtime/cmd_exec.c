@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -711,6 +712,14 @@ static int prepare_terminal(struct exec_job *j, struct husk_error *err)
 		return husk_error_set(err, EINVAL,
 				      "--detach with a terminal needs --console-socket: nobody "
 				      "would hold the pty");
+	/* The process may ask for its size before our proxy runs: start it
+	 * with the size of our own terminal. */
+	struct winsize ws;
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+		j->process->has_console_size = true;
+		j->process->console_height = ws.ws_row;
+		j->process->console_width = ws.ws_col;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
 		return husk_error_errno(err, "socketpair");
 	j->pty_pair = sp[0];

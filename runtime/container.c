@@ -493,7 +493,7 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 		.preserve_fds = preserved_fd_count(j->o->preserve_fds),
 		.no_pivot = j->o->no_pivot,
 		.no_new_keyring = j->o->no_new_keyring,
-		.new_userns = (flags & CLONE_NEWUSER) != 0,
+		.new_userns = (flags & CLONE_NEWUSER) != 0 || j->ns_fds[SPEC_NS_USER] >= 0,
 		.new_mntns = (flags & CLONE_NEWNS) != 0,
 		.new_cgroupns = (flags & CLONE_NEWCGROUP) != 0,
 		.new_pidns = (flags & CLONE_NEWPID) != 0,
@@ -503,6 +503,16 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 		.ns_fds = j->ns_fds,
 	};
 
+	/* Joining a user namespace by path: the new namespaces must belong to
+	 * it, so the init makes them itself after setns(). */
+	if (j->ns_fds[SPEC_NS_USER] >= 0) {
+		if (flags & CLONE_NEWPID)
+			return husk_error_set(err, ENOTSUP,
+					      "linux.namespaces: a new pid namespace inside a user "
+					      "namespace joined by path is not supported");
+		ctx.unshare_flags = flags & ~CLONE_NEWTIME;
+		flags = 0;
+	}
 	if (prepare_time_namespace(j->cfg, err) < 0 ||
 	    join_parent_side_namespaces(j->ns_fds, err) < 0)
 		return -1;

@@ -60,6 +60,8 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 		return -1;
 	if (namespaces_join(ctx->ns_fds, err) < 0)
 		return -1;
+	if (ctx->unshare_flags && unshare(ctx->unshare_flags) < 0)
+		return husk_error_errno(err, "linux.namespaces: create namespaces in the joined user namespace");
 	if (ctx->new_userns && become_userns_root(err) < 0)
 		return -1;
 	if (set_names(cfg, err) < 0)
@@ -113,10 +115,10 @@ static void __attribute__((noreturn)) fail_after_start(struct init_ctx *ctx, str
  * and the parent's lock goes away with the parent. */
 static void close_inherited_fds(struct init_ctx *ctx)
 {
-	int keep[8 + SPEC_NS_COUNT];
+	int keep[10 + SPEC_NS_COUNT];
 	size_t n = 0;
 	int fds[] = {ctx->rootfs_fd, ctx->devnull_fd, ctx->sync_fd, ctx->fifo_fd,
-		     ctx->error_fd, ctx->console_socket_fd};
+		     ctx->error_fd, ctx->console_socket_fd, procfs_cached_fd()};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)

@@ -54,6 +54,8 @@ void namespaces_close(int fds[SPEC_NS_COUNT]);
 int procfs_fd(struct husk_error *err);
 /* Write value to <procfs>/<path> (e.g. "self/oom_score_adj", "123/uid_map"). */
 int procfs_write(const char *path, const char *value, struct husk_error *err);
+/* The handle if one is open already, else -1 (the init keeps it). */
+int procfs_cached_fd(void);
 /* Open <procfs>/<path> with flags, resolved inside procfs only. */
 int procfs_open(const char *path, int flags, struct husk_error *err);
 
@@ -162,6 +164,7 @@ struct init_ctx {
 	int fifo_fd;		/* exec.fifo, O_RDWR: start writes one byte */
 	int error_fd;		/* <state>/init.error: why the init failed after start */
 	int *ns_fds;		/* namespaces to join by path, [SPEC_NS_COUNT] */
+	int unshare_flags;	/* new namespaces to make after joining a user namespace */
 	int console_socket_fd;	/* --console-socket, connected; -1 when none */
 	int preserve_fds;
 	bool no_pivot;

@@ -204,6 +204,52 @@ static const char *env_get(char **env, const char *name)
 	return NULL;
 }
 
+/* HOME from the container's /etc/passwd when env has none, as runc does;
+ * "/" when the uid has no entry. */
+static char *home_of_uid(uid_t uid)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct husk_error e = HUSK_ERROR_INIT;
+	size_t len;
+
+	if (read_file_at(AT_FDCWD, "/etc/passwd", 1 << 20, &buf, &len, &e) < 0) {
+		husk_error_clear(&e);
+		return xstrdup("/");
+	}
+	for (char *line = buf, *next; line && *line; line = next) {
+		char *f[7] = {0};
+		int n = 0;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (char *p = line; n < 7 && p; n++) {
+			f[n] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		int64_t u;
+		if (n >= 6 && parse_int64(f[2], &u) == 0 && u == (int64_t)uid && f[5][0])
+			return xstrdup(f[5]);
+	}
+	return xstrdup("/");
+}
+
+static char **env_with_home(char **env, uid_t uid)
+{
+	size_t n = strv_len(env);
+	char **out;
+
+	if (env_get(env, "HOME"))
+		return NULL;
+	out = xcalloc(n + 2, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		out[i] = env[i];
+	_cleanup_free_ char *home = home_of_uid(uid);
+	out[n] = xasprintf("HOME=%s", home);
+	return out;
+}
+
 /* args[0] without a slash is looked up in the process's own PATH. */
 static int find_executable(const char *name, char **env, char **out, struct husk_error *err)
 {
@@ -255,6 +301,7 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 {
 	const struct spec_process *p = o->process;
 	_cleanup_free_ char *exe = NULL;
+	char **env = p->env, **with_home = NULL;
 	bool early_seccomp = o->seccomp && !p->no_new_privileges;
 
 	if (process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(p, err) < 0)
@@ -268,6 +315,9 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 		return -1;
 	if (find_executable(p->args[0], p->env, &exe, err) < 0)
 		return -1;
+	with_home = env_with_home(p->env, p->user.uid);
+	if (with_home)
+		env = with_home;
 	if (lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, err) < 0)
 		return -1;
 	/* Without NoNewPrivs, an unprivileged process may not install a
@@ -288,6 +338,6 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 	if (o->seccomp && !early_seccomp &&
 	    seccomp_install(o->seccomp, o->seccomp_spec, o->state_json, err) < 0)
 		return husk_error_prefix(err, "linux.seccomp");
-	execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+	execve(exe, p->args, env ? env : (char *[]){NULL});
 	return husk_error_errno(err, "process.args: exec `%s`", p->args[0]);
 }

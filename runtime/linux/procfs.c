@@ -188,3 +188,8 @@ int procfs_write(const char *path, const char *value, struct husk_error *err)
 		return husk_error_set(err, EIO, "short write of `%s` to /proc/%s", value, path);
 	return 0;
 }
+
+int procfs_cached_fd(void)
+{
+	return procfs_cached;
+}

@@ -23,6 +23,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -31,6 +32,12 @@
 #include "linux/linux.h"
 #include "util.h"
 
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#ifndef SYSFS_MAGIC
+#define SYSFS_MAGIC 0x62656572
+#endif
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
@@ -148,6 +155,7 @@ static int mount_console(int slave, struct husk_error *err)
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int target = -1, tree = -1;
 	struct stat st;
+	struct statfs sfs;
 
 	if (root < 0)
 		return husk_error_errno(err, "open /");
@@ -159,6 +167,11 @@ static int mount_console(int slave, struct husk_error *err)
 		return husk_error_errno(err, "stat /dev/console");
 	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
 		return husk_error_set(err, 0, "/dev/console is neither a file nor a device");
+	/* Never cover a kernel interface the container redirected us to. */
+	if (fstatfs(target, &sfs) < 0)
+		return husk_error_errno(err, "statfs /dev/console");
+	if (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC)
+		return husk_error_set(err, EPERM, "/dev/console resolves into procfs or sysfs");
 
 	tree = (int)syscall(SYS_open_tree, slave, "",
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
