@@ -42,6 +42,11 @@ task_status() {
 	hctr task ls | awk -v id="$1" '$1 == id { print $3 }'
 }
 
+# task_is ID STATUS (for retry: evaluated on every try)
+task_is() {
+	[ "$(task_status "$1")" = "$2" ]
+}
+
 # remove a task and its container whatever state they are in
 task_gone() {
 	hctr task kill -s KILL "$1" >/dev/null 2>&1 || true
@@ -68,7 +73,7 @@ task_gone() {
 @test "containerd: run -d, task ps, exec, kill, rm" {
 	run hctr_run -d $IMG clients-d sh -c 'trap "echo got-term; exit 0" TERM; while :; do sleep 0.1; done'
 	assert_status 0
-	retry 50 test "$(task_status clients-d)" = RUNNING || fail "task ls: $(hctr task ls)"
+	retry 50 task_is clients-d RUNNING || fail "task ls: $(hctr task ls)"
 	pid=$(task_pid clients-d)
 	[ -d /proc/"$pid" ] || fail "no host pid $pid"
 	run hctr task ps clients-d
@@ -80,7 +85,7 @@ task_gone() {
 	assert_output_contains "trap"
 	run hctr task kill -s TERM clients-d
 	assert_status 0
-	retry 50 test "$(task_status clients-d)" = STOPPED || fail "after TERM: $(hctr task ls)"
+	retry 50 task_is clients-d STOPPED || fail "after TERM: $(hctr task ls)"
 	run hctr task rm clients-d
 	assert_status 0
 	run hctr container rm clients-d
@@ -90,7 +95,7 @@ task_gone() {
 
 @test "containerd: task exec -t gets a terminal" {
 	hctr_run -d $IMG clients-tty sleep 1000
-	retry 50 test "$(task_status clients-tty)" = RUNNING
+	retry 50 task_is clients-tty RUNNING
 	run with_tty "$CTRD_DIR"/ctr task exec -t --exec-id e2 clients-tty sh -c 'tty; test -t 0 && echo stdin-is-tty; exit 3'
 	assert_status 3
 	assert_output_contains "/dev/pts/"
@@ -107,7 +112,7 @@ task_gone() {
 
 @test "containerd: task pause and resume" {
 	hctr_run -d $IMG clients-pause sleep 1000
-	retry 50 test "$(task_status clients-pause)" = RUNNING
+	retry 50 task_is clients-pause RUNNING
 	pid=$(task_pid clients-pause)
 	run hctr task pause clients-pause
 	assert_status 0
@@ -128,7 +133,7 @@ task_gone() {
 
 @test "containerd: task metrics and --memory-limit" {
 	hctr_run -d --memory-limit 67108864 $IMG clients-metrics sleep 1000
-	retry 50 test "$(task_status clients-metrics)" = RUNNING
+	retry 50 task_is clients-metrics RUNNING
 	pid=$(task_pid clients-metrics)
 	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
 		[ "$(cat "$(cgroup_file "$pid" memory memory.max)")" = 67108864 ] || fail "memory.max"
@@ -149,10 +154,10 @@ task_gone() {
 
 @test "containerd: task kill -s KILL is exit 137" {
 	hctr_run -d $IMG clients-kill sleep 1000
-	retry 50 test "$(task_status clients-kill)" = RUNNING
+	retry 50 task_is clients-kill RUNNING
 	run hctr task kill -s KILL clients-kill
 	assert_status 0
-	retry 50 test "$(task_status clients-kill)" = STOPPED || fail "task ls: $(hctr task ls)"
+	retry 50 task_is clients-kill STOPPED || fail "task ls: $(hctr task ls)"
 	run hctr task rm clients-kill
 	assert_status 0
 	assert_output_contains 137

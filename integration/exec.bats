@@ -53,27 +53,37 @@ CLIENT_CAPS=00000000a80425fb
 	[ "${lines[1]}" = "sleep 1000 " ]
 }
 
-@test "exec: joins a user namespace and a time namespace too" {
+@test "exec: joins the container's user namespace" {
 	skip_unless_ns user
-	skip_unless_ns time
 	add_namespace user
-	add_namespace time
 	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}'
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 	chown -R 100000:100000 "$BUNDLE/rootfs"
 	make_traversable "$BUNDLE/rootfs"
 	start_container
 	run husk exec "$ID" cat /proc/self/uid_map
 	assert_success
 	assert_output --regexp '^ +0 +100000 +65536$'
-	for ns in user time; do
-		run husk exec "$ID" readlink "/proc/self/ns/$ns"
-		assert_success
-		[ "$output" = "$(readlink "/proc/$INIT_PID/ns/$ns")" ] || fail "$ns differs: $output"
-	done
-	# The monotonic offset applies to the exec'd process as well.
+	run husk exec "$ID" readlink /proc/self/ns/user
+	assert_success
+	[ "$output" = "$(readlink "/proc/$INIT_PID/ns/user")" ] || fail "user ns differs: $output"
+	# Root inside, an unmapped-for-the-host uid outside.
+	run husk exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
+	assert_success
+	[ "$(stat -c %u "/proc/$(cat "$BATS_TEST_TMPDIR/p")")" = 100000 ]
+}
+
+@test "exec: joins the container's time namespace (its offsets apply)" {
+	skip_unless_ns time
+	add_namespace time
+	update_config '.linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0},
+		"boottime": {"secs": 86400, "nanosecs": 0}}'
+	start_container
+	run husk exec "$ID" readlink /proc/self/ns/time
+	assert_success
+	[ "$output" = "$(readlink "/proc/$INIT_PID/ns/time")" ] || fail "time ns differs: $output"
 	run husk exec "$ID" cut -d. -f1 /proc/uptime
+	assert_success
 	local host_up
 	host_up=$(cut -d. -f1 /proc/uptime)
 	[ "$output" -ge $((host_up + 86000)) ] || fail "uptime $output, host $host_up"
@@ -88,6 +98,36 @@ CLIENT_CAPS=00000000a80425fb
 	[ "$(cat "/proc/$pid/cgroup")" = "$(cat "/proc/$INIT_PID/cgroup")" ] ||
 		fail "cgroup of exec: $(cat "/proc/$pid/cgroup") vs init: $(cat "/proc/$INIT_PID/cgroup")"
 	kill -9 "$pid"
+}
+
+@test "exec: --cgroup puts the process in a sub-cgroup of the container" {
+	start_container
+	local d dirs
+	dirs=$(cgroup_dirs_of "$ID")
+	[ -n "$dirs" ] || fail "no cgroup directories for $ID"
+	for d in $dirs; do
+		mkdir "$d/sub"
+		# A v1 cpuset starts empty: nobody could join it.
+		if [ -f "$d/cpuset.cpus" ]; then
+			cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+			cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+		fi
+	done
+	run husk exec -d --pid-file "$BATS_TEST_TMPDIR/p" --cgroup sub "$ID" sleep 100
+	assert_success
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/p")
+	# Every hierarchy: the container's own path with /sub appended.
+	local n_sub n_all
+	n_all=$(grep -c . "/proc/$INIT_PID/cgroup")
+	n_sub=$(grep -c '/sub$' "/proc/$pid/cgroup")
+	[ "$n_sub" -eq "$n_all" ] || fail "$(cat "/proc/$pid/cgroup")"
+	kill -9 "$pid"
+	while pid_alive "$pid"; do sleep 0.01; done
+	for d in $dirs; do rmdir "$d/sub"; done
+	run husk exec --cgroup ../escape "$ID" true
+	assert_failure
+	assert_output --partial 'below the container'
 }
 
 @test "exec: exit codes, and 128+N when killed by signal N" {
@@ -164,7 +204,7 @@ CLIENT_CAPS=00000000a80425fb
 @test "exec: --detach returns at once, --pid-file holds the process's pid" {
 	start_container
 	local t0=$SECONDS
-	run husk exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$ID" sh -c 'sleep 30'
+	run husk exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$ID" sleep 30
 	assert_success
 	[ $((SECONDS - t0)) -lt 10 ]
 	local pid
@@ -172,7 +212,7 @@ CLIENT_CAPS=00000000a80425fb
 	pid_alive "$pid" || fail "pid $pid from the pid file is not alive"
 	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$INIT_PID/ns/pid")" ]
 	[ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink "/proc/$INIT_PID/ns/mnt")" ]
-	[[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == "sh -c sleep 30 " ]]
+	[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 30 " ]
 	kill -9 "$pid"
 }
 

@@ -142,7 +142,7 @@ state_field() {
 
 # wait_for_status ID STATUS [TRIES]: poll `husk state` (10 ms apart).
 wait_for_status() {
-	local id=$1 want=$2 tries=${3:-300} got=
+	local id=$1 want=$2 tries=${3:-300} got= i
 	for ((i = 0; i < tries; i++)); do
 		got=$(husk state "$id" 2>/dev/null | jq -r .status) || true
 		[ "$got" = "$want" ] && return 0
@@ -242,4 +242,12 @@ make_traversable() {
 		chmod o+x "$d"
 		d=$(dirname "$d")
 	done
+}
+
+# has_cap N: this shell's effective set holds capability number N
+# (24 = CAP_SYS_RESOURCE, 21 = CAP_SYS_ADMIN).
+has_cap() {
+	local eff
+	eff=$(awk '/^CapEff:/ {print $2}' /proc/self/status)
+	(((0x$eff >> $1) & 1))
 }

@@ -112,14 +112,15 @@ set_hook() {
 	mkdir -p "$out"
 	set_hook createRuntime \
 		"$(jq -cn --arg d "$out" '{"path": "/bin/sh",
-			"args": ["not-sh", "-c", "echo \"$0|$1|$2\" > \($d)/args; tr \"\\0\" \"\\n\" < /proc/$$/environ > \($d)/env", "one", "two words"],
+			"args": ["not-sh", "-c", "tr \"\\0\" \"|\" < /proc/$$/cmdline > \($d)/args; tr \"\\0\" \"\\n\" < /proc/$$/environ > \($d)/env", "one", "two words"],
 			"env": ["FOO=bar", "EMPTY=", "WITH_EQ=a=b"]}')" \
 		"$(jq -cn --arg d "$out" '{"path": "/bin/sh",
 			"args": ["sh", "-c", "tr \"\\0\" \"\\n\" < /proc/$$/environ > \($d)/noenv; cat /proc/$$/cmdline | tr \"\\0\" \" \" > \($d)/cmdline"]}')" \
 		"$(jq -cn --arg d "$out" '{"path": "/bin/true"}')"
 	HUSK_LEAK=leak run husk create --bundle "$BUNDLE" "$ID"
 	assert_success
-	[ "$(cat "$out/args")" = "not-sh|one|two words" ] || fail "args: $(cat "$out/args")"
+	# argv[0] as given (not the path), the rest verbatim.
+	[[ "$(cat "$out/args")" == "not-sh|-c|"*"|one|two words|" ]] || fail "args: $(cat "$out/args")"
 	[ "$(sort "$out/env" | tr '\n' ' ')" = "EMPTY= FOO=bar WITH_EQ=a=b " ] || fail "env: $(cat "$out/env")"
 	[ ! -s "$out/noenv" ] || fail "no env given, yet: $(cat "$out/noenv")"
 }

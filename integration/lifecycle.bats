@@ -315,7 +315,7 @@ TERM_AWARE='trap "exit 3" TERM; while :; do sleep 0.05; done'
 	local d=$BATS_TEST_TMPDIR/par
 	mkdir -p "$d"
 	for i in $(seq 10); do
-		("$HUSK" --root "$STATE_ROOT" state "$ID" >"$d/$i.out" 2>"$d/$i.err"; echo $? >"$d/$i.rc") &
+		(rc=0; "$HUSK" --root "$STATE_ROOT" state "$ID" >"$d/$i.out" 2>"$d/$i.err" || rc=$?; echo $rc >"$d/$i.rc") &
 	done
 	wait
 	for i in $(seq 10); do
@@ -331,7 +331,7 @@ TERM_AWARE='trap "exit 3" TERM; while :; do sleep 0.05; done'
 	local d=$BATS_TEST_TMPDIR/par
 	mkdir -p "$d"
 	for i in $(seq 10); do
-		("$HUSK" --root "$STATE_ROOT" delete -f "$ID" >"$d/$i.out" 2>&1; echo $? >"$d/$i.rc") &
+		(rc=0; "$HUSK" --root "$STATE_ROOT" delete -f "$ID" >"$d/$i.out" 2>&1 || rc=$?; echo $rc >"$d/$i.rc") &
 	done
 	wait
 	local ok=0
@@ -351,7 +351,7 @@ TERM_AWARE='trap "exit 3" TERM; while :; do sleep 0.05; done'
 	local d=$BATS_TEST_TMPDIR/par
 	mkdir -p "$d"
 	for i in $(seq 5); do
-		("$HUSK" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" >"$d/$i.out" 2>&1; echo $? >"$d/$i.rc") &
+		(rc=0; "$HUSK" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" </dev/null >"$d/$i.out" 2>&1 || rc=$?; echo $rc >"$d/$i.rc") &
 	done
 	wait
 	local ok=0

@@ -29,11 +29,18 @@ inner_ns() {
 	tr -dc 0-9 <<<"$output"
 }
 
-# The spec template's namespaces and the host's /proc/self/ns name for each.
-declare -A PROC_NAME=([mount]=mnt [pid]=pid [network]=net [ipc]=ipc [uts]=uts [user]=user [cgroup]=cgroup [time]=time)
+# The /proc/self/ns name of a config namespace type.
+proc_name() {
+	case $1 in
+	mount) echo mnt ;;
+	network) echo net ;;
+	*) echo "$1" ;;
+	esac
+}
 
 check_new_ns() {
-	local type=$1 name=${PROC_NAME[$1]}
+	local type=$1 name
+	name=$(proc_name "$1")
 	skip_unless_ns "$name"
 	add_namespace "$type"
 	local in
@@ -43,7 +50,8 @@ check_new_ns() {
 }
 
 check_host_ns() {
-	local type=$1 name=${PROC_NAME[$1]}
+	local type=$1 name
+	name=$(proc_name "$1")
 	skip_unless_ns "$name"
 	remove_namespace "$type"
 	local in
@@ -219,7 +227,7 @@ check_host_ns() {
 	update_config 'del(.hostname)'
 	add_namespace uts "/proc/$holder/ns/uts"
 	add_namespace ipc "/proc/$holder/ns/ipc"
-	run_in_container sh -c 'hostname; readlink /proc/self/ns/uts /proc/self/ns/ipc'
+	run_in_container sh -c 'hostname; readlink /proc/self/ns/uts; readlink /proc/self/ns/ipc'
 	assert_success
 	assert_line --index 0 held-by-unshare
 	assert_line --index 1 "uts:[$(ns_of uts "$holder")]"

@@ -224,6 +224,8 @@ notify_config() {
 	jq -e '.ociVersion | startswith("1.")' "$st"
 	jq -e '.fds == ["seccompFd"]' "$st"
 	jq -e '.pid > 0' "$st"
+	# the process is the container's init: its pid as the host sees it
+	jq -e '.pid == .state.pid' "$st" || fail "pid $(jq .pid "$st"), init $(jq .state.pid "$st")"
 	jq -e '.metadata == "meta \"quoted\" data"' "$st"
 	[ "$(jq -r .state.id "$st")" = "$ID" ]
 	[ "$(jq -r .state.bundle "$st")" = "$BUNDLE" ]

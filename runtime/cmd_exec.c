@@ -69,35 +69,33 @@ struct exec_flags {
 };
 
 static const struct cli_command_help exec_help = {
-	"exec", "[OPTIONS] ID [--process FILE | COMMAND [ARG...]]",
-	"Run a process inside a created or running container: from an OCI process "
-	"document (--process) or COMMAND with the container's process settings, "
-	"adjusted by the options."};
+    "exec", "[OPTIONS] ID [--process FILE | COMMAND [ARG...]]",
+    "Run a process inside a created or running container: from an OCI process "
+    "document (--process) or COMMAND with the container's process settings, "
+    "adjusted by the options."};
 
 static const struct cli_option exec_opts_table[] = {
-	{"process", 'p', "FILE", "the process as an OCI process JSON document", OPT_PROCESS},
-	{"tty", 't', NULL, "allocate a pseudo-terminal", OPT_TTY},
-	{"console-socket", 0, "PATH", "unix socket that receives the pty master",
-	 OPT_CONSOLE_SOCKET},
-	{"detach", 'd', NULL, "return once the process runs", OPT_DETACH},
-	{"pid-file", 0, "FILE", "write the process's pid to FILE", OPT_PID_FILE},
-	{"preserve-fds", 0, "N", "pass fds 3 .. 3+N-1 to the process", OPT_PRESERVE_FDS},
-	{"cwd", 0, "DIR", "working directory inside the container", OPT_CWD},
-	{"env", 'e', "KEY=VALUE", "set an environment variable (repeatable)", OPT_ENV},
-	{"user", 'u', "UID[:GID]", "user (and group) to run as", OPT_USER},
-	{"additional-gids", 'g', "GID", "an additional group (repeatable)", OPT_ADDITIONAL_GIDS},
-	{"cap", 'c', "CAP", "add a capability (repeatable)", OPT_CAP},
-	{"no-new-privs", 0, NULL, "set NoNewPrivileges", OPT_NO_NEW_PRIVS},
-	{"process-label", 0, "LABEL", "SELinux label of the process", OPT_PROCESS_LABEL},
-	{"apparmor", 0, "PROFILE", "AppArmor profile of the process", OPT_APPARMOR},
-	{"cgroup", 0, "[CTRL:]PATH", "run in this sub-cgroup of the container (repeatable)",
-	 OPT_CGROUP},
-	{"ignore-paused", 0, NULL, "exec even when the container is paused", OPT_IGNORE_PAUSED},
-	{NULL, 0, NULL, NULL, 0},
+    {"process", 'p', "FILE", "the process as an OCI process JSON document", OPT_PROCESS},
+    {"tty", 't', NULL, "allocate a pseudo-terminal", OPT_TTY},
+    {"console-socket", 0, "PATH", "unix socket that receives the pty master", OPT_CONSOLE_SOCKET},
+    {"detach", 'd', NULL, "return once the process runs", OPT_DETACH},
+    {"pid-file", 0, "FILE", "write the process's pid to FILE", OPT_PID_FILE},
+    {"preserve-fds", 0, "N", "pass fds 3 .. 3+N-1 to the process", OPT_PRESERVE_FDS},
+    {"cwd", 0, "DIR", "working directory inside the container", OPT_CWD},
+    {"env", 'e', "KEY=VALUE", "set an environment variable (repeatable)", OPT_ENV},
+    {"user", 'u', "UID[:GID]", "user (and group) to run as", OPT_USER},
+    {"additional-gids", 'g', "GID", "an additional group (repeatable)", OPT_ADDITIONAL_GIDS},
+    {"cap", 'c', "CAP", "add a capability (repeatable)", OPT_CAP},
+    {"no-new-privs", 0, NULL, "set NoNewPrivileges", OPT_NO_NEW_PRIVS},
+    {"process-label", 0, "LABEL", "SELinux label of the process", OPT_PROCESS_LABEL},
+    {"apparmor", 0, "PROFILE", "AppArmor profile of the process", OPT_APPARMOR},
+    {"cgroup", 0, "[CTRL:]PATH", "run in this sub-cgroup of the container (repeatable)",
+     OPT_CGROUP},
+    {"ignore-paused", 0, NULL, "exec even when the container is paused", OPT_IGNORE_PAUSED},
+    {NULL, 0, NULL, NULL, 0},
 };
 
-static int add_repeated(const char **list, size_t *n, size_t max, const char *opt,
-			const char *v)
+static int add_repeated(const char **list, size_t *n, size_t max, const char *opt, const char *v)
 {
 	if (*n >= max) {
 		fprintf(stderr, "husk exec: too many --%s options\n", opt);
@@ -230,10 +228,10 @@ static int apply_caps(struct spec_process *p, const struct exec_flags *f, struct
 	if (f->n_caps && !p->capabilities)
 		p->capabilities = xcalloc(1, sizeof *p->capabilities);
 	for (size_t i = 0; i < f->n_caps; i++) {
-		_cleanup_free_ char *name = str_has_prefix(f->caps[i], "CAP_") ||
-							    str_has_prefix(f->caps[i], "cap_")
-						    ? xstrdup(f->caps[i])
-						    : xasprintf("CAP_%s", f->caps[i]);
+		_cleanup_free_ char *name =
+		    str_has_prefix(f->caps[i], "CAP_") || str_has_prefix(f->caps[i], "cap_")
+			? xstrdup(f->caps[i])
+			: xasprintf("CAP_%s", f->caps[i]);
 		for (char *c = name; *c; c++)
 			if (*c >= 'a' && *c <= 'z')
 				*c = (char)(*c - 'a' + 'A');
@@ -287,9 +285,8 @@ static int process_from_flags(struct spec_process *p, const struct exec_flags *f
 		uint32_t gid = 0;
 		if (parse_id(f->gids[i], "--additional-gids", &gid, err) < 0)
 			return -1;
-		p->user.additional_gids =
-			xrealloc(p->user.additional_gids,
-				 (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+		p->user.additional_gids = xrealloc(
+		    p->user.additional_gids, (p->user.n_additional_gids + 1) * sizeof(uint32_t));
 		p->user.additional_gids[p->user.n_additional_gids++] = gid;
 	}
 	/* A terminal size from the container's own config is no business of
@@ -355,8 +352,7 @@ static int namespaces_to_join(pid_t pid, int ns_fds[SPEC_NS_COUNT], int *flags,
 
 /* One setns on the pidfd joins all at once (5.8+); older kernels take one
  * namespace fd at a time, the user namespace first. */
-static int join_namespaces(int pidfd, int flags, int ns_fds[SPEC_NS_COUNT],
-			   struct husk_error *err)
+static int join_namespaces(int pidfd, int flags, int ns_fds[SPEC_NS_COUNT], struct husk_error *err)
 {
 	if (flags == 0 || setns(pidfd, flags) == 0)
 		return 0;
@@ -390,8 +386,8 @@ static int enter_sub_cgroup(struct cgroup_handle *cg, const char *spec, pid_t pi
 		path++;
 	if (!*path || strcmp(path, "..") == 0 || str_has_prefix(path, "../") ||
 	    strstr(path, "/../") || (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
-		return husk_error_set(err, EINVAL, "--cgroup `%s`: not a path below the container's cgroup",
-				      spec);
+		return husk_error_set(
+		    err, EINVAL, "--cgroup `%s`: not a path below the container's cgroup", spec);
 	snprintf(pidstr, sizeof pidstr, "%d", pid);
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
@@ -400,7 +396,7 @@ static int enter_sub_cgroup(struct cgroup_handle *cg, const char *spec, pid_t pi
 		if (ctrl && h != cg_find(cg, ctrl))
 			continue;
 		_cleanup_close_ int sub =
-			openat(h->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		    openat(h->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (sub < 0)
 			return husk_error_errno(err, "--cgroup `%s`", spec);
 		if (write_file_at(sub, "cgroup.procs", pidstr, err) < 0)
@@ -442,13 +438,13 @@ struct exec_job {
 	struct spec_process *process;
 	struct seccomp_prog *seccomp;
 	char *state_json;
-	int pidfd;		 /* the container's init */
+	int pidfd; /* the container's init */
 	int ns_fds[SPEC_NS_COUNT];
 	int ns_flags;
-	int ctl[2];		 /* husk <-> A */
-	int exec_pipe[2];	 /* B -> husk: error text, EOF when execve worked */
-	int console;		 /* B's end: console socket or our socketpair */
-	int pty_pair;		 /* our end of the socketpair, foreground tty */
+	int ctl[2];	  /* husk <-> A */
+	int exec_pipe[2]; /* B -> husk: error text, EOF when execve worked */
+	int console;	  /* B's end: console socket or our socketpair */
+	int pty_pair;	  /* our end of the socketpair, foreground tty */
 };
 
 struct a_report {
@@ -477,14 +473,14 @@ static void __attribute__((noreturn)) child_b(struct exec_job *j)
 	struct husk_error err = HUSK_ERROR_INIT;
 	const struct spec_config *cfg = j->ref->config;
 	struct exec_opts o = {
-		.process = j->process,
-		.seccomp = j->seccomp,
-		.seccomp_spec = cfg->linux ? cfg->linux->seccomp : NULL,
-		.state_json = j->state_json,
-		.preserve_fds = preserved_fd_count(j->f->preserve_fds),
-		.no_new_keyring = true, /* keep the session keyring we joined */
-		.id = j->ref->id,
-		.personality = cfg->linux ? cfg->linux->personality : NULL,
+	    .process = j->process,
+	    .seccomp = j->seccomp,
+	    .seccomp_spec = cfg->linux ? cfg->linux->seccomp : NULL,
+	    .state_json = j->state_json,
+	    .preserve_fds = preserved_fd_count(j->f->preserve_fds),
+	    .no_new_keyring = true, /* keep the session keyring we joined */
+	    .id = j->ref->id,
+	    .personality = cfg->linux ? cfg->linux->personality : NULL,
 	};
 
 	close(steal_fd(&j->ctl[1]));
@@ -787,8 +783,8 @@ static int prepare(struct exec_job *j, char **args, int n_args, struct husk_erro
 
 static void job_free(struct exec_job *j)
 {
-	int *fds[] = {&j->pidfd, &j->ctl[0], &j->ctl[1], &j->exec_pipe[0], &j->exec_pipe[1],
-		      &j->console, &j->pty_pair};
+	int *fds[] = {&j->pidfd,	&j->ctl[0],  &j->ctl[1],  &j->exec_pipe[0],
+		      &j->exec_pipe[1], &j->console, &j->pty_pair};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0)
@@ -800,8 +796,7 @@ static void job_free(struct exec_job *j)
 	free(j->state_json);
 }
 
-static int run_exec(struct exec_job *j, char **args, int n_args, int *code,
-		    struct husk_error *err)
+static int run_exec(struct exec_job *j, char **args, int n_args, int *code, struct husk_error *err)
 {
 	_cleanup_close_ int master = -1;
 	pid_t b = -1;
@@ -847,8 +842,14 @@ int cmd_exec(struct husk_globals *g, int argc, char **argv)
 	struct exec_flags f = {0};
 	struct container_ref ref = {.dirfd = -1};
 	struct exec_job j = {
-		.g = g, .f = &f, .ref = &ref, .pidfd = -1, .ctl = {-1, -1},
-		.exec_pipe = {-1, -1}, .console = -1, .pty_pair = -1,
+	    .g = g,
+	    .f = &f,
+	    .ref = &ref,
+	    .pidfd = -1,
+	    .ctl = {-1, -1},
+	    .exec_pipe = {-1, -1},
+	    .console = -1,
+	    .pty_pair = -1,
 	};
 	struct cli_parser p;
 	const char *arg;

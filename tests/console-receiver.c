@@ -67,7 +67,7 @@ static int receive_fd(int conn, bool print_payload)
 	char payload[4096];
 	struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload - 1};
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
 	ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
 	struct cmsghdr *c;
 	int fd;
@@ -114,7 +114,9 @@ int main(int argc, char **argv)
 			print_payload = true;
 			break;
 		default:
-			fprintf(stderr, "usage: console-receiver [-t S] [-m MARKER] [-p] SOCKET [WORD...]\n");
+			fprintf(
+			    stderr,
+			    "usage: console-receiver [-t S] [-m MARKER] [-p] SOCKET [WORD...]\n");
 			return 1;
 		}
 	}

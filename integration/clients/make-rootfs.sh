@@ -3,11 +3,12 @@
 # tests (podman import, ctr image import): no registry is ever contacted.
 set -eu
 dir=$1
-bb=$(command -v busybox)
-file -L "$bb" 2>/dev/null | grep -q 'statically linked' || {
-	# the dynamic busybox would need its libc inside the rootfs
-	[ -x /bin/busybox ] && bb=/bin/busybox
-}
+# busybox-static's: a dynamic busybox would need its libc inside the rootfs
+bb=/bin/busybox
+if ldd "$bb" >/dev/null 2>&1; then
+	echo "make-rootfs.sh: $bb is not static (install busybox-static)" >&2
+	exit 1
+fi
 mkdir -p "$dir"/bin "$dir"/etc "$dir"/tmp "$dir"/proc "$dir"/sys "$dir"/dev "$dir"/root "$dir"/home/user "$dir"/var/tmp
 cp "$bb" "$dir"/bin/busybox
 for applet in $("$dir"/bin/busybox --list); do

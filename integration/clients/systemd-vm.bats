@@ -43,7 +43,7 @@ hpodman rm "$id" >/dev/null; echo "rm: $?"
 VMEOF
 	sed -i "s|@CLIENTS_DIR@|$CLIENTS_DIR|" "$VM_DIR"/run.sh
 	VM_SHARE=$VM_DIR VM_ROOT=host VM_INIT=systemd VM_TIMEOUT=${VM_TIMEOUT:-1500} \
-		"$VM_RUN" "sh $VM_DIR/run.sh" > "$VM_DIR"/out 2>&1 || true
+		"$VM_RUN" "bash $VM_DIR/run.sh" > "$VM_DIR"/out 2>&1 || true
 }
 
 teardown_file() {

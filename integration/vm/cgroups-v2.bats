@@ -34,17 +34,17 @@ setup_file() {
 		"cpu": {"shares": 512, "quota": 20000, "period": 100000, "cpus": "0"},
 		"pids": {"limit": 50}, "unified": {"memory.high": "52428800"}}' '["sleep", "100"]'
 	local kmsg='.mounts += [{"destination": "/dev/kmsg", "type": "bind", "source": "/dev/kmsg", "options": ["bind"]}]'
-	cfg dev "$kmsg" '["sh", "-c", "echo x >/dev/null && echo null-ok; head -c1 /dev/kmsg >/dev/null 2>&1 && echo kmsg-open || echo kmsg-denied"]'
-	cfg devallow "$kmsg | .linux.resources.devices += [{\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"r\"}]" \
-		'["sh", "-c", "head -c1 /dev/kmsg >/dev/null && echo kmsg-open"]'
+	cfg dev "$kmsg" '["sh", "-c", "echo x >/dev/null && echo null-ok; echo husk-cgroups-test 2>/dev/null >/dev/kmsg && echo kmsg-open || echo kmsg-denied"]'
+	cfg devallow "$kmsg | .linux.resources.devices += [{\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\"}]" \
+		'["sh", "-c", "echo husk-cgroups-test >/dev/kmsg && echo kmsg-open"]'
 	cfg cgns '.linux.resources.pids = {"limit": 20}' '["sh", "-c", "cat /proc/self/cgroup; ls /sys/fs/cgroup"]'
 	cfg oom '.linux.resources.memory = {"limit": 16777216}' \
 		'["sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo dd=$?"]'
 	cfg oomev '.linux.resources.memory = {"limit": 16777216}' \
 		'["sh", "-c", "sleep 1; dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; sleep 100"]'
 	cfg pids '.linux.resources.pids = {"limit": 10}' \
-		'["sh", "-c", "i=0; while [ $i -lt 30 ]; do sleep 100 & i=$((i+1)); done 2>/dev/null; touch /ready; sleep 100"]'
-	cfg freeze '.' '["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /count; done"]'
+		'["sh", "-c", "(i=0; while [ $i -lt 30 ]; do sleep 100 & i=$((i+1)); done) 2>/dev/null; echo >/ready; exec sleep 100"]'
+	cfg freeze '.' '["sh", "-c", "while :; do :; done"]'
 	cfg bad '.linux.resources.cpu = {"cpus": "4095"}' '["true"]'
 	cfg sd '.linux.cgroupsPath = "system.slice:husk:cgv2-sd" | .linux.resources += {
 		"memory": {"limit": 67108864}, "pids": {"limit": 50},

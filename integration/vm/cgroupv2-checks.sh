@@ -122,22 +122,23 @@ if [ "$MODE" = cgroupfs ]; then
 	fi
 	$H delete --force cgv2-pids
 
-	rm -f $W/rootfs/count
-	if start freeze cgv2-frz && wait_file $W/rootfs/count && $H pause cgv2-frz; then
+	if start freeze cgv2-frz && $H pause cgv2-frz; then
 		d=/sys/fs/cgroup/husk/cgv2-frz
-		a=$(cat $W/rootfs/count)
-		sleep 0.3
-		b=$(cat $W/rootfs/count)
+		pid=$(pidof_c cgv2-frz)
+		# a frozen busy loop gets no CPU time
+		a=$(awk '{print $14 + $15}' /proc/$pid/stat)
+		sleep 0.5
+		b=$(awk '{print $14 + $15}' /proc/$pid/stat)
 		if [ "$a" = "$b" ] && [ "$(cat $d/cgroup.freeze)" = 1 ] &&
 			[ "$(statusof cgv2-frz)" = paused ]; then
 			ok freeze
 		else
-			bad freeze "counter $a -> $b, cgroup.freeze $(cat $d/cgroup.freeze), status $(statusof cgv2-frz)"
+			bad freeze "ticks $a -> $b, cgroup.freeze $(cat $d/cgroup.freeze), status $(statusof cgv2-frz)"
 		fi
 		$H resume cgv2-frz
-		sleep 0.3
-		c=$(cat $W/rootfs/count)
-		if [ "$c" != "$b" ] && [ "$(statusof cgv2-frz)" = running ]; then ok thaw; else bad thaw "counter stuck at $c"; fi
+		sleep 0.5
+		c=$(awk '{print $14 + $15}' /proc/$pid/stat)
+		if [ "$c" -gt "$b" ] && [ "$(statusof cgv2-frz)" = running ]; then ok thaw; else bad thaw "ticks stuck at $c"; fi
 		# delete while frozen: everything goes
 		$H pause cgv2-frz
 		$H delete --force cgv2-frz

@@ -230,8 +230,17 @@ static int discover(struct cgroup_handle *cg, struct husk_error *err)
 		}
 		add_hier(cg, ctrls, mnt);
 	}
-	if (cg->layout == CG_HYBRID)
+	if (cg->layout == CG_HYBRID) {
+		struct husk_error e = HUSK_ERROR_INIT;
+		_cleanup_close_ int fd =
+			open(CG_ROOT "/unified", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		size_t len;
 		add_hier(cg, NULL, CG_ROOT "/unified");
+		if (fd < 0 || read_file_at(fd, "cgroup.controllers", 4096, &cg->unified_ctrls, &len,
+					   &e) < 0)
+			cg->unified_ctrls = NULL;
+		husk_error_clear(&e);
+	}
 	if (cg->n == 0)
 		return husk_error_set(err, ENOENT, "cgroups: no cgroup hierarchy is mounted under "
 						   CG_ROOT);
@@ -249,18 +258,14 @@ struct cg_hier *cg_find(const struct cgroup_handle *cg, const char *controller)
 	if (cg->layout == CG_UNIFIED)
 		return u;
 	/* hybrid: a controller that only the unified hierarchy has */
-	_cleanup_free_ char *avail = NULL;
-	_cleanup_close_ int fd = open(u->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct husk_error e = HUSK_ERROR_INIT;
-	size_t len;
-	if (fd < 0 || read_file_at(fd, "cgroup.controllers", 4096, &avail, &len, &e) < 0) {
-		husk_error_clear(&e);
-		return NULL;
-	}
-	for (char *save = NULL, *t = strtok_r(avail, " \n", &save); t;
-	     t = strtok_r(NULL, " \n", &save))
-		if (strcmp(t, controller) == 0)
+	size_t n = strlen(controller);
+	for (const char *p = cg->unified_ctrls; p && *p;) {
+		p += strspn(p, " \n");
+		size_t l = strcspn(p, " \n");
+		if (l == n && strncmp(p, controller, n) == 0)
 			return u;
+		p += l;
+	}
 	return NULL;
 }
 
@@ -357,7 +362,9 @@ static int create_in(struct cgroup_handle *cg, struct cg_hier *h, struct husk_er
 				goto again;
 			return husk_error_errno(err, "cgroups: open %s%s", h->mount, cg->path);
 		}
-		if (made && cpuset && cg_v1_init_cpuset(fd, child, err) < 0) {
+		/* a parent someone else made may have empty cpus/mems too; no
+		 * task could join below it */
+		if (cpuset && cg_v1_init_cpuset(fd, child, err) < 0) {
 			close(child);
 			return husk_error_prefix(err, "cgroups: %s%s", h->mount, cg->path);
 		}
@@ -694,6 +701,7 @@ static int systemd_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error 
 
 	if (cg_systemd_start(cg, pid, &path, err) < 0)
 		return -1;
+	cg->entered = true; /* from now on destroy stops the unit */
 	if (path == NULL)
 		path = cgroup_of_pid(pid, cg->layout == CG_UNIFIED);
 	if (path == NULL)
@@ -724,12 +732,8 @@ int cgroup_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error *err)
 {
 	_cleanup_free_ char *v = xasprintf("%d", (int)pid);
 
-	if (cg->systemd) {
-		if (cg->entered)
-			return 0;
-		cg->entered = true;
-		return systemd_enter(cg, pid, err);
-	}
+	if (cg->systemd)
+		return cg->entered ? 0 : systemd_enter(cg, pid, err);
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
 		if (h->dirfd < 0)
@@ -1009,7 +1013,7 @@ int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err)
 		sleep_ms(10);
 	}
 	/* SIGKILL first: stopping the scope would only send SIGTERM */
-	if (cg->systemd && cg->unit && cg_systemd_stop(cg, &e) < 0)
+	if (cg->systemd && cg->unit && cg->entered && cg_systemd_stop(cg, &e) < 0)
 		husk_warn("%s", husk_error_text(&e));
 	husk_error_clear(&e);
 	for (size_t i = 0; i < cg->n; i++) {
@@ -1038,6 +1042,7 @@ void cgroup_handle_free(struct cgroup_handle *cg)
 			close(cg->h[i].dirfd);
 	}
 	free(cg->h);
+	free(cg->unified_ctrls);
 	free(cg->path);
 	free(cg->unit);
 	free(cg->slice);

@@ -37,6 +37,7 @@ struct cgroup_handle {
 	struct cg_hier *h;
 	size_t n;
 	int unified;	       /* index into h of the cgroup2 hierarchy, -1 when none */
+	char *unified_ctrls;   /* hybrid: the unified root's cgroup.controllers */
 	unsigned created_depth; /* trailing components of path that we created */
 	/* systemd driver */
 	bool systemd;

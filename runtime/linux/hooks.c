@@ -23,12 +23,12 @@
 #include "util.h"
 
 static const char *const hook_kind_names[] = {
-	[HOOK_PRESTART] = "prestart",
-	[HOOK_CREATE_RUNTIME] = "createRuntime",
-	[HOOK_CREATE_CONTAINER] = "createContainer",
-	[HOOK_START_CONTAINER] = "startContainer",
-	[HOOK_POSTSTART] = "poststart",
-	[HOOK_POSTSTOP] = "poststop",
+    [HOOK_PRESTART] = "prestart",
+    [HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HOOK_CREATE_CONTAINER] = "createContainer",
+    [HOOK_START_CONTAINER] = "startContainer",
+    [HOOK_POSTSTART] = "poststart",
+    [HOOK_POSTSTOP] = "poststop",
 };
 
 const struct spec_hook_list *hooks_of_kind(const struct spec_config *cfg, enum hook_kind kind)
@@ -125,8 +125,8 @@ static int wait_hook(struct hook_run *r, int64_t deadline, struct husk_error *er
 {
 	for (;;) {
 		struct pollfd fds[2] = {
-			{.fd = r->pidfd, .events = POLLIN},
-			{.fd = r->stdin_w, .events = POLLOUT},
+		    {.fd = r->pidfd, .events = POLLIN},
+		    {.fd = r->stdin_w, .events = POLLOUT},
 		};
 		int timeout = -1;
 		if (deadline >= 0) {

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "linux/linux.h"
 #include "util.h"
+#include "../../spec/json.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -300,7 +301,7 @@ static int listener_connect(const char *path, struct husk_error *err);
  * picks the file), so a collision can at worst cost a compile.
  */
 
-#define CACHE_MAGIC "husk-seccomp-2\n"
+#define CACHE_MAGIC "husk-seccomp-3\n"
 #define CACHE_DIR_DEFAULT "/run/husk/seccomp-cache"
 
 struct buf {
@@ -602,6 +603,9 @@ static int seccomp_compile_uncached(const struct spec_seccomp *sc, struct seccom
 	/* The filter is loaded by hand; libseccomp must not set NoNewPrivs,
 	 * that belongs to process.noNewPrivileges. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* libseccomp's default rule order, not its binary tree: the tree
+	 * compiles 30-60% slower here, and since Linux 5.11 the kernel skips
+	 * the BPF altogether for syscalls a filter always allows. */
 	if (add_arches(ctx, sc, err) < 0)
 		goto fail_ctx;
 	for (size_t i = 0; i < sc->n_syscalls; i++)
@@ -646,26 +650,40 @@ static void json_escape(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Our pid as the runtime (the host) sees it: the first NSpid field of a
- * procfs mounted outside the container's pid namespace; getpid() when the
- * procfs we hold is the container's own. */
-static pid_t host_pid(void)
+/* Our pid as the runtime (the host) sees it.  NSpid lists it first when
+ * the procfs we hold belongs to an outer pid namespace.  Otherwise, as pid 1
+ * of a new pid namespace we are the init, whose host pid the parent put in
+ * the state document. */
+static pid_t host_pid(const char *state_json)
 {
 	struct husk_error ignored = HUSK_ERROR_INIT;
 	_cleanup_free_ char *status = NULL;
 	_cleanup_close_ int fd = procfs_open("self/status", O_RDONLY, &ignored);
 	size_t len;
-	char *p;
+	char *p, *end;
+	long first;
 
 	husk_error_clear(&ignored);
-	if (fd < 0 || read_fd_all(fd, 1 << 16, &status, &len, &ignored) < 0) {
-		husk_error_clear(&ignored);
-		return getpid();
+	if (fd >= 0 && read_fd_all(fd, 1 << 16, &status, &len, &ignored) == 0 &&
+	    (p = strstr(status, "\nNSpid:")) != NULL) {
+		first = strtol(p + strlen("\nNSpid:"), &end, 10);
+		if (*end == '\t' || *end == ' ')
+			return (pid_t)first; /* more than one level: the outermost */
 	}
-	p = strstr(status, "\nNSpid:");
-	if (p == NULL)
-		return getpid();
-	return (pid_t)strtol(p + strlen("\nNSpid:"), NULL, 10);
+	husk_error_clear(&ignored);
+	if (getpid() == 1 && state_json) {
+		yajl_val doc = NULL, v;
+
+		if (json_parse(state_json, strlen(state_json), &doc, &ignored) == 0) {
+			v = json_member(doc, "pid");
+			first = v && YAJL_IS_INTEGER(v) ? (long)YAJL_GET_INTEGER(v) : 0;
+			yajl_tree_free(doc);
+			if (first > 0)
+				return (pid_t)first;
+		}
+		husk_error_clear(&ignored);
+	}
+	return getpid();
 }
 
 /* The runtime-spec's "container process state" document. */
@@ -677,7 +695,8 @@ static char *listener_message(const struct spec_seccomp *sc, const char *state_j
 
 	if (f == NULL)
 		return NULL;
-	fprintf(f, "{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":%d", host_pid());
+	fprintf(f, "{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":%d",
+		host_pid(state_json));
 	if (sc->listener_metadata) {
 		fputs(",\"metadata\":", f);
 		json_escape(f, sc->listener_metadata);

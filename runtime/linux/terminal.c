@@ -88,7 +88,7 @@ static int open_ptmx(struct husk_error *err)
 
 	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
 		_cleanup_close_ int fd =
-			open(candidates[i], O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+		    open(candidates[i], O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0) {
 			saved = errno;
 			continue;
@@ -159,8 +159,8 @@ static int mount_console(int slave, struct husk_error *err)
 
 	if (root < 0)
 		return husk_error_errno(err, "open /");
-	target = resolve_in_root(root, "/dev/console", O_PATH | O_NOFOLLOW, RESOLVE_MKFILE, 0600,
-				 err);
+	target =
+	    resolve_in_root(root, "/dev/console", O_PATH | O_NOFOLLOW, RESOLVE_MKFILE, 0600, err);
 	if (target < 0)
 		return husk_error_prefix(err, "/dev/console");
 	if (fstat(target, &st) < 0)
@@ -236,8 +236,7 @@ int terminal_setup(struct init_ctx *ctx, const struct spec_process *p, struct hu
 	return 0;
 }
 
-int terminal_setup_exec(int console_socket_fd, const struct spec_process *p,
-			struct husk_error *err)
+int terminal_setup_exec(int console_socket_fd, const struct spec_process *p, struct husk_error *err)
 {
 	_cleanup_close_ int slave = -1;
 
@@ -259,10 +258,10 @@ int terminal_send_fd(int sock, int fd, const char *name, struct husk_error *err)
 	const char *payload = (name && *name) ? name : "pty";
 	struct iovec iov = {.iov_base = (void *)payload, .iov_len = strlen(payload)};
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof u.buf,
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof u.buf,
 	};
 	struct cmsghdr *cmsg;
 
@@ -291,10 +290,10 @@ int terminal_recv_fd(int sock, int *fd, struct husk_error *err)
 	char payload[4096];
 	struct iovec iov = {.iov_base = payload, .iov_len = sizeof payload};
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof u.buf,
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof u.buf,
 	};
 	ssize_t n;
 	int got = -1;
@@ -318,12 +317,13 @@ int terminal_recv_fd(int sock, int *fd, struct husk_error *err)
 		}
 	}
 	if (got < 0)
-		return husk_error_set(err, n == 0 ? EPIPE : EBADMSG,
-				      "receive the pty master: %s",
-				      n == 0 ? "the peer closed the socket" : "no fd in the message");
+		return husk_error_set(err, n == 0 ? EPIPE : EBADMSG, "receive the pty master: %s",
+				      n == 0 ? "the peer closed the socket"
+					     : "no fd in the message");
 	if (msg.msg_flags & MSG_CTRUNC) {
 		close(got);
-		return husk_error_set(err, EBADMSG, "receive the pty master: control data truncated");
+		return husk_error_set(err, EBADMSG,
+				      "receive the pty master: control data truncated");
 	}
 	*fd = got;
 	return 0;
@@ -422,9 +422,9 @@ static int proxy_loop(struct proxy *px, struct husk_error *err)
 
 	for (;;) {
 		struct pollfd fds[3] = {
-			{.fd = px->master, .events = POLLIN},
-			{.fd = px->sigfd, .events = POLLIN},
-			{.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = px->master, .events = POLLIN},
+		    {.fd = px->sigfd, .events = POLLIN},
+		    {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
 		};
 		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)

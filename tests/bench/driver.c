@@ -129,6 +129,18 @@ static pid_t spawn(char **argv)
 	return pid;
 }
 
+/* The command line for messages, at most a few hundred characters. */
+static const char *describe(char **argv)
+{
+	static char buf[512];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; argv[i] && len + 2 < sizeof(buf); i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? " " : "", argv[i]);
+	return buf;
+}
+
 static volatile sig_atomic_t alarm_fired;
 
 static void on_alarm(int sig)
@@ -176,6 +188,39 @@ static void reap_orphans(void)
 		;
 }
 
+/*
+ * After a timeout: SIGKILL every process that is still our child, which as
+ * a subreaper includes whatever the runtime left behind in other process
+ * groups (a container init blocked before exec).  Nothing that we did not
+ * start can be our child.
+ */
+static void kill_strays(void)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	/* We are single-threaded: the main thread's list is all of them. */
+	snprintf(buf, sizeof(buf), "/proc/self/task/%d/children", getpid());
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n")) {
+		pid_t pid = (pid_t)atol(tok);
+
+		if (pid > 0) {
+			fprintf(stderr, "bench driver: killing leftover process %d\n", pid);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+	}
+}
+
 static bool exited_ok(int status)
 {
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -191,17 +236,17 @@ static bool run_one(char **argv, long *maxrss)
 	alarm_fired = 0;
 	alarm(timeout_secs);
 	if (wait_any(&pid, 1, &status, &rss) < 0) {
-		fprintf(stderr, "bench driver: %s timed out, killing it\n", argv[0]);
+		fprintf(stderr, "bench driver: %s: timed out, killing it\n", describe(argv));
 		kill(-pid, SIGKILL);
 		waitpid(pid, &status, 0);
+		kill_strays();
 		status = -1;
 	}
 	alarm(0);
 	if (rss > *maxrss)
 		*maxrss = rss;
 	if (!exited_ok(status))
-		fprintf(stderr, "bench driver: %s %s failed (status %#x)\n", argv[0],
-			argv[1] ? argv[1] : "", status);
+		fprintf(stderr, "bench driver: %s: failed (status %#x)\n", describe(argv), status);
 	return exited_ok(status);
 }
 
@@ -244,6 +289,7 @@ static void batch(struct contender *c, int round, int count, int par)
 					running[i] = 0;
 				}
 			}
+			kill_strays();
 			failures += count - done;
 			break;
 		}
@@ -334,6 +380,7 @@ out:;
 	if (failures) {
 		long ignored = 0;
 
+		kill_strays();
 		run_one(expand(c->argv, c->argc, invocation_seq, force_args), &ignored);
 	}
 	reap_orphans();

@@ -130,7 +130,8 @@ write_markdown() {
 					key = (s == "TOTAL") ? 1e9 : n[base, s] + 0
 					max = 0
 					for (j = 1; j <= nc; j++) if (n[c[j], s] + 0 > max) max = n[c[j], s] + 0
-					printf "%012d\t%012d\t%s\n", key, max, s
+					if (s == "TOTAL") max = 1e9
+					printf "%012d\t%012d\t%s\n", max, key, s
 				}
 			}' "$WORK/raw/syscalls.tsv" | sort -r | cut -f3 | head -n 41 |
 			while read -r s; do
@@ -143,7 +144,7 @@ write_markdown() {
 				echo
 			done
 		echo
-		echo "(the 40 syscalls most made by crun, then by any; all of them are in latest.json)"
+		echo "(the 40 syscalls made most often by any of them; all of them are in latest.json)"
 	} >"$OUT/latest.md"
 }
 

@@ -1,0 +1,223 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# config.json mounts, maskedPaths, readonlyPaths, root.readonly and
+# rootfsPropagation, checked from inside the container.
+
+load helpers
+
+setup() {
+	husk_setup
+	make_bundle
+	VOL=$BATS_TEST_TMPDIR/vol
+	mkdir -p "$VOL"
+}
+
+# mount_line DEST: the container's mountinfo line for DEST (last one wins).
+mount_line() {
+	awk -v d="$1" '$5 == d' <<<"$output" | tail -n 1
+}
+
+add_mount() {
+	update_config ".mounts += [$1]"
+}
+
+@test "mounts: the default set is there with its flags" {
+	run_in_container cat /proc/self/mountinfo
+	assert_success
+	run_out=$output
+	line=$(mount_line /proc)
+	assert_regex "$line" ' - proc proc '
+	line=$(mount_line /dev)
+	assert_regex "$line" ' rw,nosuid[ ,]'
+	assert_regex "$line" ' - tmpfs .*mode=755'
+	line=$(mount_line /dev/pts)
+	assert_regex "$line" ' - devpts .*mode=620'
+	assert_regex "$line" 'ptmxmode=666'
+	line=$(mount_line /sys)
+	assert_regex "$line" ' ro,nosuid,nodev,noexec'
+	line=$(mount_line /dev/mqueue)
+	assert_regex "$line" ' - mqueue '
+	line=$(mount_line /sys/fs/cgroup)
+	assert_regex "$line" ' ro,'
+}
+
+@test "mounts: bind read-only with nosuid, noexec" {
+	echo hello >"$VOL/file"
+	add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$VOL\",
+		\"options\": [\"rbind\", \"ro\", \"nosuid\", \"noexec\"]}"
+	run_in_container sh -c 'cat /data/file; echo x > /data/new && echo WROTE; grep " /data " /proc/self/mountinfo'
+	assert_success
+	assert_line hello
+	refute_line WROTE
+	assert_output --regexp ' /data ro,nosuid,nodev?,?noexec| /data ro,nosuid,noexec'
+	[ ! -e "$VOL/new" ]
+}
+
+@test "mounts: bind read-write writes through to the host" {
+	add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"bind\", \"rw\"]}"
+	run_in_container sh -c 'echo from-container > /data/out'
+	assert_success
+	[ "$(cat "$VOL/out")" = from-container ]
+}
+
+@test "mounts: a file bind creates its destination as an empty file" {
+	echo content >"$VOL/file"
+	add_mount "{\"destination\": \"/etc/deep/new/file\", \"type\": \"bind\", \"source\": \"$VOL/file\", \"options\": [\"bind\", \"ro\"]}"
+	run_in_container cat /etc/deep/new/file
+	assert_success
+	assert_output content
+	[ -f "$BUNDLE/rootfs/etc/deep/new/file" ]
+	[ ! -s "$BUNDLE/rootfs/etc/deep/new/file" ]
+}
+
+@test "mounts: rro makes submounts read-only too, ro only the top" {
+	mkdir -p "$VOL/sub"
+	mount -t tmpfs tmpfs "$VOL/sub"
+	add_mount "{\"destination\": \"/r\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"rbind\", \"rro\"]}"
+	add_mount "{\"destination\": \"/t\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"rbind\", \"ro\"]}"
+	run_in_container sh -c 'touch /r/sub/x && echo R-WROTE; touch /t/sub/y && echo T-WROTE; touch /t/z && echo TOP-WROTE'
+	umount "$VOL/sub"
+	refute_line R-WROTE
+	assert_line T-WROTE
+	refute_line TOP-WROTE
+}
+
+@test "mounts: tmpfs takes mode= and size=" {
+	add_mount '{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1750", "size=1m"]}'
+	run_in_container sh -c 'stat -c %a /scratch; grep " /scratch " /proc/self/mountinfo'
+	assert_success
+	assert_line 1750
+	assert_output --regexp 'size=1024k'
+}
+
+@test "mounts: tmpcopyup copies the image's contents into the tmpfs" {
+	mkdir -p "$BUNDLE/rootfs/seed/dir"
+	echo seeded >"$BUNDLE/rootfs/seed/dir/f"
+	ln -s dir/f "$BUNDLE/rootfs/seed/link"
+	chmod 1777 "$BUNDLE/rootfs/seed"
+	add_mount '{"destination": "/seed", "type": "tmpfs", "source": "tmpfs", "options": ["rw", "nosuid", "nodev", "tmpcopyup"]}'
+	run_in_container sh -c 'cat /seed/link; stat -c %a /seed; echo changed > /seed/dir/f; grep " /seed " /proc/self/mountinfo'
+	assert_success
+	assert_line seeded
+	assert_line 1777
+	assert_output --regexp ' /seed .* - tmpfs '
+	[ "$(cat "$BUNDLE/rootfs/seed/dir/f")" = seeded ]
+}
+
+@test "mounts: maskedPaths read empty, missing ones are skipped" {
+	update_config '.linux.maskedPaths = ["/proc/timer_list", "/proc/keys", "/sys/firmware", "/proc/does-not-exist"]'
+	run_in_container sh -c 'wc -c < /proc/timer_list; wc -c < /proc/keys; ls -A /sys/firmware | wc -l; touch /sys/firmware/x && echo WROTE || true'
+	assert_success
+	assert_equal "${lines[0]}" 0
+	assert_equal "${lines[1]}" 0
+	assert_equal "${lines[2]}" 0
+	refute_line WROTE
+}
+
+@test "mounts: readonlyPaths cannot be written" {
+	update_config '.linux.readonlyPaths = ["/proc/sys", "/proc/sysrq-trigger"]'
+	run_in_container sh -c 'echo x > /proc/sys/kernel/domainname && echo WROTE; grep " /proc/sys " /proc/self/mountinfo'
+	assert_success
+	refute_line WROTE
+	assert_output --regexp ' /proc/sys ro,nosuid,nodev,noexec'
+}
+
+@test "mounts: root.readonly makes / read-only, the default is writable" {
+	update_config '.root.readonly = true'
+	run_in_container sh -c 'touch /x && echo WROTE; exit 0'
+	refute_line WROTE
+	update_config '.root.readonly = false'
+	run_in_container sh -c 'touch /x && echo WROTE'
+	assert_line WROTE
+}
+
+@test "mounts: rootfsPropagation shared and private are applied to /" {
+	update_config '.linux.rootfsPropagation = "rshared"'
+	run_in_container cat /proc/self/mountinfo
+	assert_success
+	assert_regex "$(mount_line /)" ' shared:[0-9]+ '
+	update_config '.linux.rootfsPropagation = "rprivate"'
+	run_in_container cat /proc/self/mountinfo
+	assert_success
+	refute_regex "$(mount_line /)" 'shared:|master:'
+}
+
+@test "mounts: symlinks in a destination resolve inside the rootfs" {
+	ln -s ../../../../../../../.. "$BUNDLE/rootfs/up"
+	ln -s "$BATS_TEST_TMPDIR/hostside" "$BUNDLE/rootfs/abs"
+	mkdir -p "$BATS_TEST_TMPDIR/hostside"
+	echo hi >"$VOL/f"
+	add_mount "{\"destination\": \"/up/escaped\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"bind\"]}"
+	add_mount "{\"destination\": \"/abs/escaped\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}"
+	run_in_container sh -c 'cat /escaped/f; grep -c " - tmpfs " /proc/self/mountinfo'
+	assert_success
+	assert_line hi
+	[ -d "$BUNDLE/rootfs/escaped" ]
+	[ -d "$BUNDLE/rootfs/$BATS_TEST_TMPDIR/hostside/escaped" ]
+	[ ! -e "$BATS_TEST_TMPDIR/hostside/escaped" ]
+	[ ! -e /escaped ]
+}
+
+@test "mounts: a symlinked /proc in the rootfs is refused, nothing left behind" {
+	rm -rf "$BUNDLE/rootfs/proc"
+	mkdir -p "$BUNDLE/rootfs/fakeproc"
+	ln -s fakeproc "$BUNDLE/rootfs/proc"
+	run_in_container true
+	assert_failure
+	assert_output --partial '/proc'
+	assert_output --partial 'symlink'
+	assert_no_leftovers "$ID"
+	# nothing was mounted on the symlink's target either
+	[ -z "$(ls -A "$BUNDLE/rootfs/fakeproc")" ]
+}
+
+@test "mounts: a symlinked /sys is refused" {
+	rm -rf "$BUNDLE/rootfs/sys"
+	mkdir -p "$BUNDLE/rootfs/elsewhere"
+	ln -s elsewhere "$BUNDLE/rootfs/sys"
+	run_in_container true
+	assert_failure
+	assert_output --partial '/sys'
+	assert_output --partial 'symlink'
+	assert_no_leftovers "$ID"
+	[ -z "$(ls -A "$BUNDLE/rootfs/elsewhere")" ]
+}
+
+@test "mounts: a bind under /proc through a symlink is refused" {
+	mkdir -p "$BUNDLE/rootfs/fake"
+	echo x >"$VOL/f"
+	ln -s ../fake "$BUNDLE/rootfs/proc/link"
+	add_mount "{\"destination\": \"/proc/link\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"bind\"]}"
+	update_config '.mounts |= map(select(.destination != "/proc"))'
+	run_in_container true
+	assert_failure
+	assert_output --partial 'symlink'
+	assert_no_leftovers "$ID"
+}
+
+@test "mounts: /proc that is a file is refused" {
+	rm -rf "$BUNDLE/rootfs/proc"
+	touch "$BUNDLE/rootfs/proc"
+	run_in_container true
+	assert_failure
+	assert_output --partial 'not a directory'
+	assert_no_leftovers "$ID"
+}
+
+@test "mounts: an unknown filesystem type fails with its name" {
+	add_mount '{"destination": "/x", "type": "husknosuchfs", "source": "none"}'
+	run_in_container true
+	assert_failure
+	assert_output --partial 'husknosuchfs'
+	assert_no_leftovers "$ID"
+}
+
+@test "mounts: nothing is visible on the host after the container" {
+	before=$(wc -l </proc/self/mountinfo)
+	add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"rbind\"]}"
+	run_in_container true
+	assert_success
+	after=$(wc -l </proc/self/mountinfo)
+	[ "$before" -eq "$after" ]
+	! grep -qF "$BUNDLE" /proc/self/mountinfo
+}
