@@ -609,6 +609,9 @@ static int release_init(struct container_ref *ref, struct husk_error *err)
 	return read_init_error(ref->dirfd, err);
 }
 
+static int kill_ref(const struct husk_globals *g, struct container_ref *ref, int sig, bool all,
+		    struct husk_error *err);
+
 int container_start(const struct husk_globals *g, const char *id, struct husk_error *err)
 {
 	struct container_ref ref;
@@ -638,7 +641,7 @@ int container_start(const struct husk_globals *g, const char *id, struct husk_er
 	if (run_hooks_or_fail(ref.config, HOOK_POSTSTART, running, err) < 0) {
 		/* runtime-spec 1.3: a failing poststart hook fails start and
 		 * stops the container. */
-		container_kill(g, id, SIGKILL, true, NULL);
+		kill_ref(g, &ref, SIGKILL, true, NULL);
 		husk_error_prefix(err, "start `%s`", id);
 		goto out;
 	}

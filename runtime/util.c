@@ -113,7 +113,7 @@ ssize_t read_all(int fd, void *buf, size_t len)
 
 int read_fd_all(int fd, size_t max, char **out, size_t *len, struct husk_error *err)
 {
-	size_t cap = 4096, used = 0;
+	size_t cap = max < 4096 ? max + 1 : 4096, used = 0;
 	_cleanup_free_ char *buf = xmalloc(cap + 1);
 
 	for (;;) {
@@ -133,6 +133,8 @@ int read_fd_all(int fd, size_t max, char **out, size_t *len, struct husk_error *
 		if (n == 0)
 			break;
 		used += (size_t)n;
+		if (used > max)
+			return husk_error_set(err, EFBIG, "file larger than %zu bytes", max);
 	}
 	buf[used] = '\0';
 	if (len)

@@ -1,4 +1,136 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/* The error idiom, small helpers, container ids and the state store. */
 #include "config.h"
 #include "tests/unit.h"
-int main(void) { return 77; }
+#include "state_store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+TEST(error_prefix_builds_context_chain)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	ASSERT_INT_EQ(husk_error_set(&err, ENOENT, "open `%s`", "x"), -1);
+	husk_error_prefix(&err, "mount %d", 3);
+	husk_error_prefix(&err, "create");
+	ASSERT_STREQ(err.msg, "create: mount 3: open `x`");
+	ASSERT_STREQ(husk_error_text(&err), "create: mount 3: open `x`: No such file or directory");
+	husk_error_clear(&err);
+	ASSERT_NULL(err.msg);
+	husk_error_set(&err, 0, "plain");
+	ASSERT_STREQ(husk_error_text(&err), "plain");
+	husk_error_clear(&err);
+}
+
+TEST(parse_integers_refuse_junk)
+{
+	int64_t v;
+	uint64_t u;
+	ASSERT_INT_EQ(parse_int64("-12", &v), 0);
+	ASSERT_INT_EQ(v, -12);
+	ASSERT_INT_EQ(parse_int64("12x", &v), -1);
+	ASSERT_INT_EQ(parse_int64("", &v), -1);
+	ASSERT_INT_EQ(parse_int64("99999999999999999999", &v), -1);
+	ASSERT_INT_EQ(parse_uint64("-1", &u), -1);
+	ASSERT_INT_EQ(parse_uint64("18446744073709551615", &u), 0);
+	ASSERT(u == UINT64_MAX);
+}
+
+TEST(container_ids)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	char long_id[1100];
+	ASSERT_INT_EQ(container_id_check("abc_1+2.3-4", &err), 0);
+	ASSERT_INT_EQ(container_id_check(".hidden", &err), -1);
+	ASSERT_STRSTR(err.msg, "starts with a dot");
+	ASSERT_INT_EQ(container_id_check("a/b", &err), -1);
+	ASSERT_INT_EQ(container_id_check("../x", &err), -1);
+	ASSERT_INT_EQ(container_id_check("", &err), -1);
+	ASSERT_INT_EQ(container_id_check("a b", &err), -1);
+	memset(long_id, 'a', sizeof long_id - 1);
+	long_id[sizeof long_id - 1] = '\0';
+	ASSERT_INT_EQ(container_id_check(long_id, &err), -1);
+	ASSERT_STRSTR(err.msg, "longer than");
+	husk_error_clear(&err);
+}
+
+TEST(atomic_write_replaces_whole_file)
+{
+	char dir[] = "/tmp/husk-unit-XXXXXX";
+	struct husk_error err = HUSK_ERROR_INIT;
+	_cleanup_free_ char *back = NULL;
+	size_t len;
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT(dfd >= 0);
+	ASSERT_INT_EQ(write_file_atomic_at(dfd, "f", "first", 5, 0600, &err), 0);
+	ASSERT_INT_EQ(write_file_atomic_at(dfd, "f", "2nd", 3, 0600, &err), 0);
+	ASSERT_INT_EQ(read_file_at(dfd, "f", 100, &back, &len, &err), 0);
+	ASSERT_STREQ(back, "2nd");
+	ASSERT_UINT_EQ(len, 3);
+	/* no temporary file is left */
+	ASSERT_INT_EQ(faccessat(dfd, ".f.tmp", F_OK, 0), -1);
+	{
+		_cleanup_free_ char *small = NULL;
+		ASSERT_INT_EQ(read_file_at(dfd, "f", 2, &small, &len, &err), -1);
+		ASSERT_STRSTR(err.msg, "larger than 2 bytes");
+	}
+	unlinkat(dfd, "f", 0);
+	close(dfd);
+	rmdir(dir);
+	husk_error_clear(&err);
+}
+
+TEST(state_store_create_open_remove)
+{
+	char root[] = "/tmp/husk-unit-XXXXXX";
+	struct husk_error err = HUSK_ERROR_INIT;
+	struct container_ref ref, again;
+	struct stat st;
+	_cleanup_strv_ char **ids = NULL;
+	ASSERT_NOT_NULL(mkdtemp(root));
+	ASSERT_INT_EQ(state_store_create(root, "c1", &ref, &err), 0);
+	ASSERT_INT_EQ(fstat(ref.dirfd, &st), 0);
+	ASSERT_UINT_EQ(st.st_mode & 0777, 0700);
+	ASSERT_INT_EQ(state_store_create(root, "c1", &again, &err), -1);
+	ASSERT_STRSTR(err.msg, "already exists");
+	container_ref_release(&again);
+	ASSERT_INT_EQ(state_store_list(root, &ids, &err), 0);
+	ASSERT_STREQ(ids[0], "c1");
+	ASSERT_NULL(ids[1]);
+	ASSERT_INT_EQ(state_store_remove(root, &ref, &err), 0);
+	container_ref_release(&ref);
+	ASSERT_INT_EQ(state_store_open(root, "c1", &ref, &err), -1);
+	ASSERT_STRSTR(err.msg, "does not exist");
+	container_ref_release(&ref);
+	rmdir(root);
+	husk_error_clear(&err);
+}
+
+TEST(process_identity)
+{
+	uint64_t t = process_start_time(getpid());
+	ASSERT(t > 0);
+	ASSERT(process_is_same(getpid(), t));
+	ASSERT(!process_is_same(getpid(), t + 1));
+	ASSERT(!process_is_same(0, t));
+	int fd = process_pidfd_open(getpid(), t + 1);
+	ASSERT_INT_EQ(fd, -1);
+	fd = process_pidfd_open(getpid(), t);
+	ASSERT(fd >= 0);
+	close(fd);
+}
+
+int main(void)
+{
+	RUN(error_prefix_builds_context_chain);
+	RUN(parse_integers_refuse_junk);
+	RUN(container_ids);
+	RUN(atomic_write_replaces_whole_file);
+	RUN(state_store_create_open_remove);
+	RUN(process_identity);
+	return unit_done();
+}
