@@ -16,7 +16,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static bool has_hooks(const struct spec_config *cfg, enum hook_kind kind)
@@ -33,6 +36,23 @@ static int set_names(const struct spec_config *cfg, struct husk_error *err)
 	if (cfg->domainname && cfg->domainname[0] &&
 	    setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
 		return husk_error_errno(err, "domainname: set `%s`", cfg->domainname);
+	return 0;
+}
+
+/* A new network namespace has lo down; containers expect it up. */
+static int loopback_up(struct husk_error *err)
+{
+	struct ifreq ifr = {0};
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return husk_error_errno(err, "network namespace: socket");
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return husk_error_errno(err, "network namespace: read the flags of lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return husk_error_errno(err, "network namespace: bring lo up");
 	return 0;
 }
 
@@ -79,6 +99,12 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 	if (rootfs_pivot(ctx, err) < 0 || rootfs_finish(ctx, err) < 0)
 		return -1;
 	if (sysctl_apply(cfg, err) < 0)
+		return -1;
+	if (ctx->new_netns && loopback_up(err) < 0)
+		return -1;
+	/* A missing executable is create's error, as with runc and crun:
+	 * podman reads only create's log to say "command not found". */
+	if (process_find_executable(cfg->process, NULL, err) < 0)
 		return -1;
 	if (cfg->process->terminal && terminal_setup(ctx, cfg->process, err) < 0)
 		return -1;

@@ -38,12 +38,30 @@ int container_id_check(const char *id, struct husk_error *err)
 	return 0;
 }
 
+/* mkdir -p: containerd's shim passes --root <runc-root>/<namespace>. */
+static int mkdir_parents(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 static int open_root(const char *root, bool create, struct husk_error *err)
 {
 	int fd;
 	struct stat st;
 
-	if (create && mkdir(root, 0700) < 0 && errno != EEXIST)
+	if (create && mkdir_parents(root, 0700) < 0)
 		return husk_error_errno(err, "create state root `%s`", root);
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

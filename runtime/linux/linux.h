@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "../../spec/config.h"
@@ -97,6 +98,10 @@ int cgroup_update(struct cgroup_handle *cg, const struct spec_resources *res,
 		  struct husk_error *err);
 int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct husk_error *err);
 int cgroup_kill_all(const struct cgroup_handle *cg, int sig, struct husk_error *err);
+/* How many OOM kills the cgroup has seen (memory.events oom_kill on v2,
+ * memory.oom_control oom_kill on v1); 0 when unknown.  For explaining an
+ * init that died during create: "memory limit too small". */
+uint64_t cgroup_oom_kills(const struct cgroup_handle *cg);
 /* The cgroup path as the container's processes see it (for exec --cgroup). */
 const char *cgroup_path(const struct cgroup_handle *cg);
 void cgroup_handle_free(struct cgroup_handle *cg);
@@ -149,6 +154,8 @@ struct exec_opts {
  * seccomp, execve. Returns only on failure. */
 int process_exec(const struct exec_opts *o, struct husk_error *err);
 int process_set_rlimits(const struct spec_process *p, struct husk_error *err);
+/* args[0] as execve will find it (the process's own PATH); *path may be NULL. */
+int process_find_executable(const struct spec_process *p, char **path, struct husk_error *err);
 int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *err);
 
 /* ---- rootfs.c, mounts.c, devices.c: the mount namespace ---- */

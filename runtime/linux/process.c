@@ -275,6 +275,17 @@ static int find_executable(const char *name, char **env, char **out, struct husk
 	return husk_error_set(err, ENOENT, "process.args: executable `%s` not found in $PATH", name);
 }
 
+int process_find_executable(const struct spec_process *p, char **path, struct husk_error *err)
+{
+	_cleanup_free_ char *found = NULL;
+
+	if (find_executable(p->args[0], p->env, &found, err) < 0)
+		return -1;
+	if (path)
+		*path = steal_pointer(&found);
+	return 0;
+}
+
 /* Keep 0-2 and the preserved fds across execve; everything else closes. */
 static int prepare_fds(int preserve, struct husk_error *err)
 {
@@ -313,7 +324,7 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 		return -1;
 	if (set_personality(o->personality, err) < 0 || join_session_keyring(o, err) < 0)
 		return -1;
-	if (find_executable(p->args[0], p->env, &exe, err) < 0)
+	if (process_find_executable(p, &exe, err) < 0)
 		return -1;
 	with_home = env_with_home(p->env, p->user.uid);
 	if (with_home)

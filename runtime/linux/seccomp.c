@@ -40,35 +40,38 @@ static const struct {
 	uint32_t action;
 	bool takes_errno;
 } actions[] = {
-	{"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
-	{"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
-	{"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
-	{"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
-	{"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
-	{"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
-	{"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
-	{"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
-	{"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
 };
 
 static const struct {
 	const char *name;
 	enum scmp_compare op;
 } ops[] = {
-	{"SCMP_CMP_NE", SCMP_CMP_NE},	  {"SCMP_CMP_LT", SCMP_CMP_LT},
-	{"SCMP_CMP_LE", SCMP_CMP_LE},	  {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-	{"SCMP_CMP_GE", SCMP_CMP_GE},	  {"SCMP_CMP_GT", SCMP_CMP_GT},
-	{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const struct {
 	const char *name;
 	unsigned int flag;
 } filter_flags[] = {
-	{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-	{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
 };
 
 /* Resolve an action name plus its optional errnoRet into a libseccomp
@@ -83,10 +86,11 @@ static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret, 
 			continue;
 		if (!actions[i].takes_errno) {
 			if (has_errno)
-				return husk_error_set(err, EINVAL,
-						      "%s: errnoRet is only valid with SCMP_ACT_ERRNO "
-						      "or SCMP_ACT_TRACE, not %s",
-						      where, name);
+				return husk_error_set(
+				    err, EINVAL,
+				    "%s: errnoRet is only valid with SCMP_ACT_ERRNO "
+				    "or SCMP_ACT_TRACE, not %s",
+				    where, name);
 			*out = actions[i].action;
 			return 0;
 		}
@@ -140,8 +144,7 @@ static int add_arches(scmp_filter_ctx ctx, const struct spec_seccomp *sc, struct
 					      i, name);
 		r = seccomp_arch_add(ctx, arch);
 		if (r < 0 && r != -EEXIST)
-			return husk_error_set(err, -r, "architectures[%zu]: add `%s`",
-					      i, name);
+			return husk_error_set(err, -r, "architectures[%zu]: add `%s`", i, name);
 	}
 	return 0;
 }
@@ -170,10 +173,10 @@ static int build_conditions(const struct spec_seccomp_syscall *s, size_t idx,
 			*same_index = true;
 		seen |= 1u << a->index;
 		conds[j] = (struct scmp_arg_cmp){
-			.arg = a->index,
-			.op = op,
-			.datum_a = a->value,
-			.datum_b = op == SCMP_CMP_MASKED_EQ ? a->value_two : 0,
+		    .arg = a->index,
+		    .op = op,
+		    .datum_a = a->value,
+		    .datum_b = op == SCMP_CMP_MASKED_EQ ? a->value_two : 0,
 		};
 	}
 	return 0;
@@ -209,8 +212,7 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct spec_seccomp *sc,
 	if (action == SCMP_ACT_NOTIFY) {
 		if (sc->listener_path == NULL || sc->listener_path[0] == '\0')
 			return husk_error_set(err, EINVAL,
-					      "%s: SCMP_ACT_NOTIFY needs a listenerPath",
-					      where);
+					      "%s: SCMP_ACT_NOTIFY needs a listenerPath", where);
 		*notify = true;
 	}
 	for (size_t k = 0; s->names && s->names[k]; k++) {
@@ -255,8 +257,8 @@ static int resolve_flags(const struct spec_seccomp *sc, unsigned int *out, struc
 			if (strcmp(filter_flags[k].name, sc->flags[i]) == 0)
 				break;
 		if (k == ARRAY_SIZE(filter_flags))
-			return husk_error_set(err, EINVAL, "flags[%zu]: unknown flag `%s`",
-					      i, sc->flags[i]);
+			return husk_error_set(err, EINVAL, "flags[%zu]: unknown flag `%s`", i,
+					      sc->flags[i]);
 		*out |= filter_flags[k].flag;
 	}
 	return 0;
@@ -302,7 +304,8 @@ static int listener_connect(const char *path, struct husk_error *err);
  */
 
 #define CACHE_MAGIC "husk-seccomp-3\n"
-#define CACHE_DIR_DEFAULT "/run/husk/seccomp-cache"
+/* A leading dot: never a container id, so `list` never shows it. */
+#define CACHE_DIR_DEFAULT "/run/husk/.seccomp-cache"
 
 struct buf {
 	char *data;
@@ -420,8 +423,7 @@ static int cache_dir(void)
 
 /* File: key length, key, flags, notify, instruction count, instructions,
  * then a checksum of all that. */
-static int cache_load(int dirfd, const char *name, const struct buf *key,
-		      struct seccomp_prog *prog)
+static int cache_load(int dirfd, const char *name, const struct buf *key, struct seccomp_prog *prog)
 {
 	struct husk_error ignored = HUSK_ERROR_INIT;
 	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -687,8 +689,7 @@ static pid_t host_pid(const char *state_json)
 }
 
 /* The runtime-spec's "container process state" document. */
-static char *listener_message(const struct spec_seccomp *sc, const char *state_json,
-			      size_t *len)
+static char *listener_message(const struct spec_seccomp *sc, const char *state_json, size_t *len)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
@@ -734,10 +735,10 @@ static int send_listener_fd(int sock, int listener, const char *msg, size_t len,
 	} u;
 	struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
 	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof u.buf,
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof u.buf,
 	};
 	struct cmsghdr *c;
 	ssize_t n;
