@@ -320,35 +320,51 @@ static int join_parent_side_namespaces(int fds[SPEC_NS_COUNT], struct husk_error
 	return 0;
 }
 
-static pid_t clone_init(struct create_job *j, int flags, struct husk_error *err)
+/* One clone3 attempt.  The child reads in its copy of ctx how it was
+ * placed: born in its cgroup, or moved there by us while it sets up. */
+static long try_clone3(struct create_job *j, struct init_ctx *ctx, int flags, int cgfd)
 {
 	struct clone_args args = {
-		.flags = (uint64_t)(flags & ~CLONE_NEWTIME) | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)&j->pidfd,
 		.exit_signal = SIGCHLD,
 	};
-	int cgfd = cgroup_clone_into_fd(j->cg);
-	long pid;
 
+	ctx->placed_by_clone = cgfd >= 0;
+	/* A cgroup namespace is rooted where the process is when it is made:
+	 * a process we move later makes its own once it is in place. */
+	ctx->unshare_cgroupns =
+		ctx->late_cgroupns || (!ctx->placed_by_clone && (flags & CLONE_NEWCGROUP));
+	if (ctx->unshare_cgroupns)
+		flags &= ~CLONE_NEWCGROUP;
+	args.flags = (uint64_t)(flags & ~CLONE_NEWTIME) | CLONE_PIDFD;
 	if (cgfd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgfd;
 	}
-	pid = syscall(SYS_clone3, &args, sizeof args);
-	if (pid < 0 && (errno == ENOSYS || errno == E2BIG)) {
-		j->pidfd = -1;
-		pid = syscall(SYS_clone, (unsigned long)(flags & ~CLONE_NEWTIME) | SIGCHLD, 0, NULL,
-			      NULL, 0);
-	} else if (pid < 0 && cgfd >= 0 && errno != ENOMEM) {
+	return syscall(SYS_clone3, &args, sizeof args);
+}
+
+static pid_t clone_init(struct create_job *j, struct init_ctx *ctx, int flags,
+			struct husk_error *err)
+{
+	int cgfd = cgroup_clone_into_fd(j->cg);
+	long pid = try_clone3(j, ctx, flags, cgfd);
+
+	if (pid < 0 && cgfd >= 0 && errno != ENOMEM && errno != ENOSYS) {
 		/* Some kernels refuse CLONE_INTO_CGROUP with certain controllers. */
-		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-		pid = syscall(SYS_clone3, &args, sizeof args);
-		if (pid > 0)
-			cgfd = -1;
+		pid = try_clone3(j, ctx, flags, -1);
+	}
+	if (pid < 0 && errno == ENOSYS) {
+		j->pidfd = -1;
+		ctx->placed_by_clone = false;
+		ctx->unshare_cgroupns = ctx->late_cgroupns || (flags & CLONE_NEWCGROUP) != 0;
+		pid = syscall(SYS_clone, (unsigned long)(flags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP)) |
+					 SIGCHLD,
+			      0, NULL, NULL, 0);
 	}
 	if (pid < 0)
 		return husk_error_errno(err, "clone the container init");
-	j->placed_by_clone = cgfd >= 0;
+	j->placed_by_clone = ctx->placed_by_clone;
 	return (pid_t)pid;
 }
 
@@ -379,8 +395,6 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 	if (spec_config_namespace(cfg, SPEC_NS_USER) && !spec_config_namespace(cfg, SPEC_NS_USER)->path &&
 	    namespaces_write_id_maps(j->pid, cfg, err) < 0)
 		return -1;
-	if (!j->placed_by_clone && cgroup_enter(j->cg, j->pid, err) < 0)
-		return -1;
 	j->state->pid = j->pid;
 	j->state->start_time = process_start_time(j->pid);
 	creating = state_json_with_status(j->state, "creating");
@@ -390,6 +404,13 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 		payload = xasprintf("%s%c%s", creating, '\0', created);
 	}
 	if (sync_send(j->sync_parent, SYNC_GO, 0, payload, plen, err) < 0)
+		return -1;
+	/* The move into a v1 cgroup waits for an RCU grace period (several
+	 * ms): the init sets up its mounts meanwhile, and waits for
+	 * SYNC_CGROUP_DONE only before it can run anything of the container. */
+	if (!j->placed_by_clone && cgroup_enter(j->cg, j->pid, err) < 0)
+		return -1;
+	if (sync_send(j->sync_parent, SYNC_CGROUP_DONE, 0, NULL, 0, err) < 0)
 		return -1;
 	if (has_hooks(cfg, HOOK_PRESTART) || has_hooks(cfg, HOOK_CREATE_RUNTIME)) {
 		if (sync_expect(j->sync_parent, SYNC_PREPIVOT, NULL, err) < 0)
@@ -510,14 +531,15 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 			return husk_error_set(err, ENOTSUP,
 					      "linux.namespaces: a new pid namespace inside a user "
 					      "namespace joined by path is not supported");
-		ctx.unshare_flags = flags & ~CLONE_NEWTIME;
+		ctx.unshare_flags = flags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP);
+		ctx.late_cgroupns = (flags & CLONE_NEWCGROUP) != 0;
 		flags = 0;
 	}
 	if (prepare_time_namespace(j->cfg, err) < 0 ||
 	    join_parent_side_namespaces(j->ns_fds, err) < 0)
 		return -1;
 	ctx.sync_fd = j->sync_child;
-	j->pid = clone_init(j, flags, err);
+	j->pid = clone_init(j, &ctx, flags, err);
 	if (j->pid < 0)
 		return -1;
 	if (j->pid == 0)

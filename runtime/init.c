@@ -67,6 +67,40 @@ static int become_userns_root(struct husk_error *err)
 	return 0;
 }
 
+/* Wait for `type` from the parent; SYNC_CGROUP_DONE may come first. */
+static int expect_from_parent(struct init_ctx *ctx, enum sync_type type, char **payload,
+			      struct husk_error *err)
+{
+	while (!ctx->cgroup_done || type != SYNC_CGROUP_DONE) {
+		struct sync_msg m;
+		_cleanup_free_ char *p = NULL;
+		if (sync_recv(ctx->sync_fd, &m, &p, err) < 0)
+			return -1;
+		if (m.type == SYNC_ERROR)
+			return husk_error_set(err, m.errnum, "%s", p ? p : "unknown error");
+		if (m.type == SYNC_CGROUP_DONE) {
+			ctx->cgroup_done = true;
+			if (type == SYNC_CGROUP_DONE)
+				return 0;
+			continue;
+		}
+		if (m.type != (int)type)
+			return husk_error_set(err, EPROTO, "sync: expected message %d, got %d", type,
+					      m.type);
+		if (payload)
+			*payload = steal_pointer(&p);
+		return 0;
+	}
+	return 0;
+}
+
+static int wait_until_in_cgroup(struct init_ctx *ctx, struct husk_error *err)
+{
+	if (!ctx->cgroup_done && expect_from_parent(ctx, SYNC_CGROUP_DONE, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* Everything up to "created": returns with the init waiting for start. */
 static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *err)
 {
@@ -76,12 +110,18 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 	 * host fds in hand; execve resets this for the container's process. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return husk_error_errno(err, "prctl(PR_SET_DUMPABLE)");
-	if (sync_expect(ctx->sync_fd, SYNC_GO, states, err) < 0)
+	if (expect_from_parent(ctx, SYNC_GO, states, err) < 0)
 		return -1;
 	if (namespaces_join(ctx->ns_fds, err) < 0)
 		return -1;
 	if (ctx->unshare_flags && unshare(ctx->unshare_flags) < 0)
 		return husk_error_errno(err, "linux.namespaces: create namespaces in the joined user namespace");
+	if (ctx->unshare_cgroupns) {
+		if (wait_until_in_cgroup(ctx, err) < 0)
+			return -1;
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			return husk_error_errno(err, "linux.namespaces: create the cgroup namespace");
+	}
 	if (ctx->new_userns && become_userns_root(err) < 0)
 		return -1;
 	if (set_names(cfg, err) < 0)
@@ -90,7 +130,7 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 		return -1;
 	if (has_hooks(cfg, HOOK_PRESTART) || has_hooks(cfg, HOOK_CREATE_RUNTIME)) {
 		if (sync_send(ctx->sync_fd, SYNC_PREPIVOT, 0, NULL, 0, err) < 0 ||
-		    sync_expect(ctx->sync_fd, SYNC_PREPIVOT_DONE, NULL, err) < 0)
+		    expect_from_parent(ctx, SYNC_PREPIVOT_DONE, NULL, err) < 0)
 			return -1;
 	}
 	if (has_hooks(cfg, HOOK_CREATE_CONTAINER) &&
@@ -112,7 +152,7 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 		close(ctx->console_socket_fd);
 		ctx->console_socket_fd = -1;
 	}
-	return 0;
+	return wait_until_in_cgroup(ctx, err);
 }
 
 /* Block until `start` writes its byte to exec.fifo. */

@@ -16,6 +16,7 @@ enum sync_type {
 	SYNC_PREPIVOT_DONE,    /* parent -> init */
 	SYNC_READY,	       /* init -> parent: created, waiting for start */
 	SYNC_ERROR,	       /* init -> parent: payload is the message; errnum in the header */
+	SYNC_CGROUP_DONE,      /* parent -> init: the init is in its cgroup */
 };
 
 struct sync_msg {

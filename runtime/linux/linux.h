@@ -172,6 +172,10 @@ struct init_ctx {
 	int error_fd;		/* <state>/init.error: why the init failed after start */
 	int *ns_fds;		/* namespaces to join by path, [SPEC_NS_COUNT] */
 	int unshare_flags;	/* new namespaces to make after joining a user namespace */
+	bool placed_by_clone;	/* CLONE_INTO_CGROUP: born in the container's cgroup */
+	bool unshare_cgroupns;	/* make the cgroup namespace once in the cgroup */
+	bool late_cgroupns;	/* ...always: the user namespace was joined by path */
+	bool cgroup_done;	/* SYNC_CGROUP_DONE received */
 	int console_socket_fd;	/* --console-socket, connected; -1 when none */
 	int preserve_fds;
 	bool no_pivot;
