@@ -314,10 +314,13 @@ TERM_AWARE='trap "exit 3" TERM; while :; do sleep 0.05; done'
 	husk run -d --bundle "$BUNDLE" "$ID"
 	local d=$BATS_TEST_TMPDIR/par
 	mkdir -p "$d"
+	local pids=()
 	for i in $(seq 10); do
 		(rc=0; "$HUSK" --root "$STATE_ROOT" state "$ID" >"$d/$i.out" 2>"$d/$i.err" || rc=$?; echo $rc >"$d/$i.rc") &
+		pids+=($!)
 	done
-	wait
+	# only our jobs: bats keeps a timeout watchdog in the background too
+	wait "${pids[@]}"
 	for i in $(seq 10); do
 		assert_equal "$(cat "$d/$i.rc")" 0
 		jq -e ".status == \"running\" and .id == \"$ID\"" "$d/$i.out" >/dev/null ||
@@ -330,10 +333,13 @@ TERM_AWARE='trap "exit 3" TERM; while :; do sleep 0.05; done'
 	husk run -d --bundle "$BUNDLE" "$ID"
 	local d=$BATS_TEST_TMPDIR/par
 	mkdir -p "$d"
+	local pids=()
 	for i in $(seq 10); do
 		(rc=0; "$HUSK" --root "$STATE_ROOT" delete -f "$ID" >"$d/$i.out" 2>&1 || rc=$?; echo $rc >"$d/$i.rc") &
+		pids+=($!)
 	done
-	wait
+	# only our jobs: bats keeps a timeout watchdog in the background too
+	wait "${pids[@]}"
 	local ok=0
 	for i in $(seq 10); do
 		rc=$(cat "$d/$i.rc")
@@ -350,10 +356,13 @@ TERM_AWARE='trap "exit 3" TERM; while :; do sleep 0.05; done'
 	update_config '.process.args = ["sleep", "1000"]'
 	local d=$BATS_TEST_TMPDIR/par
 	mkdir -p "$d"
+	local pids=()
 	for i in $(seq 5); do
 		(rc=0; "$HUSK" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" </dev/null >"$d/$i.out" 2>&1 || rc=$?; echo $rc >"$d/$i.rc") &
+		pids+=($!)
 	done
-	wait
+	# only our jobs: bats keeps a timeout watchdog in the background too
+	wait "${pids[@]}"
 	local ok=0
 	for i in $(seq 5); do [ "$(cat "$d/$i.rc")" -ne 0 ] || ok=$((ok + 1)); done
 	assert_equal "$ok" 1

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #ifdef HAVE_SYSTEMD
-#include <systemd/sd-bus.h>
+#include "linux/sdbus.h"
 #endif
 
 static bool ends_with(const char *s, const char *suffix)
@@ -143,8 +143,9 @@ static int append_resources(sd_bus_message *m, const struct cgroup_handle *cg,
 	if (ret >= 0 && v2 && r->memory && r->memory->has_swap && r->memory->has_limit &&
 	    r->memory->limit > 0 && r->memory->swap != 0)
 		ret = append_u64(m, "MemorySwapMax",
-				 r->memory->swap < 0 ? UINT64_MAX
-						     : (uint64_t)(r->memory->swap - r->memory->limit));
+				 r->memory->swap < 0
+				     ? UINT64_MAX
+				     : (uint64_t)(r->memory->swap - r->memory->limit));
 	if (ret >= 0 && r->pids && r->pids->has_limit && r->pids->limit != 0)
 		ret = append_u64(m, "TasksMax", unlimited(r->pids->limit));
 	if (ret >= 0 && r->cpu && r->cpu->has_shares && r->cpu->shares != 0)
@@ -232,29 +233,31 @@ int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct hu
 	int r, ret = -1;
 
 	*path = NULL;
+	if (sdbus_load(err) < 0)
+		return -1;
 	r = sd_bus_open_system(&bus);
 	if (r < 0) {
 		husk_error_set(err, -r, "systemd: connect to the system bus");
 		goto out;
 	}
-	r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1",
-				"/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-				"JobRemoved", on_job_removed, &w);
+	r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+				"org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed,
+				&w);
 	if (r < 0) {
 		bus_error(err, r, NULL, "subscribe to JobRemoved for", cg->unit);
 		goto out;
 	}
-	r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1",
-					   "/org/freedesktop/systemd1",
-					   "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+	r = sd_bus_message_new_method_call(
+	    bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+	    "org.freedesktop.systemd1.Manager", "StartTransientUnit");
 	if (r >= 0)
 		r = sd_bus_message_append(m, "ss", cg->unit, "fail");
 	if (r >= 0)
 		r = sd_bus_message_open_container(m, 'a', "(sv)");
 	if (r >= 0)
 		r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice",
-					  "s", cg->slice, "Delegate", "b", 1,
-					  "DefaultDependencies", "b", 0);
+					  "s", cg->slice, "Delegate", "b", 1, "DefaultDependencies",
+					  "b", 0);
 	if (r >= 0)
 		r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
 	if (r >= 0)
@@ -318,6 +321,8 @@ int cg_systemd_stop(struct cgroup_handle *cg, struct husk_error *err)
 	sd_bus_message *reply = NULL;
 	int r;
 
+	if (sdbus_load(err) < 0)
+		return -1;
 	r = sd_bus_open_system(&bus);
 	if (r < 0)
 		return husk_error_set(err, -r, "systemd: connect to the system bus");
