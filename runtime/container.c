@@ -212,6 +212,11 @@ static void create_job_undo(struct create_job *j)
 		husk_warn("cleanup: %s", husk_error_text(&e));
 		husk_error_clear(&e);
 	}
+	if (j->cfg && j->cfg->linux && j->cfg->linux->intel_rdt &&
+	    intelrdt_destroy(j->cfg, j->o->id, &e) < 0) {
+		husk_warn("cleanup: %s", husk_error_text(&e));
+		husk_error_clear(&e);
+	}
 	if (j->ref_created && state_store_remove(j->g->root, &j->ref, &e) < 0) {
 		husk_warn("cleanup: %s", husk_error_text(&e));
 		husk_error_clear(&e);
@@ -395,6 +400,10 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 	if (spec_config_namespace(cfg, SPEC_NS_USER) && !spec_config_namespace(cfg, SPEC_NS_USER)->path &&
 	    namespaces_write_id_maps(j->pid, cfg, err) < 0)
 		return -1;
+	if (cfg->linux->n_net_devices && netdevices_move(cfg, j->pid, err) < 0)
+		return -1;
+	if (cfg->linux->intel_rdt && intelrdt_setup(cfg, j->o->id, j->pid, err) < 0)
+		return -1;
 	j->state->pid = j->pid;
 	j->state->start_time = process_start_time(j->pid);
 	creating = state_json_with_status(j->state, "creating");
@@ -552,6 +561,22 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 	return 0;
 }
 
+/* An init that dies during create was most often OOM-killed: say so. */
+static void explain_init_death(struct create_job *j, struct husk_error *err)
+{
+	const struct spec_resources *r = j->cfg->linux->resources;
+
+	if (err->errnum != ECONNRESET || j->cg == NULL || cgroup_oom_kills(j->cg) == 0)
+		return;
+	if (r && r->memory && r->memory->has_limit)
+		husk_error_set(err, ENOMEM,
+			       "linux.resources.memory.limit: %lld bytes is too small to start the "
+			       "container (its init was killed by the OOM killer)",
+			       (long long)r->memory->limit);
+	else
+		husk_error_set(err, ENOMEM, "the container's init was killed by the OOM killer");
+}
+
 int container_create(const struct husk_globals *g, const struct create_opts *o,
 		     struct created_container *out, struct husk_error *err)
 {
@@ -562,8 +587,12 @@ int container_create(const struct husk_globals *g, const struct create_opts *o,
 	out->pidfd = -1;
 	out->pty_master = -1;
 	create_job_init(&j, g, o);
-	if (prepare_job(&j, err) < 0 || spawn_init(&j, err) < 0 || drive_init(&j, err) < 0)
+	if (prepare_job(&j, err) < 0 || spawn_init(&j, err) < 0)
 		goto fail;
+	if (drive_init(&j, err) < 0) {
+		explain_init_death(&j, err);
+		goto fail;
+	}
 	if (j.pty_pair[0] >= 0 && terminal_recv_fd(j.pty_pair[0], &out->pty_master, err) < 0)
 		goto fail;
 	set_status(j.state, "created");
@@ -790,6 +819,11 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 		goto out;
 	}
 	if (state_store_load_config(&ref, &e) == 0) {
+		if (ref.config->linux && ref.config->linux->intel_rdt &&
+		    intelrdt_destroy(ref.config, id, err) < 0) {
+			husk_error_prefix(err, "delete `%s`", id);
+			goto out;
+		}
 		stopped = state_json_with_status(ref.state, "stopped");
 		if (run_hooks_or_fail(ref.config, HOOK_POSTSTOP, stopped, &e) < 0)
 			husk_warn("delete `%s`: %s", id, husk_error_text(&e));

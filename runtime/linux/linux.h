@@ -197,6 +197,21 @@ int rootfs_pivot(struct init_ctx *ctx, struct husk_error *err);
  * final rootfsPropagation. */
 int rootfs_finish(struct init_ctx *ctx, struct husk_error *err);
 
+/* ---- netdevices.c: linux.netDevices ---- */
+
+/* Move each listed host interface into the network namespace of pid
+ * (renamed to its `name` there); parent side, before the init runs. */
+int netdevices_move(const struct spec_config *cfg, pid_t pid, struct husk_error *err);
+
+/* ---- intelrdt.c: linux.intelRdt ---- */
+
+/* Create (or join, with closID) the resctrl group, write its schemata and
+ * put pid in it; parent side, before the init runs. */
+int intelrdt_setup(const struct spec_config *cfg, const char *id, pid_t pid,
+		   struct husk_error *err);
+/* Remove the group husk created for the container (not a shared closID). */
+int intelrdt_destroy(const struct spec_config *cfg, const char *id, struct husk_error *err);
+
 /* ---- sysctl.c ---- */
 int sysctl_apply(const struct spec_config *cfg, struct husk_error *err);
 
