@@ -33,7 +33,7 @@ static const struct {
     .cgroup_v2 = true,
     .cgroup_systemd = true,
     .cgroup_systemd_user = false,
-    .cgroup_rdma = false,
+    .cgroup_rdma = true,
     .apparmor = true,
     .selinux = true,
     .intel_rdt = false,

@@ -46,8 +46,8 @@ int cg_write(const struct cg_hier *h, const char *field, const char *file, const
 	return 0;
 }
 
-int cg_writef(const struct cg_hier *h, const char *field, const char *file,
-	      struct husk_error *err, const char *fmt, ...)
+int cg_writef(const struct cg_hier *h, const char *field, const char *file, struct husk_error *err,
+	      const char *fmt, ...)
 {
 	_cleanup_free_ char *value = NULL;
 	va_list ap;
@@ -101,8 +101,8 @@ int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out)
 /* ---- hierarchies ---- */
 
 static const char *const known_controllers[] = {
-	"cpuset",  "cpu",     "cpuacct", "blkio", "memory", "devices", "freezer",
-	"net_cls", "net_prio", "perf_event", "hugetlb", "pids", "rdma", "misc",
+    "cpuset",  "cpu",	   "cpuacct",	 "blkio",   "memory", "devices", "freezer",
+    "net_cls", "net_prio", "perf_event", "hugetlb", "pids",   "rdma",	 "misc",
 };
 
 static bool is_controller_token(const char *t)
@@ -152,8 +152,8 @@ static bool list_has(const char *list, const char *item)
 static void add_hier(struct cgroup_handle *cg, char *controllers, const char *mount)
 {
 	cg->h = xrealloc(cg->h, (cg->n + 1) * sizeof *cg->h);
-	cg->h[cg->n] = (struct cg_hier){.controllers = controllers, .mount = xstrdup(mount),
-					.dirfd = -1};
+	cg->h[cg->n] =
+	    (struct cg_hier){.controllers = controllers, .mount = xstrdup(mount), .dirfd = -1};
 	if (controllers == NULL)
 		cg->unified = (int)cg->n;
 	cg->n++;
@@ -233,17 +233,17 @@ static int discover(struct cgroup_handle *cg, struct husk_error *err)
 	if (cg->layout == CG_HYBRID) {
 		struct husk_error e = HUSK_ERROR_INIT;
 		_cleanup_close_ int fd =
-			open(CG_ROOT "/unified", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		    open(CG_ROOT "/unified", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		size_t len;
 		add_hier(cg, NULL, CG_ROOT "/unified");
-		if (fd < 0 || read_file_at(fd, "cgroup.controllers", 4096, &cg->unified_ctrls, &len,
-					   &e) < 0)
+		if (fd < 0 ||
+		    read_file_at(fd, "cgroup.controllers", 4096, &cg->unified_ctrls, &len, &e) < 0)
 			cg->unified_ctrls = NULL;
 		husk_error_clear(&e);
 	}
 	if (cg->n == 0)
-		return husk_error_set(err, ENOENT, "cgroups: no cgroup hierarchy is mounted under "
-						   CG_ROOT);
+		return husk_error_set(err, ENOENT,
+				      "cgroups: no cgroup hierarchy is mounted under " CG_ROOT);
 	return 0;
 }
 
@@ -312,8 +312,8 @@ static int normalise_path(const char *in, char **out, struct husk_error *err)
 	}
 	if (*res == '\0') {
 		free(res);
-		return husk_error_set(err, EINVAL,
-				      "linux.cgroupsPath: `%s` names the root cgroup", in);
+		return husk_error_set(err, EINVAL, "linux.cgroupsPath: `%s` names the root cgroup",
+				      in);
 	}
 	*out = res;
 	return 0;
@@ -433,16 +433,16 @@ static int create_all(struct cgroup_handle *cg, struct husk_error *err)
 /* ---- device rules ---- */
 
 static const struct cg_dev_rule default_devices[] = {
-	{true, 'c', -1, -1, "m"},  {true, 'b', -1, -1, "m"},	/* mknod anything */
-	{true, 'c', 1, 3, "rwm"},  /* null */
-	{true, 'c', 1, 8, "rwm"},  /* random */
-	{true, 'c', 1, 7, "rwm"},  /* full */
-	{true, 'c', 5, 0, "rwm"},  /* tty */
-	{true, 'c', 1, 5, "rwm"},  /* zero */
-	{true, 'c', 1, 9, "rwm"},  /* urandom */
-	{true, 'c', 5, 1, "rwm"},  /* console */
-	{true, 'c', 136, -1, "rwm"}, /* pts */
-	{true, 'c', 5, 2, "rwm"},  /* ptmx */
+    {true, 'c', -1, -1, "m"},	 {true, 'b', -1, -1, "m"}, /* mknod anything */
+    {true, 'c', 1, 3, "rwm"},				   /* null */
+    {true, 'c', 1, 8, "rwm"},				   /* random */
+    {true, 'c', 1, 7, "rwm"},				   /* full */
+    {true, 'c', 5, 0, "rwm"},				   /* tty */
+    {true, 'c', 1, 5, "rwm"},				   /* zero */
+    {true, 'c', 1, 9, "rwm"},				   /* urandom */
+    {true, 'c', 5, 1, "rwm"},				   /* console */
+    {true, 'c', 136, -1, "rwm"},			   /* pts */
+    {true, 'c', 5, 2, "rwm"},				   /* ptmx */
 };
 
 int cg_device_rules(const struct spec_config *cfg, const struct spec_resources *res,
@@ -463,9 +463,9 @@ int cg_device_rules(const struct spec_config *cfg, const struct spec_resources *
 		x->type = d->type && *d->type ? d->type[0] : 'a';
 		if (!strchr("acb", x->type) || (d->type && strlen(d->type) != 1)) {
 			free(r);
-			return husk_error_set(err, EINVAL,
-					      "linux.resources.devices[%zu].type: `%s` is not a, c or b",
-					      i, d->type);
+			return husk_error_set(
+			    err, EINVAL, "linux.resources.devices[%zu].type: `%s` is not a, c or b",
+			    i, d->type);
 		}
 		x->major = d->has_major ? d->major : -1;
 		x->minor = d->has_minor ? d->minor : -1;
@@ -491,8 +491,8 @@ int cg_device_rules(const struct spec_config *cfg, const struct spec_resources *
 		char t = d->type ? d->type[0] : 'c';
 		if (t == 'p')
 			continue;
-		r[k++] = (struct cg_dev_rule){true, t == 'b' ? 'b' : 'c', d->major, d->minor,
-					      "rwm"};
+		r[k++] =
+		    (struct cg_dev_rule){true, t == 'b' ? 'b' : 'c', d->major, d->minor, "rwm"};
 	}
 	*out = r;
 	*n = k;
@@ -514,14 +514,24 @@ static void warn_unmounted(const struct cgroup_handle *cg, const struct spec_res
 	static const struct {
 		const char *ctrl, *field;
 	} need[] = {
-		{"memory", "memory"}, {"cpu", "cpu"}, {"pids", "pids"}, {"blkio", "blockIO"},
-		{"hugetlb", "hugepageLimits"}, {"net_cls", "network.classID"},
-		{"net_prio", "network.priorities"}, {"rdma", "rdma"},
+	    {"memory", "memory"},
+	    {"cpu", "cpu"},
+	    {"pids", "pids"},
+	    {"blkio", "blockIO"},
+	    {"hugetlb", "hugepageLimits"},
+	    {"net_cls", "network.classID"},
+	    {"net_prio", "network.priorities"},
+	    {"rdma", "rdma"},
 	};
 	bool set[] = {
-		res->memory != NULL, res->cpu != NULL, res->pids != NULL, res->block_io != NULL,
-		res->n_hugepage_limits > 0, res->network && res->network->has_class_id,
-		res->network && res->network->n_priorities > 0, res->n_rdma > 0,
+	    res->memory != NULL,
+	    res->cpu != NULL,
+	    res->pids != NULL,
+	    res->block_io != NULL,
+	    res->n_hugepage_limits > 0,
+	    res->network && res->network->has_class_id,
+	    res->network && res->network->n_priorities > 0,
+	    res->n_rdma > 0,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
 		const char *c = need[i].ctrl;
@@ -553,24 +563,18 @@ static int apply(struct cgroup_handle *cg, const struct spec_resources *res, boo
 	if (cg->unified >= 0 && cg->h[cg->unified].dirfd >= 0 &&
 	    cg_v2_apply(cg, res, update, err) < 0)
 		return -1;
-	if (cg->layout != CG_UNIFIED && res->n_unified > 0) {
-		/* Only keys whose file the unified hierarchy really has. */
-		struct cg_hier *u = cg->unified >= 0 ? &cg->h[cg->unified] : NULL;
-		for (size_t i = 0; i < res->n_unified; i++)
-			if (!cg_has_file(u, res->unified[i].key))
-				return husk_error_set(
-					err, EOPNOTSUPP,
-					"linux.resources.unified: `%s` needs cgroup v2, and this "
-					"host uses cgroup v1 for that controller",
-					res->unified[i].key);
-	}
+	if (res->n_unified > 0 && (cg->unified < 0 || cg->h[cg->unified].dirfd < 0))
+		return husk_error_set(err, EOPNOTSUPP,
+				      "linux.resources.unified.%s: needs cgroup v2, and this host "
+				      "has no (writable) cgroup2 hierarchy",
+				      res->unified[0].key);
 	return 0;
 }
 
 static int apply_devices(struct cgroup_handle *cg, struct husk_error *err)
 {
-	const struct spec_resources *res = cg->cfg && cg->cfg->linux ? cg->cfg->linux->resources
-								      : NULL;
+	const struct spec_resources *res =
+	    cg->cfg && cg->cfg->linux ? cg->cfg->linux->resources : NULL;
 	_cleanup_free_ struct cg_dev_rule *rules = NULL;
 	size_t n = 0;
 
@@ -586,8 +590,8 @@ static int apply_devices(struct cgroup_handle *cg, struct husk_error *err)
 
 static int setup_resources(struct cgroup_handle *cg, struct husk_error *err)
 {
-	const struct spec_resources *res = cg->cfg && cg->cfg->linux ? cg->cfg->linux->resources
-								      : NULL;
+	const struct spec_resources *res =
+	    cg->cfg && cg->cfg->linux ? cg->cfg->linux->resources : NULL;
 
 	if (apply(cg, res, false, err) < 0)
 		return -1;
@@ -819,7 +823,7 @@ static void collect_pids(int dirfd, pid_t **pids, size_t *n, int depth)
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		_cleanup_close_ int sub =
-			openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		    openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub >= 0)
 			collect_pids(sub, pids, n, depth + 1);
 	}
@@ -936,7 +940,7 @@ static void rmdir_children(int dirfd, int depth)
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		_cleanup_close_ int sub =
-			openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		    openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub >= 0)
 			rmdir_children(sub, depth + 1);
 		unlinkat(dirfd, de->d_name, AT_REMOVEDIR);
@@ -957,11 +961,46 @@ static bool all_empty(const struct cgroup_handle *cg)
 	return true;
 }
 
+/* Parents we created, as long as no other container uses them. */
+static void remove_created_parents(const struct cgroup_handle *cg, int mfd, char *rel)
+{
+	unsigned depth = cg->created_depth;
+
+	while (depth-- > 1) {
+		char *slash = strrchr(rel, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+		if (unlinkat(mfd, rel, AT_REMOVEDIR) < 0)
+			break;
+	}
+}
+
+/* One rmdir attempt without children or retries: 1 removed (or nothing to
+ * remove), 0 busy. */
+static int remove_in_fast(const struct cgroup_handle *cg, struct cg_hier *h)
+{
+	_cleanup_close_ int mfd = -1;
+	_cleanup_free_ char *rel = NULL;
+
+	if (h->dirfd < 0 || (!h->created_leaf && !cg->systemd))
+		return 1;
+	mfd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return 1;
+	rel = xstrdup(cg->path + 1);
+	if (unlinkat(mfd, rel, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return 0;
+	close(h->dirfd);
+	h->dirfd = -1;
+	remove_created_parents(cg, mfd, rel);
+	return 1;
+}
+
 static int remove_in(const struct cgroup_handle *cg, struct cg_hier *h, struct husk_error *err)
 {
 	_cleanup_close_ int mfd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *rel = xstrdup(cg->path + 1);
-	unsigned depth = cg->created_depth;
 
 	if (mfd < 0 || h->dirfd < 0)
 		return 0;
@@ -977,16 +1016,20 @@ static int remove_in(const struct cgroup_handle *cg, struct cg_hier *h, struct h
 			return husk_error_errno(err, "cgroups: remove %s%s", h->mount, cg->path);
 		sleep_ms(10);
 	}
-	/* parents we created, as long as no other container uses them */
-	while (depth-- > 1) {
-		char *slash = strrchr(rel, '/');
-		if (slash == NULL)
-			break;
-		*slash = '\0';
-		if (unlinkat(mfd, rel, AT_REMOVEDIR) < 0)
-			break;
-	}
+	remove_created_parents(cg, mfd, rel);
 	return 0;
+}
+
+/* The common case after `run`: the init was pid 1 of its namespace, so its
+ * processes are gone and one rmdir per hierarchy is all it takes. */
+static bool remove_all_fast(struct cgroup_handle *cg)
+{
+	if (cg->systemd)
+		return false;
+	for (size_t i = 0; i < cg->n; i++)
+		if (!remove_in_fast(cg, &cg->h[i]))
+			return false;
+	return true;
 }
 
 int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err)
@@ -997,6 +1040,8 @@ int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err)
 	if (cg == NULL)
 		return 0;
 	if (cg->path == NULL)
+		return 0;
+	if (remove_all_fast(cg))
 		return 0;
 	cgroup_kill_all(cg, SIGKILL, &e);
 	husk_error_clear(&e);
@@ -1024,6 +1069,26 @@ int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err)
 		husk_error_clear(&e);
 	}
 	return ret;
+}
+
+uint64_t cgroup_oom_kills(const struct cgroup_handle *cg)
+{
+	struct cg_hier *h = cg ? cg_find(cg, "memory") : NULL;
+	_cleanup_free_ char *s = NULL;
+	uint64_t v = 0;
+
+	if (h == NULL || h->dirfd < 0)
+		return 0;
+	s = cg_read(h, cg_is_v2(cg, h) ? "memory.events" : "memory.oom_control");
+	for (char *p = s; p && *p;) {
+		if (str_has_prefix(p, "oom_kill ")) {
+			v = strtoull(p + strlen("oom_kill "), NULL, 10);
+			break;
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return v;
 }
 
 const char *cgroup_path(const struct cgroup_handle *cg)
