@@ -131,6 +131,18 @@ run_detached() {
 	assert_output kmsg-write
 }
 
+@test "cgroups: devices: a later deny rule takes one access back" {
+	is_v2 && skip "v2 device filters are tested in integration/vm (eBPF)"
+	update_config '.mounts += [{"destination": "/dev/kmsg", "type": "bind",
+		"source": "/dev/kmsg", "options": ["bind"]}]
+		| .linux.resources.devices += [
+			{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "rwm"},
+			{"allow": false, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+	run_in_container sh -c 'echo husk-cgroups-test > /dev/kmsg && echo kmsg-write'
+	assert_failure
+	assert_output --partial 'Operation not permitted'
+}
+
 @test "cgroups: a memory hog is OOM-killed at memory.limit" {
 	update_config '.linux.resources.memory = {"limit": 16777216}'
 	# dd allocates (and fills) one 64 MiB buffer
@@ -391,6 +403,18 @@ cpu_ticks() {
 	grep -qx "$pid" "/sys/fs/cgroup/unified/husk/$ID/cgroup.procs"
 	husk delete --force "$ID"
 	[ ! -e "/sys/fs/cgroup/unified/husk/$ID" ]
+}
+
+@test "cgroups: hybrid hosts take unified keys for controllers only cgroup2 has" {
+	is_v2 && skip "not a hybrid host: /sys/fs/cgroup is cgroup2"
+	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null ||
+		skip "the unified hierarchy has no hugetlb controller on this host"
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages"
+	update_config '.linux.resources.unified = {"hugetlb.2MB.max": "2097152"}'
+	run_detached 'sleep 100'
+	[ "$(cat "/sys/fs/cgroup/unified/husk/$ID/hugetlb.2MB.max")" = 2097152 ]
+	husk delete --force "$ID"
+	assert_no_leftovers "$ID"
 }
 
 @test "cgroups: the systemd driver fails clearly without systemd, leaving nothing" {

@@ -104,6 +104,27 @@ add_mount() {
 	[ "$(cat "$BUNDLE/rootfs/seed/dir/f")" = seeded ]
 }
 
+@test "mounts: a read-only tmpcopyup is filled, then read-only" {
+	mkdir -p "$BUNDLE/rootfs/seed"
+	echo seeded >"$BUNDLE/rootfs/seed/f"
+	add_mount '{"destination": "/seed", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "tmpcopyup"]}'
+	run_in_container sh -c 'cat /seed/f; touch /seed/g && echo WROTE; grep " /seed " /proc/self/mountinfo'
+	assert_success
+	assert_line seeded
+	refute_line WROTE
+	assert_output --regexp ' /seed ro,'
+}
+
+@test "mounts: rootfsPropagation unbindable and slave" {
+	update_config '.linux.rootfsPropagation = "runbindable"'
+	run_in_container cat /proc/self/mountinfo
+	assert_success
+	assert_regex "$(mount_line /)" ' unbindable '
+	update_config '.linux.rootfsPropagation = "rslave"'
+	run_in_container cat /proc/self/mountinfo
+	assert_success
+}
+
 @test "mounts: maskedPaths read empty, missing ones are skipped" {
 	update_config '.linux.maskedPaths = ["/proc/timer_list", "/proc/keys", "/sys/firmware", "/proc/does-not-exist"]'
 	run_in_container sh -c 'wc -c < /proc/timer_list; wc -c < /proc/keys; ls -A /sys/firmware | wc -l; touch /sys/firmware/x && echo WROTE || true'
@@ -220,4 +241,47 @@ add_mount() {
 	after=$(wc -l </proc/self/mountinfo)
 	[ "$before" -eq "$after" ]
 	! grep -qF "$BUNDLE" /proc/self/mountinfo
+}
+
+@test "mounts: idmap shows the source's ids through the mount's mappings" {
+	touch "$VOL/root-owned" "$VOL/other"
+	chown 4242:4242 "$VOL/other"
+	add_mount "{\"destination\": \"/idm\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"bind\", \"idmap\"],
+		\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],
+		\"gidMappings\": [{\"containerID\": 0, \"hostID\": 1001, \"size\": 1}]}"
+	run_in_container sh -c 'stat -c "%n %u %g" /idm/root-owned /idm/other; grep " /idm " /proc/self/mountinfo'
+	assert_success
+	assert_line '/idm/root-owned 1000 1001'
+	assert_line '/idm/other 65534 65534'
+	assert_output --partial 'idmapped'
+	# the files themselves are untouched
+	[ "$(stat -c %u "$VOL/root-owned")" = 0 ]
+}
+
+@test "mounts: idmap without mappings is refused" {
+	add_mount "{\"destination\": \"/idm\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"bind\", \"idmap\"]}"
+	run_in_container true
+	assert_failure
+	assert_output --partial 'idmap'
+	assert_no_leftovers "$ID"
+}
+
+@test "mounts: cgroup without a cgroup namespace shows the container's own cgroups" {
+	remove_namespace cgroup
+	run_in_container cat /proc/self/mountinfo
+	assert_success
+	roots=$(awk '$5 ~ "^/sys/fs/cgroup" && / - cgroup2? / {print $4}' <<<"$output")
+	[ -n "$roots" ] || fail "no cgroup mount in the container: $output"
+	while read -r r; do
+		[[ "$r" == *"$ID"* ]] || fail "a cgroup mount shows \`$r\`, not the container's cgroup"
+	done <<<"$roots"
+}
+
+@test "mounts: cgroup with a cgroup namespace is fresh and read-only" {
+	add_namespace cgroup
+	run_in_container sh -c 'cat /proc/self/mountinfo; mkdir /sys/fs/cgroup/x 2>&1 || true; mkdir /sys/fs/cgroup/*/x 2>&1 | head -n 1'
+	assert_success
+	roots=$(awk '$5 ~ "^/sys/fs/cgroup" && / - cgroup2? / {print $4}' <<<"$output" | sort -u)
+	assert_equal "$roots" /
+	assert_output --partial 'Read-only file system'
 }

@@ -104,7 +104,8 @@ strip_cr() {
 	update_config '.process.terminal = true | .process.args = ["sh", "-c", "read x; echo got-$x"]'
 	local cmd
 	printf -v cmd '%q ' "$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID"
-	run script -qefc "stty rows 40 cols 120; before=\$(stty -g); (sleep 1; echo hello) | $cmd; rc=\$?; [ \"\$(stty -g)\" = \"\$before\" ] && echo restored; exit \$rc" /dev/null </dev/null
+	# Typed through script's pty, i.e. through our terminal in raw mode.
+	run bash -c "(sleep 1; echo hello; sleep 1) | script -qefc 'stty rows 40 cols 120; before=\$(stty -g); $cmd; rc=\$?; [ \"\$(stty -g)\" = \"\$before\" ] && echo restored; exit \$rc' /dev/null"
 	strip_cr
 	assert_success
 	assert_line --regexp 'got-hello$'

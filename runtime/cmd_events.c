@@ -177,14 +177,16 @@ static void gen_memory(yajl_gen g, const struct cgroup_handle *cg)
 			keyed(st, "cache", &cache);
 		json_gen_kuint(g, "cache", cache);
 		gen_usage(g, "usage", u64_of(h, "memory.usage_in_bytes"),
-			  u64_of(h, "memory.max_usage_in_bytes"), u64_of(h, "memory.limit_in_bytes"),
-			  u64_of(h, "memory.failcnt"));
+			  u64_of(h, "memory.max_usage_in_bytes"),
+			  u64_of(h, "memory.limit_in_bytes"), u64_of(h, "memory.failcnt"));
 		gen_usage(g, "swap", u64_of(h, "memory.memsw.usage_in_bytes"),
 			  u64_of(h, "memory.memsw.max_usage_in_bytes"),
-			  u64_of(h, "memory.memsw.limit_in_bytes"), u64_of(h, "memory.memsw.failcnt"));
+			  u64_of(h, "memory.memsw.limit_in_bytes"),
+			  u64_of(h, "memory.memsw.failcnt"));
 		gen_usage(g, "kernel", u64_of(h, "memory.kmem.usage_in_bytes"),
 			  u64_of(h, "memory.kmem.max_usage_in_bytes"),
-			  u64_of(h, "memory.kmem.limit_in_bytes"), u64_of(h, "memory.kmem.failcnt"));
+			  u64_of(h, "memory.kmem.limit_in_bytes"),
+			  u64_of(h, "memory.kmem.failcnt"));
 		gen_usage(g, "kernelTCP", u64_of(h, "memory.kmem.tcp.usage_in_bytes"),
 			  u64_of(h, "memory.kmem.tcp.max_usage_in_bytes"),
 			  u64_of(h, "memory.kmem.tcp.limit_in_bytes"),
@@ -465,13 +467,13 @@ static int print_stats(const struct cgroup_handle *cg, const char *id, struct hu
 int cmd_events(struct husk_globals *g, int argc, char **argv)
 {
 	static const struct cli_command_help help = {
-		"events", "[--stats] [--interval D] ID",
-		"Print the container's statistics every interval and its OOM events, as JSON "
-		"lines, until it stops; --stats prints the statistics once."};
+	    "events", "[--stats] [--interval D] ID",
+	    "Print the container's statistics every interval and its OOM events, as JSON "
+	    "lines, until it stops; --stats prints the statistics once."};
 	static const struct cli_option opts[] = {
-		{"stats", 0, NULL, "print the statistics once and exit", OPT_STATS},
-		{"interval", 0, "D", "time between statistics (default 5s)", OPT_INTERVAL},
-		{NULL, 0, NULL, NULL, 0},
+	    {"stats", 0, NULL, "print the statistics once and exit", OPT_STATS},
+	    {"interval", 0, "D", "time between statistics (default 5s)", OPT_INTERVAL},
+	    {NULL, 0, NULL, NULL, 0},
 	};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct cli_parser p;

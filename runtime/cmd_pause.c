@@ -10,9 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int cgroup_open_container(const struct husk_globals *g, const char *id,
-			  struct container_ref *ref, struct cgroup_handle **cg,
-			  struct husk_error *err)
+int cgroup_open_container(const struct husk_globals *g, const char *id, struct container_ref *ref,
+			  struct cgroup_handle **cg, struct husk_error *err)
 {
 	memset(ref, 0, sizeof *ref);
 	ref->dirfd = -1;
@@ -31,8 +30,7 @@ int cgroup_open_container(const struct husk_globals *g, const char *id,
 }
 
 /* Only an operand: the container id. */
-static int parse_id(const struct cli_command_help *help, int argc, char **argv,
-		    const char **id)
+static int parse_id(const struct cli_command_help *help, int argc, char **argv, const char **id)
 {
 	static const struct cli_option opts[] = {{NULL, 0, NULL, NULL, 0}};
 	struct cli_parser p;
@@ -63,9 +61,9 @@ static int parse_id(const struct cli_command_help *help, int argc, char **argv,
 static int freeze_cmd(struct husk_globals *g, int argc, char **argv, bool freeze)
 {
 	static const struct cli_command_help pause_help = {
-		"pause", "ID", "Freeze every process of a running container (cgroup freezer)."};
+	    "pause", "ID", "Freeze every process of a running container (cgroup freezer)."};
 	static const struct cli_command_help resume_help = {
-		"resume", "ID", "Thaw the processes of a paused container."};
+	    "resume", "ID", "Thaw the processes of a paused container."};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct container_ref ref;
 	struct cgroup_handle *cg = NULL;
@@ -76,10 +74,17 @@ static int freeze_cmd(struct husk_globals *g, int argc, char **argv, bool freeze
 		return r;
 	if (cgroup_open_container(g, id, &ref, &cg, &err) < 0)
 		return husk_error_report(&err);
+	/* As runc: a created container may be paused too; its status stays
+	 * "created" (exec.fifo), so resume goes by the freezer itself. */
 	const char *status = container_status(&ref, g);
-	const char *need = freeze ? "running" : "paused";
-	if (strcmp(status, need) != 0) {
-		husk_error_set(&err, 0, "container `%s` is %s, not %s", id, status, need);
+	bool frozen = false;
+	cgroup_is_frozen(cg, &frozen, &err);
+	husk_error_clear(&err);
+	if (freeze && strcmp(status, "running") != 0 && strcmp(status, "created") != 0) {
+		husk_error_set(&err, 0, "container `%s` is %s, not running", id, status);
+		r = -1;
+	} else if (!freeze && (!frozen || strcmp(status, "stopped") == 0)) {
+		husk_error_set(&err, 0, "container `%s` is %s, not paused", id, status);
 		r = -1;
 	} else {
 		r = cgroup_freeze(cg, freeze, &err);

@@ -89,12 +89,12 @@ static int ps_table(const pid_t *pids, size_t n, int argc, char **argv, struct h
 int cmd_ps(struct husk_globals *g, int argc, char **argv)
 {
 	static const struct cli_command_help help = {
-		"ps", "[--format table|json] ID [ps options]",
-		"List the processes of a container: a JSON array of pids, or ps(1)'s table "
-		"filtered to the container (ps options default to -ef)."};
+	    "ps", "[--format table|json] ID [ps options]",
+	    "List the processes of a container: a JSON array of pids, or ps(1)'s table "
+	    "filtered to the container (ps options default to -ef)."};
 	static const struct cli_option opts[] = {
-		{"format", 'f', "table|json", "output format (default table)", OPT_FORMAT},
-		{NULL, 0, NULL, NULL, 0},
+	    {"format", 'f', "table|json", "output format (default table)", OPT_FORMAT},
+	    {NULL, 0, NULL, NULL, 0},
 	};
 	struct husk_error err = HUSK_ERROR_INIT;
 	const char *format = "table", *arg;

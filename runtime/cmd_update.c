@@ -33,26 +33,26 @@ enum {
 };
 
 static const struct cli_option opts[] = {
-	{"resources", 'r', "FILE", "a LinuxResources JSON document (`-`: stdin)", OPT_RESOURCES},
-	{"memory", 0, "N", "memory limit in bytes (k, m, g suffixes; -1: unlimited)", OPT_MEMORY},
-	{"memory-swap", 0, "N", "memory plus swap limit (-1: unlimited)", OPT_MEMORY_SWAP},
-	{"memory-reservation", 0, "N", "memory soft limit", OPT_MEMORY_RESERVATION},
-	{"kernel-memory", 0, "N", "accepted; ignored where the kernel lacks it", OPT_KERNEL_MEMORY},
-	{"kernel-memory-tcp", 0, "N", "accepted; ignored where the kernel lacks it",
-	 OPT_KERNEL_MEMORY_TCP},
-	{"cpu-shares", 0, "N", "relative CPU weight (v1 shares)", OPT_CPU_SHARES},
-	{"cpu-share", 0, "N", "alias of --cpu-shares (runc's spelling)", OPT_CPU_SHARES},
-	{"cpu-quota", 0, "N", "CFS quota in microseconds per period (-1: none)", OPT_CPU_QUOTA},
-	{"cpu-period", 0, "N", "CFS period in microseconds", OPT_CPU_PERIOD},
-	{"cpu-rt-runtime", 0, "N", "realtime runtime in microseconds", OPT_CPU_RT_RUNTIME},
-	{"cpu-rt-period", 0, "N", "realtime period in microseconds", OPT_CPU_RT_PERIOD},
-	{"cpuset-cpus", 0, "LIST", "CPUs allowed, e.g. 0-3,5", OPT_CPUSET_CPUS},
-	{"cpuset-mems", 0, "LIST", "memory nodes allowed", OPT_CPUSET_MEMS},
-	{"pids-limit", 0, "N", "maximum number of tasks (-1: unlimited)", OPT_PIDS_LIMIT},
-	{"blkio-weight", 0, "N", "block IO weight, 10-1000", OPT_BLKIO_WEIGHT},
-	{"l3-cache-schema", 0, "S", "not supported (Intel RDT)", OPT_L3},
-	{"mem-bw-schema", 0, "S", "not supported (Intel RDT)", OPT_MBW},
-	{NULL, 0, NULL, NULL, 0},
+    {"resources", 'r', "FILE", "a LinuxResources JSON document (`-`: stdin)", OPT_RESOURCES},
+    {"memory", 0, "N", "memory limit in bytes (k, m, g suffixes; -1: unlimited)", OPT_MEMORY},
+    {"memory-swap", 0, "N", "memory plus swap limit (-1: unlimited)", OPT_MEMORY_SWAP},
+    {"memory-reservation", 0, "N", "memory soft limit", OPT_MEMORY_RESERVATION},
+    {"kernel-memory", 0, "N", "accepted; ignored where the kernel lacks it", OPT_KERNEL_MEMORY},
+    {"kernel-memory-tcp", 0, "N", "accepted; ignored where the kernel lacks it",
+     OPT_KERNEL_MEMORY_TCP},
+    {"cpu-shares", 0, "N", "relative CPU weight (v1 shares)", OPT_CPU_SHARES},
+    {"cpu-share", 0, "N", "alias of --cpu-shares (runc's spelling)", OPT_CPU_SHARES},
+    {"cpu-quota", 0, "N", "CFS quota in microseconds per period (-1: none)", OPT_CPU_QUOTA},
+    {"cpu-period", 0, "N", "CFS period in microseconds", OPT_CPU_PERIOD},
+    {"cpu-rt-runtime", 0, "N", "realtime runtime in microseconds", OPT_CPU_RT_RUNTIME},
+    {"cpu-rt-period", 0, "N", "realtime period in microseconds", OPT_CPU_RT_PERIOD},
+    {"cpuset-cpus", 0, "LIST", "CPUs allowed, e.g. 0-3,5", OPT_CPUSET_CPUS},
+    {"cpuset-mems", 0, "LIST", "memory nodes allowed", OPT_CPUSET_MEMS},
+    {"pids-limit", 0, "N", "maximum number of tasks (-1: unlimited)", OPT_PIDS_LIMIT},
+    {"blkio-weight", 0, "N", "block IO weight, 10-1000", OPT_BLKIO_WEIGHT},
+    {"l3-cache-schema", 0, "S", "not supported (Intel RDT)", OPT_L3},
+    {"mem-bw-schema", 0, "S", "not supported (Intel RDT)", OPT_MBW},
+    {NULL, 0, NULL, NULL, 0},
 };
 
 /* "512m", "1G", "-1", "100" -> bytes; binary units as runc/docker take them. */
@@ -68,12 +68,23 @@ static int parse_size(const char *opt, const char *s, int64_t *out, struct husk_
 		goto bad;
 	if (*end) {
 		switch (tolower((unsigned char)*end)) {
-		case 'b': mul = 1; break;
-		case 'k': mul = 1LL << 10; break;
-		case 'm': mul = 1LL << 20; break;
-		case 'g': mul = 1LL << 30; break;
-		case 't': mul = 1LL << 40; break;
-		default: goto bad;
+		case 'b':
+			mul = 1;
+			break;
+		case 'k':
+			mul = 1LL << 10;
+			break;
+		case 'm':
+			mul = 1LL << 20;
+			break;
+		case 'g':
+			mul = 1LL << 30;
+			break;
+		case 't':
+			mul = 1LL << 40;
+			break;
+		default:
+			goto bad;
 		}
 		end++;
 		if (mul > 1 && (*end == 'b' || *end == 'B'))
@@ -86,8 +97,8 @@ static int parse_size(const char *opt, const char *s, int64_t *out, struct husk_
 	*out = v < 0 ? -1 : v * mul;
 	return 0;
 bad:
-	return husk_error_set(err, EINVAL, "--%s: `%s` is not a size (bytes, or with k/m/g/t)",
-			      opt, s);
+	return husk_error_set(err, EINVAL, "--%s: `%s` is not a size (bytes, or with k/m/g/t)", opt,
+			      s);
 }
 
 static int parse_num(const char *opt, const char *s, int64_t min, int64_t *out,
@@ -219,8 +230,10 @@ static int apply_flag(struct spec_resources *r, int c, const char *name, const c
 		if (parse_num(name, arg, 0, &v, err) < 0)
 			return -1;
 		if (v != 0 && (v < 10 || v > 1000))
-			return husk_error_set(err, EINVAL, "--blkio-weight: %s is out of range "
-							   "10-1000", arg);
+			return husk_error_set(err, EINVAL,
+					      "--blkio-weight: %s is out of range "
+					      "10-1000",
+					      arg);
 		if (r->block_io == NULL)
 			r->block_io = xcalloc(1, sizeof *r->block_io);
 		r->block_io->has_weight = true;
@@ -244,8 +257,8 @@ static const char *opt_name(int id)
 int cmd_update(struct husk_globals *g, int argc, char **argv)
 {
 	static const struct cli_command_help help = {
-		"update", "[options] ID",
-		"Change the cgroup limits of a created, running or paused container."};
+	    "update", "[options] ID",
+	    "Change the cgroup limits of a created, running or paused container."};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct cli_parser p;
 	struct {

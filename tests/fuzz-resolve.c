@@ -37,6 +37,15 @@ static void die(const char *what)
 	abort();
 }
 
+static void remove_tree(void)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", base);
+}
+
 static void setup(void)
 {
 	char p[512];
@@ -44,6 +53,7 @@ static void setup(void)
 	snprintf(base, sizeof(base), "/tmp/husk-fuzz-resolve-XXXXXX");
 	if (!mkdtemp(base))
 		die("mkdtemp");
+	atexit(remove_tree);
 	snprintf(root, sizeof(root), "%s/root", base);
 	snprintf(outside, sizeof(outside), "%s/outside", base);
 	if (mkdir(root, 0755) < 0 || mkdir(outside, 0755) < 0)

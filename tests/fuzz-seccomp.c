@@ -47,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(doc + sizeof head - 1 + size, tail, sizeof tail);
 	if (spec_config_parse(doc, len, &cfg, &err) == 0) {
 		if (cfg->linux && cfg->linux->seccomp &&
-		    seccomp_compile(cfg->linux->seccomp, &prog, &err) == 0 &&
-		    cfg->linux->seccomp && prog == NULL)
+		    seccomp_compile(cfg->linux->seccomp, &prog, &err) == 0 && cfg->linux->seccomp &&
+		    prog == NULL)
 			abort(); /* a seccomp object always gives a program */
 		seccomp_prog_free(prog);
 		spec_config_free(cfg);

@@ -75,8 +75,8 @@ static int receive(int conn, char **json)
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap + 1);
 	struct iovec iov = {.iov_base = buf, .iov_len = cap};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof u.buf};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
 	struct cmsghdr *c;
 	int fd = -1;
 	ssize_t n;

@@ -130,8 +130,9 @@ static void check_lands(const char *path, const char *expect_rel)
 	_cleanup_free_ char *got = where(path, O_PATH, RESOLVE_NO_CREATE, &e);
 	_cleanup_free_ char *want = in_root(expect_rel);
 	if (strcmp(got, want) != 0)
-		unit_fail_at(__FILE__, __LINE__, "%s (fallback=%d): got \"%s\" (errno %d), want \"%s\"",
-			     path, resolve_force_fallback, got, e, want);
+		unit_fail_at(__FILE__, __LINE__,
+			     "%s (fallback=%d): got \"%s\" (errno %d), want \"%s\"", path,
+			     resolve_force_fallback, got, e, want);
 }
 
 static void check_fails(const char *path, int flags, int expect_errno)
@@ -139,8 +140,9 @@ static void check_fails(const char *path, int flags, int expect_errno)
 	int e;
 	_cleanup_free_ char *got = where(path, flags, RESOLVE_NO_CREATE, &e);
 	if (e != expect_errno)
-		unit_fail_at(__FILE__, __LINE__, "%s (fallback=%d): got \"%s\" errno %d, want errno %d",
-			     path, resolve_force_fallback, got, e, expect_errno);
+		unit_fail_at(__FILE__, __LINE__,
+			     "%s (fallback=%d): got \"%s\" errno %d, want errno %d", path,
+			     resolve_force_fallback, got, e, expect_errno);
 }
 
 static void hostile_symlinks_stay_inside(void)
@@ -280,9 +282,9 @@ TEST(creates_inside_fallback)
 TEST(walk_agrees_with_openat2)
 {
 	static const char *const paths[] = {
-		"up/etc/passwd", "abs",	     "a/rel",	   "self/up/abs/../a/b", "file_link",
-		"a/b/file",	 "esc",	     "a/../../..", "dangling",		 "loop1",
-		"etc/passwd/",	 "a/b/../b", "up/up/up",
+	    "up/etc/passwd", "abs",	 "a/rel",      "self/up/abs/../a/b", "file_link",
+	    "a/b/file",	     "esc",	 "a/../../..", "dangling",	     "loop1",
+	    "etc/passwd/",   "a/b/../b", "up/up/up",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		int e1, e2;
@@ -317,6 +319,11 @@ TEST(procfs_handle)
 	buf[n] = '\0';
 	ASSERT_STREQ(buf, "husk-unit\n");
 
+	/* O_PATH takes no other flag in openat2: still works. */
+	fd = procfs_open("self/ns", O_PATH | O_DIRECTORY, &err);
+	ASSERT_OK(fd, &err);
+	close(fd);
+
 	/* Magic links and escapes are refused. */
 	fd = procfs_open("self/fd/0", O_RDONLY, &err);
 	ASSERT(fd < 0);
@@ -331,8 +338,8 @@ TEST(procfs_handle)
 
 TEST(mount_options)
 {
-	char *opts[] = {"ro",  "nosuid",	"rbind", "rro",	      "mode=755",
-			"noatime", "rprivate", "x-foo", "tmpcopyup", "sync", NULL};
+	char *opts[] = {"ro",	    "nosuid", "rbind",	   "rro",  "mode=755", "noatime",
+			"rprivate", "x-foo",  "tmpcopyup", "sync", NULL};
 	struct mount_opts o;
 
 	mount_opts_parse(opts, &o);
@@ -361,9 +368,14 @@ TEST(mount_options)
 TEST(clean_paths)
 {
 	static const char *const cases[][2] = {
-		{"/proc", "/proc"},	  {"//proc/", "/proc"},	     {"/a/./b/../c", "/a/c"},
-		{"../../proc", "/proc"}, {"/", "/"},		     {"", "/"},
-		{"/sys/../proc/x", "/proc/x"}, {"dev//pts", "/dev/pts"},
+	    {"/proc", "/proc"},
+	    {"//proc/", "/proc"},
+	    {"/a/./b/../c", "/a/c"},
+	    {"../../proc", "/proc"},
+	    {"/", "/"},
+	    {"", "/"},
+	    {"/sys/../proc/x", "/proc/x"},
+	    {"dev//pts", "/dev/pts"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		_cleanup_free_ char *c = mount_clean_path(cases[i][0]);

@@ -90,7 +90,7 @@ kill_leftovers() {
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
 		[ "$p" = $$ ] && continue
-		tr '\0' ' ' < /proc/"$p"/cmdline 2>/dev/null | grep -qF -- "$dir/" || continue
+		{ tr '\0' ' ' < /proc/"$p"/cmdline; } 2>/dev/null | grep -qF -- "$dir/" || continue
 		kill -9 "$p" 2>/dev/null || true
 	done
 }

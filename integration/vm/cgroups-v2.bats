@@ -37,6 +37,10 @@ setup_file() {
 	cfg dev "$kmsg" '["sh", "-c", "echo x >/dev/null && echo null-ok; echo husk-cgroups-test 2>/dev/null >/dev/kmsg && echo kmsg-open || echo kmsg-denied"]'
 	cfg devallow "$kmsg | .linux.resources.devices += [{\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\"}]" \
 		'["sh", "-c", "echo husk-cgroups-test >/dev/kmsg && echo kmsg-open"]'
+	cfg devpartial "$kmsg | .linux.resources.devices += [
+		{\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"rwm\"},
+		{\"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\"}]" \
+		'["sh", "-c", "echo husk-cgroups-test 2>/dev/null >/dev/kmsg && echo kmsg-open || echo kmsg-denied"]'
 	cfg cgns '.linux.resources.pids = {"limit": 20}' '["sh", "-c", "cat /proc/self/cgroup; ls /sys/fs/cgroup"]'
 	cfg oom '.linux.resources.memory = {"limit": 16777216}' \
 		'["sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo dd=$?"]'
@@ -103,6 +107,10 @@ check() {
 
 @test "cgroups v2: an allow rule in the eBPF filter opens one device" {
 	check cgroupfs devices-allow
+}
+
+@test "cgroups v2: a later deny rule takes one access back (last rule wins)" {
+	check cgroupfs devices-partial-deny
 }
 
 @test "cgroups v2: with a cgroup namespace the container's cgroup is its root" {

@@ -97,6 +97,12 @@ if [ "$MODE" = cgroupfs ]; then
 	*) bad devices-allow "$out" ;;
 	esac
 
+	out=$($H run --bundle "$(bundle devpartial)" cgv2-devpartial 2>&1)
+	case "$out" in
+	kmsg-denied) ok devices-partial-deny ;;
+	*) bad devices-partial-deny "$out" ;;
+	esac
+
 	# ---- cgroup namespace: the container's cgroup is its root ----
 	out=$($H run --bundle "$(bundle cgns)" cgv2-cgns 2>&1)
 	case "$out" in

@@ -103,8 +103,8 @@ static void warn_unavailable(uint64_t missing, const char *set, const char *why)
 		if (missing & (UINT64_C(1) << n)) {
 			char *name = cap_to_name(n);
 
-			husk_warn("process.capabilities.%s: %s %s, skipped", set,
-				  name ? name : "?", why);
+			husk_warn("process.capabilities.%s: %s %s, skipped", set, name ? name : "?",
+				  why);
 			cap_free(name);
 		}
 }
@@ -196,8 +196,7 @@ int capabilities_apply(const struct spec_capabilities *caps, struct husk_error *
 		if ((want_bnd & (UINT64_C(1) << n)) || !(have_bnd & (UINT64_C(1) << n)))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, n, 0, 0, 0) < 0)
-			return husk_error_errno(err, "drop %d from the bounding set",
-						n);
+			return husk_error_errno(err, "drop %d from the bounding set", n);
 	}
 
 	/* 4 */

@@ -36,8 +36,8 @@ struct cgroup_handle {
 	char *path; /* absolute, relative to each hierarchy's root */
 	struct cg_hier *h;
 	size_t n;
-	int unified;	       /* index into h of the cgroup2 hierarchy, -1 when none */
-	char *unified_ctrls;   /* hybrid: the unified root's cgroup.controllers */
+	int unified;		/* index into h of the cgroup2 hierarchy, -1 when none */
+	char *unified_ctrls;	/* hybrid: the unified root's cgroup.controllers */
 	unsigned created_depth; /* trailing components of path that we created */
 	/* systemd driver */
 	bool systemd;
@@ -63,8 +63,8 @@ struct cg_hier *cg_primary(const struct cgroup_handle *cg);
  *   linux.resources.memory.limit: write `1` to memory.limit_in_bytes: Device or resource busy */
 int cg_write(const struct cg_hier *h, const char *field, const char *file, const char *value,
 	     struct husk_error *err);
-int cg_writef(const struct cg_hier *h, const char *field, const char *file,
-	      struct husk_error *err, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int cg_writef(const struct cg_hier *h, const char *field, const char *file, struct husk_error *err,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 bool cg_has_file(const struct cg_hier *h, const char *file);
 /* Read a file of the container's cgroup; NULL (errno set) when unreadable. */
 char *cg_read(const struct cg_hier *h, const char *file);
@@ -73,7 +73,7 @@ int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out);
 /* The devices a container may always use (/dev/null, ...), plus linux.devices. */
 struct cg_dev_rule {
 	bool allow;
-	char type; /* 'a', 'c', 'b' */
+	char type;	      /* 'a', 'c', 'b' */
 	int64_t major, minor; /* -1: any */
 	char access[4];
 };
@@ -126,8 +126,7 @@ enum cg_layout cgroup_layout(const struct cgroup_handle *cg);
 
 /* For the commands (cmd_pause.c): open a container's state and its cgroup. */
 struct container_ref;
-int cgroup_open_container(const struct husk_globals *g, const char *id,
-			  struct container_ref *ref, struct cgroup_handle **cg,
-			  struct husk_error *err);
+int cgroup_open_container(const struct husk_globals *g, const char *id, struct container_ref *ref,
+			  struct cgroup_handle **cg, struct husk_error *err);
 
 #endif

@@ -94,14 +94,12 @@ static int check_before_update(struct cg_hier *h, const struct spec_memory *m,
 {
 	uint64_t usage;
 
-	if (!m->has_check_before_update || !m->check_before_update || !m->has_limit ||
-	    m->limit < 0)
+	if (!m->has_check_before_update || !m->check_before_update || !m->has_limit || m->limit < 0)
 		return 0;
 	if (cg_read_u64(h, "memory.usage_in_bytes", &usage) == 0 && usage > (uint64_t)m->limit)
 		return husk_error_set(err, EBUSY,
 				      "linux.resources.memory.limit: %" PRId64
-				      " is below the current usage %" PRIu64
-				      " (checkBeforeUpdate)",
+				      " is below the current usage %" PRIu64 " (checkBeforeUpdate)",
 				      m->limit, usage);
 	return 0;
 }
@@ -125,17 +123,16 @@ static int memory(struct cgroup_handle *cg, const struct spec_memory *m, bool up
 	    cg_writef(h, "linux.resources.memory.reservation", "memory.soft_limit_in_bytes", err,
 		      "%" PRId64, m->reservation) < 0)
 		return -1;
-	if (m->has_kernel &&
-	    write_optional(h, "linux.resources.memory.kernel", "memory.kmem.limit_in_bytes",
-			   m->kernel, err) < 0)
+	if (m->has_kernel && write_optional(h, "linux.resources.memory.kernel",
+					    "memory.kmem.limit_in_bytes", m->kernel, err) < 0)
 		return -1;
 	if (m->has_kernel_tcp &&
 	    write_optional(h, "linux.resources.memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes",
 			   m->kernel_tcp, err) < 0)
 		return -1;
 	if (m->has_swappiness && m->swappiness <= 100 &&
-	    cg_writef(h, "linux.resources.memory.swappiness", "memory.swappiness", err,
-		      "%" PRIu64, m->swappiness) < 0)
+	    cg_writef(h, "linux.resources.memory.swappiness", "memory.swappiness", err, "%" PRIu64,
+		      m->swappiness) < 0)
 		return -1;
 	if (m->has_swappiness && m->swappiness > 100 && m->swappiness != UINT64_MAX)
 		return husk_error_set(err, EINVAL,
@@ -185,9 +182,8 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 			return -1;
 		if (cpu_quota(h, c, err) < 0)
 			return -1;
-		if (c->has_burst &&
-		    cg_writef(h, "linux.resources.cpu.burst", "cpu.cfs_burst_us", err, "%" PRIu64,
-			      c->burst) < 0)
+		if (c->has_burst && cg_writef(h, "linux.resources.cpu.burst", "cpu.cfs_burst_us",
+					      err, "%" PRIu64, c->burst) < 0)
 			return -1;
 		/* the runtime must fit the period: period first */
 		if (c->has_realtime_period && c->realtime_period != 0 &&
@@ -198,9 +194,8 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 		    cg_writef(h, "linux.resources.cpu.realtimeRuntime", "cpu.rt_runtime_us", err,
 			      "%" PRId64, c->realtime_runtime) < 0)
 			return -1;
-		if (c->has_idle &&
-		    cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err, "%" PRId64,
-			      c->idle) < 0)
+		if (c->has_idle && cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err,
+					     "%" PRId64, c->idle) < 0)
 			return -1;
 	}
 	if (cs) {
@@ -274,7 +269,7 @@ static int blkio(struct cgroup_handle *cg, const struct spec_block_io *b, struct
 	for (size_t i = 0; i < b->n_weight_device; i++) {
 		const struct spec_weight_device *d = &b->weight_device[i];
 		_cleanup_free_ char *field =
-			xasprintf("linux.resources.blockIO.weightDevice[%zu]", i);
+		    xasprintf("linux.resources.blockIO.weightDevice[%zu]", i);
 		const char *f = weight_file(h, true);
 		if (d->has_weight) {
 			if (f == NULL)
@@ -287,8 +282,7 @@ static int blkio(struct cgroup_handle *cg, const struct spec_block_io *b, struct
 		}
 		if (d->has_leaf_weight && cg_has_file(h, "blkio.leaf_weight_device") &&
 		    cg_writef(h, field, "blkio.leaf_weight_device", err,
-			      "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
-			      d->leaf_weight) < 0)
+			      "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->leaf_weight) < 0)
 			return -1;
 	}
 	if (throttle(h, "throttleReadBpsDevice", "blkio.throttle.read_bps_device",
@@ -303,8 +297,7 @@ static int blkio(struct cgroup_handle *cg, const struct spec_block_io *b, struct
 	return 0;
 }
 
-static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r,
-		   struct husk_error *err)
+static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
 	struct cg_hier *h = v1(cg, "hugetlb");
 
@@ -313,7 +306,7 @@ static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r,
 	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
 		const struct spec_hugepage_limit *l = &r->hugepage_limits[i];
 		_cleanup_free_ char *field =
-			xasprintf("linux.resources.hugepageLimits[%zu] (%s)", i, l->page_size);
+		    xasprintf("linux.resources.hugepageLimits[%zu] (%s)", i, l->page_size);
 		_cleanup_free_ char *file = xasprintf("hugetlb.%s.limit_in_bytes", l->page_size);
 		if (strchr(l->page_size, '/'))
 			return husk_error_set(err, EINVAL, "%s: bad page size", field);
@@ -323,8 +316,7 @@ static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r,
 	return 0;
 }
 
-static int network(struct cgroup_handle *cg, const struct spec_network *n,
-		   struct husk_error *err)
+static int network(struct cgroup_handle *cg, const struct spec_network *n, struct husk_error *err)
 {
 	struct cg_hier *cls = v1(cg, "net_cls");
 	struct cg_hier *prio = v1(cg, "net_prio");
@@ -351,12 +343,10 @@ static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct
 	for (size_t i = 0; h && i < r->n_rdma; i++) {
 		const struct spec_rdma *d = &r->rdma[i];
 		_cleanup_free_ char *f = xasprintf("linux.resources.rdma.%s", d->device);
-		_cleanup_free_ char *hh = d->has_hca_handles ? xasprintf(" hca_handle=%u",
-									 d->hca_handles)
-							     : xstrdup("");
-		_cleanup_free_ char *ho = d->has_hca_objects ? xasprintf(" hca_object=%u",
-									 d->hca_objects)
-							     : xstrdup("");
+		_cleanup_free_ char *hh =
+		    d->has_hca_handles ? xasprintf(" hca_handle=%u", d->hca_handles) : xstrdup("");
+		_cleanup_free_ char *ho =
+		    d->has_hca_objects ? xasprintf(" hca_object=%u", d->hca_objects) : xstrdup("");
 		if (!d->has_hca_handles && !d->has_hca_objects)
 			continue;
 		if (cg_writef(h, f, "rdma.max", err, "%s%s%s", d->device, hh, ho) < 0)
@@ -401,9 +391,8 @@ int cg_v1_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		char buf[96];
 		format_rule(&rules[i], buf, sizeof buf);
-		if (cg_write(h, "linux.resources.devices", rules[i].allow ? "devices.allow"
-									  : "devices.deny",
-			     buf, err) < 0)
+		if (cg_write(h, "linux.resources.devices",
+			     rules[i].allow ? "devices.allow" : "devices.deny", buf, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -444,8 +433,8 @@ int cg_v1_freeze(struct cg_hier *h, bool freeze, struct husk_error *err)
 		_cleanup_free_ char *s = NULL;
 		/* FREEZING can get stuck on a task that is busy in the kernel;
 		 * writing again retries the freeze. */
-		if (i % 50 == 0 && cg_write(h, freeze ? "pause" : "resume", "freezer.state", want,
-					    err) < 0)
+		if (i % 50 == 0 &&
+		    cg_write(h, freeze ? "pause" : "resume", "freezer.state", want, err) < 0)
 			return -1;
 		s = cg_read(h, "freezer.state");
 		if (s == NULL)

@@ -106,7 +106,7 @@ int cg_v2_enable_controllers(struct cgroup_handle *cg, const char *const *ctrls,
 						      ctrls[i], u->mount, where);
 			_cleanup_free_ char *v = xasprintf("+%s", ctrls[i]);
 			_cleanup_close_ int w =
-				openat(fd, "cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+			    openat(fd, "cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
 			if (w < 0 || write(w, v, strlen(v)) < 0)
 				return husk_error_errno(err,
 							"cgroups: enable %s in %s%s/"
@@ -137,14 +137,14 @@ static void needed_controllers(struct cgroup_handle *cg, const struct spec_resou
 		const char *name;
 		bool want;
 	} all[] = {
-		{"memory", r->memory != NULL},
-		{"cpu", c && (c->has_shares || c->has_quota || c->has_period || c->has_burst ||
-			      c->has_idle)},
-		{"cpuset", c && ((c->cpus && *c->cpus) || (c->mems && *c->mems))},
-		{"pids", r->pids != NULL},
-		{"io", r->block_io != NULL},
-		{"hugetlb", r->n_hugepage_limits > 0},
-		{"rdma", r->n_rdma > 0},
+	    {"memory", r->memory != NULL},
+	    {"cpu",
+	     c && (c->has_shares || c->has_quota || c->has_period || c->has_burst || c->has_idle)},
+	    {"cpuset", c && ((c->cpus && *c->cpus) || (c->mems && *c->mems))},
+	    {"pids", r->pids != NULL},
+	    {"io", r->block_io != NULL},
+	    {"hugetlb", r->n_hugepage_limits > 0},
+	    {"rdma", r->n_rdma > 0},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(all) && n + 1 < max; i++)
 		if (all[i].want && v2(cg, all[i].name))
@@ -158,12 +158,12 @@ static void needed_controllers(struct cgroup_handle *cg, const struct spec_resou
 		bool dup = false;
 		for (size_t j = 0; j < n; j++)
 			dup = dup || strcmp(out[j], name) == 0;
-		if (dup || cg->layout != CG_UNIFIED)
+		if (dup || v2(cg, name) == NULL)
 			continue;
 		/* point into the static table when we can, else skip: only
 		 * known controllers are worth enabling */
-		static const char *const known[] = {"memory", "cpu", "cpuset", "pids", "io",
-						    "hugetlb", "rdma", "misc"};
+		static const char *const known[] = {"memory", "cpu",	 "cpuset", "pids",
+						    "io",     "hugetlb", "rdma",   "misc"};
 		for (size_t j = 0; j < ARRAY_SIZE(known); j++)
 			if (strcmp(known[j], name) == 0)
 				out[n++] = known[j];
@@ -286,13 +286,11 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 			return -1;
 		if (cpu_max(h, c, err) < 0)
 			return -1;
-		if (c->has_burst &&
-		    cg_writef(h, "linux.resources.cpu.burst", "cpu.max.burst", err, "%" PRIu64,
-			      c->burst) < 0)
+		if (c->has_burst && cg_writef(h, "linux.resources.cpu.burst", "cpu.max.burst", err,
+					      "%" PRIu64, c->burst) < 0)
 			return -1;
-		if (c->has_idle &&
-		    cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err, "%" PRId64,
-			      c->idle) < 0)
+		if (c->has_idle && cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err,
+					     "%" PRId64, c->idle) < 0)
 			return -1;
 	}
 	if (cs) {
@@ -323,12 +321,11 @@ static int io_max(struct cg_hier *h, const char *field, const char *key,
 	for (size_t i = 0; i < l->n; i++) {
 		_cleanup_free_ char *f = xasprintf("linux.resources.blockIO.%s[%zu]", field, i);
 		const struct spec_throttle_device *d = &l->items[i];
-		int r = d->rate == 0 ? cg_writef(h, f, "io.max", err, "%" PRId64 ":%" PRId64
-							      " %s=max",
-						 d->major, d->minor, key)
-				     : cg_writef(h, f, "io.max", err,
-						 "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d->major,
-						 d->minor, key, d->rate);
+		int r = d->rate == 0
+			    ? cg_writef(h, f, "io.max", err, "%" PRId64 ":%" PRId64 " %s=max",
+					d->major, d->minor, key)
+			    : cg_writef(h, f, "io.max", err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
+					d->major, d->minor, key, d->rate);
 		if (r < 0)
 			return -1;
 	}
@@ -378,15 +375,14 @@ static int io(struct cgroup_handle *cg, const struct spec_block_io *b, struct hu
 	return 0;
 }
 
-static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r,
-		   struct husk_error *err)
+static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
 	struct cg_hier *h = v2(cg, "hugetlb");
 
 	for (size_t i = 0; h && i < r->n_hugepage_limits; i++) {
 		const struct spec_hugepage_limit *l = &r->hugepage_limits[i];
 		_cleanup_free_ char *field =
-			xasprintf("linux.resources.hugepageLimits[%zu] (%s)", i, l->page_size);
+		    xasprintf("linux.resources.hugepageLimits[%zu] (%s)", i, l->page_size);
 		_cleanup_free_ char *file = xasprintf("hugetlb.%s.max", l->page_size);
 		if (strchr(l->page_size, '/'))
 			return husk_error_set(err, EINVAL, "%s: bad page size", field);
@@ -416,18 +412,21 @@ static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct
 	return 0;
 }
 
-static int unified(struct cgroup_handle *cg, const struct spec_resources *r,
-		   struct husk_error *err)
+static int unified(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
 	struct cg_hier *h = &cg->h[cg->unified];
 
-	if (cg->layout != CG_UNIFIED)
-		return 0; /* cgroups.c checks hybrid keys */
 	for (size_t i = 0; i < r->n_unified; i++) {
 		const char *k = r->unified[i].key;
 		_cleanup_free_ char *f = xasprintf("linux.resources.unified.%s", k);
 		if (*k == '\0' || strchr(k, '/') || k[0] == '.')
 			return husk_error_set(err, EINVAL, "%s: not a cgroup file name", f);
+		/* hybrid: only what the unified hierarchy really controls here */
+		if (cg->layout != CG_UNIFIED && !cg_has_file(h, k))
+			return husk_error_set(err, EOPNOTSUPP,
+					      "%s: needs cgroup v2, and this host uses cgroup v1 "
+					      "for that controller",
+					      f);
 		if (cg_write(h, f, k, r->unified[i].value, err) < 0)
 			return -1;
 	}
@@ -463,8 +462,8 @@ static void emit(struct insn_buf *b, uint8_t code, uint8_t dst, uint8_t src, int
 		b->cap = b->cap ? b->cap * 2 : 64;
 		b->v = xrealloc(b->v, b->cap * sizeof *b->v);
 	}
-	b->v[b->n++] = (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src,
-					 .off = off, .imm = imm};
+	b->v[b->n++] =
+	    (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
 }
 
 #define LDX_W(b, dst, src, off) emit(b, BPF_LDX | BPF_W | BPF_MEM, dst, src, off, 0)
@@ -575,8 +574,9 @@ int cg_v2_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
 		bpf_sys(BPF_PROG_LOAD, &attr);
 		free(b.v);
 		log[strcspn(log, "\n")] = '\0';
-		return husk_error_set(err, e, "linux.resources.devices: load the device filter "
-					      "(BPF_PROG_TYPE_CGROUP_DEVICE)%s%s",
+		return husk_error_set(err, e,
+				      "linux.resources.devices: load the device filter "
+				      "(BPF_PROG_TYPE_CGROUP_DEVICE)%s%s",
 				      log[0] ? ": " : "", log);
 	}
 	free(b.v);

@@ -30,18 +30,18 @@ struct dev_node {
 };
 
 static const struct dev_node default_devices[] = {
-	{"/dev/null", 'c', 1, 3, 0666, 0, 0},	 {"/dev/zero", 'c', 1, 5, 0666, 0, 0},
-	{"/dev/full", 'c', 1, 7, 0666, 0, 0},	 {"/dev/random", 'c', 1, 8, 0666, 0, 0},
-	{"/dev/urandom", 'c', 1, 9, 0666, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
+    {"/dev/null", 'c', 1, 3, 0666, 0, 0},    {"/dev/zero", 'c', 1, 5, 0666, 0, 0},
+    {"/dev/full", 'c', 1, 7, 0666, 0, 0},    {"/dev/random", 'c', 1, 8, 0666, 0, 0},
+    {"/dev/urandom", 'c', 1, 9, 0666, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
 };
 
 static const struct {
 	const char *name, *target;
 } dev_links[] = {
-	{"fd", "/proc/self/fd"},
-	{"stdin", "/proc/self/fd/0"},
-	{"stdout", "/proc/self/fd/1"},
-	{"stderr", "/proc/self/fd/2"},
+    {"fd", "/proc/self/fd"},
+    {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"},
 };
 
 static mode_t type_bits(char type)
@@ -69,8 +69,8 @@ static int open_parent(int rootfd, const char *path, const char **name, struct h
 		return husk_error_set(err, EINVAL, "device path `%s` has no name", path);
 	*name = strrchr(path, '/') + 1;
 	*slash = '\0';
-	return resolve_in_root(rootfd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY, RESOLVE_MKDIR, 0755,
-			       err);
+	return resolve_in_root(rootfd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY, RESOLVE_MKDIR,
+			       0755, err);
 }
 
 static bool same_node(const struct stat *st, const struct dev_node *d)
@@ -80,8 +80,7 @@ static bool same_node(const struct stat *st, const struct dev_node *d)
 }
 
 /* The umask is 0 here, so mknod's mode is the one asked for. */
-static int make_node(int parent, const char *name, const struct dev_node *d,
-		     struct husk_error *err)
+static int make_node(int parent, const char *name, const struct dev_node *d, struct husk_error *err)
 {
 	mode_t mode = type_bits(d->type) | (d->mode & 07777);
 	dev_t dev = makedev(d->major, d->minor);
@@ -98,7 +97,8 @@ static int make_node(int parent, const char *name, const struct dev_node *d,
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return husk_error_errno(err, "open `%s`", d->path);
 	if (!same_node(&st, d))
-		return husk_error_set(err, EEXIST, "`%s` was replaced while being created", d->path);
+		return husk_error_set(err, EEXIST, "`%s` was replaced while being created",
+				      d->path);
 	if ((st.st_uid != d->uid || st.st_gid != d->gid) &&
 	    fchownat(fd, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
 		return husk_error_errno(err, "chown `%s`", d->path);
@@ -120,8 +120,8 @@ static int bind_node(struct init_ctx *ctx, int rootfd, const struct dev_node *d,
 	if (tree < 0)
 		return husk_error_errno(err, "open the host's `%s`", d->path);
 	if (fstat(tree, &st) < 0 || !same_node(&st, d))
-		return husk_error_set(err, ENODEV, "the host's `%s` is not device %c %u:%u", d->path,
-				      d->type, d->major, d->minor);
+		return husk_error_set(err, ENODEV, "the host's `%s` is not device %c %u:%u",
+				      d->path, d->type, d->major, d->minor);
 	target = resolve_in_root(rootfd, d->path, O_PATH | O_NOFOLLOW, RESOLVE_MKFILE, 0, err);
 	if (target < 0)
 		return -1;
@@ -135,7 +135,8 @@ static int create_device(struct init_ctx *ctx, int rootfd, const struct dev_node
 			 struct husk_error *err)
 {
 	if (type_bits(d->type) == 0)
-		return husk_error_set(err, EINVAL, "device `%s`: unknown type `%c`", d->path, d->type);
+		return husk_error_set(err, EINVAL, "device `%s`: unknown type `%c`", d->path,
+				      d->type);
 	if (ctx->new_userns && d->type != 'p')
 		return bind_node(ctx, rootfd, d, err);
 
@@ -166,7 +167,8 @@ static bool dev_is_bind(const struct spec_config *cfg)
 			continue;
 		bool bind = m->type && strcmp(m->type, "bind") == 0;
 		for (size_t j = 0; m->options && m->options[j]; j++)
-			if (strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0)
+			if (strcmp(m->options[j], "bind") == 0 ||
+			    strcmp(m->options[j], "rbind") == 0)
 				bind = true;
 		return bind;
 	}
@@ -219,20 +221,20 @@ int devices_setup(struct init_ctx *ctx, int rootfd, struct husk_error *err)
 		const struct spec_device *sd = &l->devices[i];
 		_cleanup_free_ char *path = mount_clean_path(sd->path ? sd->path : "");
 		struct dev_node d = {
-			.path = path,
-			.type = sd->type && sd->type[0] && !sd->type[1] ? sd->type[0] : '?',
-			.major = (unsigned int)sd->major,
-			.minor = (unsigned int)sd->minor,
-			.mode = sd->has_file_mode ? (mode_t)sd->file_mode & 07777 : 0666,
-			.uid = sd->has_uid ? sd->uid : 0,
-			.gid = sd->has_gid ? sd->gid : 0,
+		    .path = path,
+		    .type = sd->type && sd->type[0] && !sd->type[1] ? sd->type[0] : '?',
+		    .major = (unsigned int)sd->major,
+		    .minor = (unsigned int)sd->minor,
+		    .mode = sd->has_file_mode ? (mode_t)sd->file_mode & 07777 : 0666,
+		    .uid = sd->has_uid ? sd->uid : 0,
+		    .gid = sd->has_gid ? sd->gid : 0,
 		};
 		if (create_device(ctx, rootfd, &d, err) < 0)
 			goto out;
 	}
 	if (manage_dev) {
 		_cleanup_close_ int devfd =
-			resolve_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, RESOLVE_MKDIR, 0755, err);
+		    resolve_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, RESOLVE_MKDIR, 0755, err);
 		if (devfd < 0)
 			goto out;
 		if (dev_symlinks(devfd, cfg->process && cfg->process->terminal, err) < 0)

@@ -65,8 +65,7 @@ __attribute__((constructor)) static void lsm_detect(void)
 
 /* Write to the first attr file that exists: the per-LSM directory
  * (Linux >= 5.8, needed when several LSMs stack) before the shared one. */
-static int write_attr(const char *const *paths, size_t n, const char *value,
-		      struct husk_error *err)
+static int write_attr(const char *const *paths, size_t n, const char *value, struct husk_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct husk_error e = HUSK_ERROR_INIT;
@@ -113,10 +112,11 @@ int lsm_set_exec_labels(const char *apparmor, const char *selinux, struct husk_e
 		static const char *const paths[] = {"thread-self/attr/exec"};
 
 		if (!lsm_selinux_enabled())
-			return husk_error_set(err, EOPNOTSUPP,
-					      "process.selinuxLabel `%s`: SELinux is not enabled on "
-					      "this host",
-					      selinux);
+			return husk_error_set(
+			    err, EOPNOTSUPP,
+			    "process.selinuxLabel `%s`: SELinux is not enabled on "
+			    "this host",
+			    selinux);
 		if (write_attr(paths, ARRAY_SIZE(paths), selinux, err) < 0)
 			return husk_error_prefix(err, "process.selinuxLabel `%s`", selinux);
 	}

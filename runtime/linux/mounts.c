@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "linux/linux.h"
@@ -62,9 +64,9 @@ static bool parse_atime(const char *name, uint64_t *set, uint64_t *clr)
 		const char *name;
 		uint64_t mode;
 	} modes[] = {
-		{"noatime", MOUNT_ATTR_NOATIME},	 {"relatime", MOUNT_ATTR_RELATIME},
-		{"strictatime", MOUNT_ATTR_STRICTATIME}, {"atime", MOUNT_ATTR_RELATIME},
-		{"norelatime", MOUNT_ATTR_STRICTATIME},	 {"nostrictatime", MOUNT_ATTR_RELATIME},
+	    {"noatime", MOUNT_ATTR_NOATIME},	     {"relatime", MOUNT_ATTR_RELATIME},
+	    {"strictatime", MOUNT_ATTR_STRICTATIME}, {"atime", MOUNT_ATTR_RELATIME},
+	    {"norelatime", MOUNT_ATTR_STRICTATIME},  {"nostrictatime", MOUNT_ATTR_RELATIME},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		if (strcmp(name, modes[i].name) == 0) {
@@ -213,8 +215,7 @@ int mount_set_attrs(int fd, bool recursive, uint64_t set, uint64_t clr, struct h
 	return husk_error_errno(err, "set mount flags");
 }
 
-int mount_set_propagation(int fd, unsigned long propagation, bool recursive,
-			  struct husk_error *err)
+int mount_set_propagation(int fd, unsigned long propagation, bool recursive, struct husk_error *err)
 {
 	struct mount_attr attr = {.propagation = propagation};
 
@@ -364,12 +365,12 @@ static int check_not_redirected(int rootfd, int fd, const char *dest, struct hus
 		return husk_error_errno(err, "read the path of `%s`", dest);
 	want = xasprintf("%s%s", strcmp(root, "/") == 0 ? "" : root, dest);
 	if (strcmp(got, want) != 0)
-		return husk_error_set(err, ELOOP,
-				      "`%s` in the rootfs is or goes through a symlink (to `%s`): "
-				      "refusing to mount there",
-				      dest, got[0] && strncmp(got, root, strlen(root)) == 0
-						    ? got + strlen(root)
-						    : got);
+		return husk_error_set(
+		    err, 0,
+		    "`%s` in the rootfs is or goes through a symlink (to `%s`): "
+		    "refusing to mount there",
+		    dest,
+		    got[0] && strncmp(got, root, strlen(root)) == 0 ? got + strlen(root) : got);
 	return 0;
 }
 
@@ -397,16 +398,19 @@ static int copy_entry(int src, int dst, const char *name, int depth, struct husk
 	if (S_ISDIR(st.st_mode)) {
 		if (mkdirat(dst, name, 0700) < 0)
 			return husk_error_errno(err, "mkdir `%s`", name);
-		_cleanup_close_ int s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		_cleanup_close_ int d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int s =
+		    openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int d =
+		    openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (s < 0 || d < 0)
 			return husk_error_errno(err, "open `%s`", name);
 		if (copy_tree(s, d, depth + 1, err) < 0)
 			return husk_error_prefix(err, "%s", name);
 	} else if (S_ISREG(st.st_mode)) {
-		_cleanup_close_ int s = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		_cleanup_close_ int s =
+		    openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 		_cleanup_close_ int d =
-			openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		    openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (s < 0 || d < 0 || copy_file(s, d) < 0)
 			return husk_error_errno(err, "copy `%s`", name);
 	} else if (S_ISLNK(st.st_mode)) {
@@ -492,9 +496,113 @@ static char **data_with_label(const struct init_ctx *ctx, const struct mount_opt
 	return v;
 }
 
+/* ---- idmapped mounts ---- */
+
+static char *id_map_text(const struct spec_id_mapping *m, size_t n)
+{
+	char *text = xstrdup("");
+
+	for (size_t i = 0; i < n; i++) {
+		char *next =
+		    xasprintf("%s%u %u %u\n", text, m[i].container_id, m[i].host_id, m[i].size);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+/*
+ * A user namespace holding the mount's uidMappings/gidMappings, for
+ * MOUNT_ATTR_IDMAP: a child unshares one and waits while we write its maps,
+ * naming it by the pid our procfs handle knows it by.
+ */
+static int idmap_userns(const struct spec_mount *m, struct husk_error *err)
+{
+	int ready[2], done[2];
+	char pidbuf[32] = "";
+	int nsfd = -1;
+	pid_t pid;
+
+	if (m->n_uid_mappings == 0 || m->n_gid_mappings == 0)
+		return husk_error_set(err, EINVAL, "idmap needs uidMappings and gidMappings");
+	int procfd = procfs_fd(err);
+	if (procfd < 0)
+		return -1;
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return husk_error_errno(err, "pipe");
+	if (pipe2(done, O_CLOEXEC) < 0) {
+		close(ready[0]);
+		close(ready[1]);
+		return husk_error_errno(err, "pipe");
+	}
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		ssize_t n = -1;
+		close(ready[0]);
+		close(done[1]); /* or the read below never sees EOF */
+		if (unshare(CLONE_NEWUSER) == 0)
+			n = readlinkat(procfd, "self", pidbuf, sizeof(pidbuf) - 1);
+		if (n > 0 && write(ready[1], pidbuf, (size_t)n) == n)
+			(void)!read(done[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(done[0]);
+	if (pid < 0) {
+		husk_error_errno(err, "fork");
+		goto out;
+	}
+	ssize_t n = read(ready[0], pidbuf, sizeof(pidbuf) - 1);
+	if (n <= 0) {
+		husk_error_set(err, EPERM, "idmap: could not create a user namespace");
+		goto out;
+	}
+	pidbuf[n] = '\0';
+	{
+		_cleanup_free_ char *uid = id_map_text(m->uid_mappings, m->n_uid_mappings);
+		_cleanup_free_ char *gid = id_map_text(m->gid_mappings, m->n_gid_mappings);
+		_cleanup_free_ char *up = xasprintf("%s/uid_map", pidbuf);
+		_cleanup_free_ char *gp = xasprintf("%s/gid_map", pidbuf);
+		_cleanup_free_ char *np = xasprintf("%s/ns/user", pidbuf);
+		if (procfs_write(up, uid, err) < 0 || procfs_write(gp, gid, err) < 0)
+			goto out;
+		/* ns/user is a magic link: open it by its parent directory. */
+		_cleanup_free_ char *nsdir = xasprintf("%s/ns", pidbuf);
+		_cleanup_close_ int dfd = procfs_open(nsdir, O_PATH | O_DIRECTORY, err);
+		if (dfd < 0)
+			goto out;
+		nsfd = openat(dfd, "user", O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			husk_error_errno(err, "open %s", np);
+	}
+out:
+	close(ready[0]);
+	close(done[1]); /* lets the child go */
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	return nsfd;
+}
+
+static int apply_idmap(int tree, const struct spec_mount *m, bool recursive, struct husk_error *err)
+{
+	_cleanup_close_ int nsfd = idmap_userns(m, err);
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+
+	if (nsfd < 0)
+		return husk_error_prefix(err, "idmap");
+	attr.userns_fd = (uint64_t)nsfd;
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+			  sizeof(attr)) < 0)
+		return husk_error_errno(err, "idmap the mount");
+	return 0;
+}
+
 /* A clone of a host path with this mount's flags, attached at target. */
 static int bind_host_path(const char *src, int target_fd, const struct mount_opts *o,
-			  bool recursive, bool attrs_recursive, struct husk_error *err)
+			  bool recursive, bool attrs_recursive, const struct spec_mount *idmap,
+			  struct husk_error *err)
 {
 	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
 	_cleanup_close_ int tree = open_tree(AT_FDCWD, src, flags);
@@ -503,6 +611,8 @@ static int bind_host_path(const char *src, int target_fd, const struct mount_opt
 		return husk_error_errno(err, "open_tree `%s`", src);
 	if (mount_set_attrs(tree, attrs_recursive && recursive, o->set, o->clr, err) < 0 ||
 	    mount_set_attrs(tree, true, o->rset, o->rclr, err) < 0)
+		return -1;
+	if (idmap && (o->idmap || o->ridmap) && apply_idmap(tree, idmap, o->ridmap, err) < 0)
 		return -1;
 	if (mount_attach(tree, target_fd, src, err) < 0)
 		return -1;
@@ -515,12 +625,16 @@ static int mount_fs_at(const struct init_ctx *ctx, const struct spec_mount *m,
 		       struct husk_error *err)
 {
 	_cleanup_strv_ char **data = labelled ? data_with_label(ctx, o) : NULL;
+	/* A read-only tmpcopyup is filled first and made read-only after. */
+	uint64_t late = o->tmpcopyup ? (o->set & MOUNT_ATTR_RDONLY) : 0;
 	_cleanup_close_ int tree =
-		mount_new_fs(m->type, m->source, labelled ? data : o->data, o->set, err);
+	    mount_new_fs(m->type, m->source, labelled ? data : o->data, o->set & ~late, err);
 
 	if (tree < 0)
 		return -1;
 	if (o->tmpcopyup && tmpfs_copyup(target_fd, tree, err) < 0)
+		return -1;
+	if (late && mount_set_attrs(tree, false, late, 0, err) < 0)
 		return -1;
 	if (mount_set_attrs(tree, true, o->rset, o->rclr, err) < 0)
 		return -1;
@@ -558,8 +672,8 @@ static int mount_devpts(const struct init_ctx *ctx, const struct spec_mount *m,
 /* ---- cgroup ---- */
 
 struct cg_hier {
-	char name[64];	  /* directory under /sys/fs/cgroup */
-	char opts[256];	  /* super options: controllers, name= */
+	char name[64];	/* directory under /sys/fs/cgroup */
+	char opts[256]; /* super options: controllers, name= */
 	bool v2;
 };
 
@@ -591,9 +705,11 @@ static size_t host_cgroup_hierarchies(struct cg_hier *out, size_t max, struct hu
 			continue;
 		memcpy(out[n].name, mnt + 15, strlen(mnt + 15) + 1);
 		out[n].opts[0] = '\0';
-		for (char *save, *t = strtok_r(super, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 || strcmp(t, "xattr") == 0 ||
-			    strcmp(t, "nsdelegate") == 0 || str_has_prefix(t, "release_agent=") ||
+		for (char *save, *t = strtok_r(super, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
+			if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 ||
+			    strcmp(t, "xattr") == 0 || strcmp(t, "nsdelegate") == 0 ||
+			    str_has_prefix(t, "release_agent=") ||
 			    strcmp(t, "memory_recursiveprot") == 0)
 				continue;
 			size_t l = strlen(out[n].opts);
@@ -616,9 +732,11 @@ static char *own_cgroup_path(const struct cg_hier *h, const char *self_cgroup)
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
+		*c1 = '\0';
 		*c2 = '\0';
 		const char *ctrls = c1 + 1;
-		if (h->v2 ? (strcmp(line, "0") == 0 && *ctrls == '\0') : strcmp(ctrls, h->opts) == 0)
+		if (h->v2 ? (strcmp(line, "0") == 0 && *ctrls == '\0')
+			  : strcmp(ctrls, h->opts) == 0)
 			return xstrdup(c2 + 1);
 	}
 	return NULL;
@@ -641,8 +759,7 @@ static int cgroup_v1_hierarchy(const struct init_ctx *ctx, const struct cg_hier 
 			for (char *s, *t = strtok_r(copy, ",", &s); t; t = strtok_r(NULL, ",", &s))
 				data[n++] = xstrdup(t);
 		}
-		tree = mount_new_fs(h->v2 ? "cgroup2" : "cgroup", "cgroup", data,
-				    o->set | ro, err);
+		tree = mount_new_fs(h->v2 ? "cgroup2" : "cgroup", "cgroup", data, o->set | ro, err);
 	} else {
 		_cleanup_free_ char *path = own_cgroup_path(h, self_cgroup);
 		_cleanup_free_ char *src = xasprintf("/sys/fs/cgroup/%s%s", h->name,
@@ -700,12 +817,13 @@ static int mount_cgroup(const struct init_ctx *ctx, const struct spec_mount *m,
 			struct cg_hier h = {.v2 = true};
 			_cleanup_free_ char *path = own_cgroup_path(&h, self);
 			_cleanup_free_ char *src =
-				xasprintf("/sys/fs/cgroup%s", path && strcmp(path, "/") ? path : "");
+			    xasprintf("/sys/fs/cgroup%s", path && strcmp(path, "/") ? path : "");
 			struct mount_opts b = *o;
 			b.set |= ro;
-			return bind_host_path(src, target_fd, &b, false, false, err);
+			return bind_host_path(src, target_fd, &b, false, false, NULL, err);
 		}
-		_cleanup_close_ int tree = mount_new_fs("cgroup2", "cgroup", NULL, o->set | ro, err);
+		_cleanup_close_ int tree =
+		    mount_new_fs("cgroup2", "cgroup", NULL, o->set | ro, err);
 		if (tree < 0 || mount_attach(tree, target_fd, "cgroup2", err) < 0)
 			return -1;
 		return mount_set_propagation(tree, o->propagation, o->propagation_rec, err);
@@ -714,7 +832,8 @@ static int mount_cgroup(const struct init_ctx *ctx, const struct spec_mount *m,
 	struct cg_hier hier[32];
 	size_t n = host_cgroup_hierarchies(hier, ARRAY_SIZE(hier), err);
 	if (n == 0)
-		return husk_error_set(err, ENOENT, "no cgroup hierarchy found under /sys/fs/cgroup");
+		return husk_error_set(err, ENOENT,
+				      "no cgroup hierarchy found under /sys/fs/cgroup");
 	_cleanup_free_ char *self = NULL;
 	if (!ctx->new_cgroupns) {
 		_cleanup_close_ int fd = procfs_open("self/cgroup", O_RDONLY, err);
@@ -724,8 +843,8 @@ static int mount_cgroup(const struct init_ctx *ctx, const struct spec_mount *m,
 
 	char *tmpfs_data[] = {"mode=755", NULL};
 	_cleanup_close_ int tmpfs =
-		mount_new_fs("tmpfs", "tmpfs", tmpfs_data,
-			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+	    mount_new_fs("tmpfs", "tmpfs", tmpfs_data,
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
 	if (tmpfs < 0 || mount_attach(tmpfs, target_fd, "cgroup tmpfs", err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
@@ -753,7 +872,7 @@ static int mount_kind_at(const struct init_ctx *ctx, const struct spec_mount *m,
 		_cleanup_free_ char *src = host_source(ctx, m->source);
 		if (src == NULL)
 			return husk_error_set(err, EINVAL, "a bind mount needs a source");
-		return bind_host_path(src, target_fd, o, o->rbind, false, err);
+		return bind_host_path(src, target_fd, o, o->rbind, false, m, err);
 	}
 	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
 		return mount_cgroup(ctx, m, o, target_fd, err);
@@ -762,7 +881,7 @@ static int mount_kind_at(const struct init_ctx *ctx, const struct spec_mount *m,
 		struct mount_opts b = *o;
 		b.rset |= o->set;
 		b.rclr |= o->clr;
-		return bind_host_path("/sys", target_fd, &b, true, true, err);
+		return bind_host_path("/sys", target_fd, &b, true, true, NULL, err);
 	}
 	if (strcmp(type, "devpts") == 0)
 		return mount_devpts(ctx, m, o, target_fd, err);
@@ -776,8 +895,8 @@ static int mount_kind_at(const struct init_ctx *ctx, const struct spec_mount *m,
 		struct mount_opts b = *o;
 		b.rset |= o->set;
 		husk_error_clear(err);
-		return bind_host_path(strcmp(type, "proc") == 0 ? "/proc" : "/dev/mqueue", target_fd,
-				      &b, true, true, err);
+		return bind_host_path(strcmp(type, "proc") == 0 ? "/proc" : "/dev/mqueue",
+				      target_fd, &b, true, true, NULL, err);
 	}
 	return -1;
 }
@@ -805,8 +924,8 @@ static int mount_one(struct init_ctx *ctx, int rootfd, const struct spec_mount *
 		husk_error_set(err, EINVAL, "mount type missing");
 		goto out;
 	}
-	if (o.idmap || o.ridmap) {
-		husk_error_set(err, ENOTSUP, "idmapped mounts are not supported yet");
+	if ((o.idmap || o.ridmap) && !bind) {
+		husk_error_set(err, ENOTSUP, "idmap is supported on bind mounts only");
 		goto out;
 	}
 	if (strcmp(dest, "/") == 0) {
@@ -835,12 +954,12 @@ static int mount_one(struct init_ctx *ctx, int rootfd, const struct spec_mount *
 	}
 
 	if (o.remount) {
-		ret = mount_set_attrs(target, false, o.set, o.clr, err) < 0 ||
-				      mount_set_attrs(target, true, o.rset, o.rclr, err) < 0 ||
-				      mount_set_propagation(target, o.propagation, o.propagation_rec,
-							    err) < 0
-			      ? -1
-			      : 0;
+		ret =
+		    mount_set_attrs(target, false, o.set, o.clr, err) < 0 ||
+			    mount_set_attrs(target, true, o.rset, o.rclr, err) < 0 ||
+			    mount_set_propagation(target, o.propagation, o.propagation_rec, err) < 0
+			? -1
+			: 0;
 		goto out;
 	}
 	ret = mount_kind_at(ctx, m, &o, bind, target, err);
@@ -856,10 +975,9 @@ int mounts_apply(struct init_ctx *ctx, int rootfd, struct husk_error *err)
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct spec_mount *m = &cfg->mounts[i];
 		if (mount_one(ctx, rootfd, m, err) < 0)
-			return husk_error_prefix(err, "mount %s `%s` on `%s`",
-						 m->type ? m->type : "bind",
-						 m->source ? m->source : "none",
-						 m->destination ? m->destination : "");
+			return husk_error_prefix(
+			    err, "mount %s `%s` on `%s`", m->type ? m->type : "bind",
+			    m->source ? m->source : "none", m->destination ? m->destination : "");
 	}
 	return 0;
 }

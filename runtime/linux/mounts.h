@@ -15,8 +15,8 @@
 
 /* config.json mounts[].options, sorted by what applies them. */
 struct mount_opts {
-	uint64_t set, clr;   /* MOUNT_ATTR_* on the mount itself */
-	uint64_t rset, rclr; /* MOUNT_ATTR_* on it and every submount */
+	uint64_t set, clr;	   /* MOUNT_ATTR_* on the mount itself */
+	uint64_t rset, rclr;	   /* MOUNT_ATTR_* on it and every submount */
 	unsigned long propagation; /* MS_SHARED | MS_SLAVE | ...; 0: leave it */
 	bool propagation_rec;
 	bool bind, rbind, remount, tmpcopyup, idmap, ridmap;

@@ -63,7 +63,8 @@ static int procfs_new_instance(void)
 		return -1;
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return -1;
-	return fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	return fsmount(fsfd, FSMOUNT_CLOEXEC,
+		       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 }
 
 static int procfs_try(int fd)
@@ -129,10 +130,11 @@ static char *expand_self(int procfd, const char *path)
 
 static int open_beneath(int procfd, const char *path, int flags)
 {
+	/* openat2 refuses O_PATH with any flag it would ignore. */
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_XDEV,
+	    .flags = (uint64_t)(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY)),
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
 	};
 	long fd = syscall(SYS_openat2, procfd, path, &how, sizeof(how));
 
@@ -146,8 +148,8 @@ static int open_beneath(int procfd, const char *path, int flags)
 	}
 	int f = openat(procfd, path, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	uint64_t id;
-	if (f >= 0 && (!is_procfs(f) || (procfs_mnt_id && (mount_id_of(f, &id) < 0 ||
-							      id != procfs_mnt_id)))) {
+	if (f >= 0 && (!is_procfs(f) ||
+		       (procfs_mnt_id && (mount_id_of(f, &id) < 0 || id != procfs_mnt_id)))) {
 		close(f);
 		errno = EXDEV;
 		return -1;

@@ -94,8 +94,8 @@ static int create_missing(int dirfd, const char *name, bool as_file, mode_t mode
 	if (!as_file)
 		return mkdirat(dirfd, name, mode) < 0 && errno != EEXIST ? -1 : 0;
 
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-			mode);
+	int fd = openat(dirfd, name,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
 	if (fd >= 0) {
 		close(fd);
 		return 0;
@@ -245,8 +245,8 @@ out:
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	static bool unavailable;
 

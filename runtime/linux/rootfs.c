@@ -150,12 +150,14 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 		return -1;
 
 	/* Nothing we mount may reach the host: private unless asked otherwise,
-	 * and recursive whatever was asked. */
-	if (mount(NULL, "/", NULL, MS_REC | (prop ? prop : MS_PRIVATE), NULL) < 0)
+	 * and recursive whatever was asked.  Unbindable comes at the end: the
+	 * rootfs could not be bound from an unbindable mount. */
+	unsigned long setup_prop = (prop == MS_SHARED || prop == MS_SLAVE) ? prop : MS_PRIVATE;
+	if (mount(NULL, "/", NULL, MS_REC | setup_prop, NULL) < 0)
 		return husk_error_errno(err, "make / %s",
 					cfg->linux && cfg->linux->rootfs_propagation
-						? cfg->linux->rootfs_propagation
-						: "rprivate");
+					    ? cfg->linux->rootfs_propagation
+					    : "rprivate");
 	if (prop == MS_SHARED && make_rootfs_parent_private(ctx->rootfs_fd, err) < 0)
 		return -1;
 
@@ -232,8 +234,8 @@ static int attach_mask(int *mask, int target, const char *path, struct husk_erro
 
 static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *err)
 {
-	_cleanup_close_ int fd = resolve_in_root(ctx->rootfs_fd, path, O_PATH, RESOLVE_NO_CREATE,
-						 0, err);
+	_cleanup_close_ int fd =
+	    resolve_in_root(ctx->rootfs_fd, path, O_PATH, RESOLVE_NO_CREATE, 0, err);
 	struct stat st;
 
 	if (fd < 0) {
@@ -258,7 +260,7 @@ static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *
 			data[0] = ctxopt = xasprintf("context=%s", label);
 		mask_dir = mount_new_fs("tmpfs", "tmpfs", data,
 					MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-						MOUNT_ATTR_NOEXEC,
+					    MOUNT_ATTR_NOEXEC,
 					err);
 		if (mask_dir < 0)
 			return -1;
@@ -268,8 +270,8 @@ static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *
 
 static int readonly_path(struct init_ctx *ctx, const char *path, struct husk_error *err)
 {
-	_cleanup_close_ int fd = resolve_in_root(ctx->rootfs_fd, path, O_PATH, RESOLVE_NO_CREATE,
-						 0, err);
+	_cleanup_close_ int fd =
+	    resolve_in_root(ctx->rootfs_fd, path, O_PATH, RESOLVE_NO_CREATE, 0, err);
 	_cleanup_close_ int tree = -1;
 
 	if (fd < 0) {
@@ -279,13 +281,14 @@ static int readonly_path(struct init_ctx *ctx, const char *path, struct husk_err
 		}
 		return -1;
 	}
-	tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	tree =
+	    open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	if (tree < 0)
 		return husk_error_errno(err, "bind `%s`", path);
 	/* Only ever adding flags: whatever the mount has locked stays. */
 	if (mount_set_attrs(tree, true,
 			    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				    MOUNT_ATTR_NOEXEC,
+				MOUNT_ATTR_NOEXEC,
 			    0, err) < 0)
 		return -1;
 	return mount_attach(tree, fd, path, err);

@@ -40,13 +40,13 @@ extern char **environ;
 
 /* Commands that never run code inside a container's namespaces. */
 static const char *const safe_commands[] = {
-	"start", "state",  "kill", "delete", "list", "pause",	   "resume",
-	"update", "ps", "events", "spec", "features", "checkpoint", NULL,
+    "start",  "state", "kill",	 "delete", "list",     "pause",	     "resume",
+    "update", "ps",    "events", "spec",   "features", "checkpoint", NULL,
 };
 
 /* Global options followed by a separate value (see main.c). */
 static const char *const value_options[] = {
-	"--root", "--log", "--log-format", "--cgroup-manager", "--rootless", "--criu", NULL,
+    "--root", "--log", "--log-format", "--cgroup-manager", "--rootless", "--criu", NULL,
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -112,8 +112,8 @@ static off_t exec_size(int fd, off_t file_size)
 			end = (off_t)(ph.p_offset + ph.p_filesz);
 	}
 	end = (off_t)(eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr)) > end
-		      ? (off_t)(eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr))
-		      : end;
+		  ? (off_t)(eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr))
+		  : end;
 	return end > 0 && end <= file_size ? end : file_size;
 }
 
@@ -172,7 +172,8 @@ int selfexe_protect(int argc, char **argv, struct husk_error *err)
 	if (setenv(SELFEXE_ENV, "1", 1) < 0)
 		return husk_error_errno(err, "setenv");
 	fexecve(copy, argv, environ);
-	husk_error_errno(err, "protect the runtime binary (CVE-2019-5736): execute the sealed copy");
+	husk_error_errno(err,
+			 "protect the runtime binary (CVE-2019-5736): execute the sealed copy");
 	unsetenv(SELFEXE_ENV);
 	return -1;
 }

@@ -14,9 +14,9 @@
 #include "util.h"
 
 static const char *const ipc_keys[] = {
-	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",	    "kernel.sem",
-	"kernel.shmall", "kernel.shmmax", "kernel.shmmni",	    "kernel.shm_rmid_forced",
-	"kernel.msg_next_id", "kernel.sem_next_id", "kernel.shm_next_id",
+    "kernel.msgmax",	  "kernel.msgmnb",	"kernel.msgmni",      "kernel.sem",
+    "kernel.shmall",	  "kernel.shmmax",	"kernel.shmmni",      "kernel.shm_rmid_forced",
+    "kernel.msg_next_id", "kernel.sem_next_id", "kernel.shm_next_id",
 };
 
 /* The namespace that scopes key, or SPEC_NS_COUNT when none does. */
@@ -78,15 +78,15 @@ int sysctl_apply(const struct spec_config *cfg, struct husk_error *err)
 		}
 		enum spec_ns_type ns = sysctl_namespace(dotted);
 		if (ns == SPEC_NS_COUNT)
-			return husk_error_set(err, EPERM,
-					      "sysctl `%s` is not namespaced: it would change the host",
-					      key);
+			return husk_error_set(
+			    err, EPERM, "sysctl `%s` is not namespaced: it would change the host",
+			    key);
 		if (spec_config_namespace(cfg, ns) == NULL)
-			return husk_error_set(err, EPERM,
-					      "sysctl `%s` needs the container's own %s namespace", key,
-					      ns == SPEC_NS_IPC ? "ipc"
-					      : ns == SPEC_NS_NETWORK ? "network"
-								      : "uts");
+			return husk_error_set(
+			    err, EPERM, "sysctl `%s` needs the container's own %s namespace", key,
+			    ns == SPEC_NS_IPC	    ? "ipc"
+			    : ns == SPEC_NS_NETWORK ? "network"
+						    : "uts");
 		full = xasprintf("sys/%s", path);
 		if (procfs_write(full, value ? value : "", err) < 0)
 			return husk_error_prefix(err, "sysctl `%s`", key);

@@ -18,6 +18,11 @@
  *       Per round and contender: RUNTIME create --pid-file F -b BUNDLE ID,
  *       RUNTIME start ID, wait for the init, RUNTIME delete ID.
  *
+ *   driver sealed-exec FILE ARGV...
+ *       Exec ARGV with "@EXE@" replaced by /proc/self/fd/N, a sealed memfd
+ *       copy of FILE: lets valgrind run husk's re-executed stage (which
+ *       insists on running from a sealed copy) directly.
+ *
  * Output, one line per round and contender, tab separated:
  *   LABEL ROUND WALL_S CPU_S MAXRSS_KIB FAILURES
  * CPU is user+system of all reaped processes; MAXRSS is the largest
@@ -32,7 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -412,6 +419,30 @@ static int parse_contenders(int argc, char **argv, struct contender *out, int ma
 	return n;
 }
 
+static int sealed_exec(int argc, char **argv)
+{
+	int src = open(argv[0], O_RDONLY | O_CLOEXEC);
+	int fd = memfd_create("husk", MFD_ALLOW_SEALING);
+	struct stat st;
+	off_t off = 0;
+	char path[64];
+
+	if (src < 0 || fd < 0 || fstat(src, &st) < 0)
+		die("sealed-exec: open");
+	while (off < st.st_size)
+		if (sendfile(fd, src, &off, st.st_size - off) <= 0)
+			die("sealed-exec: copy");
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		die("sealed-exec: seal");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "@EXE@") == 0)
+			argv[i] = path;
+	execvp(argv[1], &argv[1]);
+	die("sealed-exec: exec");
+	return 127;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: driver [-t SECS] batch ROUNDS COUNT PAR -- LABEL ARGV... ...\n"
@@ -431,6 +462,8 @@ int main(int argc, char **argv)
 	}
 	if (argc - i < 2)
 		usage();
+	if (strcmp(argv[i], "sealed-exec") == 0)
+		return argc - i < 3 ? 2 : sealed_exec(argc - i - 1, argv + i + 1);
 	sigaction(SIGALRM, &sa, NULL);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		die("PR_SET_CHILD_SUBREAPER");

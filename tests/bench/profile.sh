@@ -9,15 +9,17 @@
 #   slow-LABEL.txt       strace -f -tt -T: syscalls over 0.3 ms and the
 #                        clone -> exec -> exit milestones
 #   callgrind-LABEL.txt  instructions of the first runtime process (up to its
-#                        first exec), by function
+#                        first exec), by function; for husk also of its
+#                        re-executed stage (the real work), which runs from a
+#                        sealed memfd copy: valgrind runs that copy directly
 
 PROFILE_RUNS=${PROFILE_RUNS:-40}
 
-profile_cmd() { # LABEL SUFFIX -> the command line of one run
+profile_cmd() { # LABEL SUFFIX -> CMD, the command line of one run
 	if [ "$1" = floor ]; then
-		echo "$FLOOR" "$ROOTFS"
+		CMD=("$FLOOR" "$ROOTFS")
 	else
-		echo "${BIN[$1]}" --root "$(root_of "$1")" run -b "$WORK/true" "bench-$1-$2"
+		CMD=("${BIN[$1]}" --root "$(root_of "$1")" run -b "$WORK/true" "bench-$1-$2")
 	fi
 }
 
@@ -48,9 +50,10 @@ profile_perf() { # LABEL
 
 profile_strace() { # LABEL
 	local l=$1
-	# shellcheck disable=SC2046
-	timeout 30 strace -f -c -w -S time -o "$PROF/syscalls-$l.txt" $(profile_cmd "$l" st-c) >/dev/null 2>&1
-	timeout 30 strace -f -tt -T -o "$WORK/timeline-$l.txt" $(profile_cmd "$l" st-tl) >/dev/null 2>&1
+	profile_cmd "$l" st-c
+	timeout 30 strace -f -c -w -S time -o "$PROF/syscalls-$l.txt" "${CMD[@]}" >/dev/null 2>&1
+	profile_cmd "$l" st-tl
+	timeout 30 strace -f -tt -T -o "$WORK/timeline-$l.txt" "${CMD[@]}" >/dev/null 2>&1
 	{
 		echo "# strace -f -tt -T of one run of $l: elapsed, milestones, syscalls over 0.3 ms"
 		awk '{split($2, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]; if (NR == 1) f = s; l = s}
@@ -68,9 +71,9 @@ profile_strace() { # LABEL
 profile_callgrind() { # LABEL
 	local l=$1 f
 	command -v valgrind >/dev/null || return 0
-	# shellcheck disable=SC2046
+	profile_cmd "$l" cg
 	timeout 60 valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind-$l.%p" \
-		$(profile_cmd "$l" cg) >/dev/null 2>"$WORK/callgrind-$l.log"
+		"${CMD[@]}" >/dev/null 2>"$WORK/callgrind-$l.log"
 	{
 		echo "# valgrind --tool=callgrind, one run of $l (each process until it execs)"
 		for f in "$WORK"/callgrind-"$l".[0-9]*; do
@@ -84,6 +87,38 @@ profile_callgrind() { # LABEL
 	} >"$PROF/callgrind-$l.txt"
 }
 
+# Function names for the anonymous (memfd) object: valgrind maps a PIE
+# at 0x108000, so address - 0x108000 is the offset addr2line wants.
+annotate_memfd() { # CALLGRIND-FILE BINARY
+	callgrind_annotate --inclusive=yes "$1" 2>/dev/null | sed -n '/PROGRAM TOTALS/,$p' |
+		grep -v -E '^-|^Ir|^ *$|could not be found|^  \./' | head -n 60 |
+		while IFS= read -r line; do
+			if [[ "$line" =~ \?\?\?:0x([0-9a-f]+)\ \[\?\?\?\] ]]; then
+				local a f
+				a=$(printf '0x%x' $((0x${BASH_REMATCH[1]} - 0x108000)))
+				f=$(addr2line -f -e "$2" "$a" 2>/dev/null | head -n 1)
+				echo "${line%%\?\?\?*}husk:$f"
+			else
+				echo "$line"
+			fi
+		done
+}
+
+profile_husk_stage_b() {
+	local f
+	[ -n "${BIN[husk]:-}" ] && command -v valgrind >/dev/null || return 0
+	_HUSK_SEALED_EXE=1 timeout 60 "$DRIVER" sealed-exec "${BIN[husk]}" valgrind --tool=callgrind \
+		--callgrind-out-file="$WORK/callgrind-husk-b.%p" @EXE@ --root "$(root_of husk)" run \
+		-b "$WORK/true" bench-husk-cgb >/dev/null 2>"$WORK/callgrind-husk-b.log"
+	{
+		echo
+		echo "# the re-executed stage (runs from the sealed copy), inclusive"
+		for f in "$WORK"/callgrind-husk-b.[0-9]*; do
+			[ -f "$f" ] && annotate_memfd "$f" "${BIN[husk]}"
+		done
+	} >>"$PROF/callgrind-husk.txt"
+}
+
 profile_all() {
 	local l
 	PROF=$OUT/profile
@@ -94,5 +129,6 @@ profile_all() {
 		profile_strace "$l"
 		[ "$l" != floor ] && profile_callgrind "$l"
 	done
+	profile_husk_stage_b
 	log "profiles in $PROF"
 }

@@ -75,8 +75,10 @@ install_missing() {
 	fi
 	[ ${#need[@]} -eq 0 ] && return 0
 	log "installing ${need[*]}"
-	apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq "${need[@]}" >/dev/null || die "apt-get install ${need[*]} failed"
+	if ! { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq "${need[@]}" >/dev/null; }; then
+		die "apt-get install ${need[*]} failed"
+	fi
 }
 
 if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
@@ -86,10 +88,12 @@ if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
 	HOST_CGROUP=$(awk '$5 ~ "^/sys/fs/cgroup" {print $5 "=" $(NF-2)}' /proc/self/mountinfo |
 		tr '\n' ' ')
 	export HOST_CGROUP
-	exec unshare -m --propagation private env HUSK_BENCH_INNER=1 "$SELF" \
-		$([ $QUICK = 1 ] && echo --quick) $([ $KEEP = 1 ] && echo --keep) \
-		$([ $PROFILE = 1 ] && echo --profile) \
-		--out "$OUT" ${HUSK:+"$HUSK"}
+	inner=(--out "$OUT")
+	[ $QUICK = 1 ] && inner+=(--quick)
+	[ $KEEP = 1 ] && inner+=(--keep)
+	[ $PROFILE = 1 ] && inner+=(--profile)
+	[ -n "$HUSK" ] && inner+=("$HUSK")
+	exec unshare -m --propagation private env HUSK_BENCH_INNER=1 "$SELF" "${inner[@]}"
 fi
 
 # ---- inside the private mount namespace ---------------------------------------
@@ -108,6 +112,7 @@ else
 	ROUNDS=${BENCH_ROUNDS:-100} BATCH_ROUNDS=5 RSS_ROUNDS=9 MEM_STEP=4096 NCONT=100
 fi
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/husk-bench.XXXXXX)
 ROOTFS=$WORK/rootfs
 DRIVER=$WORK/driver
@@ -120,11 +125,12 @@ declare -A BIN=()
 root_of() { echo "$WORK/state-$1"; }
 
 cleanup() {
-	local l id
+	local l dir
 	for l in "${ALL_LABELS[@]}"; do
-		[ -d "$(root_of "$l")" ] || continue
-		for id in $(ls "$(root_of "$l")" 2>/dev/null | grep '^bench-'); do
-			timeout 20 "${BIN[$l]}" --root "$(root_of "$l")" delete -f "$id" >/dev/null 2>&1
+		for dir in "$(root_of "$l")"/bench-*; do
+			[ -d "$dir" ] || continue
+			timeout 20 "${BIN[$l]}" --root "$(root_of "$l")" delete -f "${dir##*/}" \
+				>/dev/null 2>&1
 		done
 	done
 	# What a runtime that failed half-way left behind (only empty cgroups go).
@@ -319,14 +325,14 @@ awk -v b="${base_mem:-0}" 'BEGIN {OFS="\t"}
 
 log "syscalls (strace -f -c)"
 for l in "${LABELS[@]}" floor; do
-	if [ $l = floor ]; then
+	if [ "$l" = floor ]; then
 		cmd=("$FLOOR" "$ROOTFS")
 	else
 		cmd=("${BIN[$l]}" --root "$(root_of "$l")" run -b "$WORK/true" "bench-$l-strace")
 	fi
 	timeout 30 strace -f -c -o "$WORK/raw/strace-$l.txt" "${cmd[@]}" >/dev/null 2>>"$WORK/raw/strace.err"
 	# lines: % time, seconds, usecs/call, calls, [errors], syscall
-	awk -v l=$l 'BEGIN {OFS="\t"} /^-/ {sep++; next}
+	awk -v l="$l" 'BEGIN {OFS="\t"} /^-/ {sep++; next}
 		sep == 1 && NF >= 5 {print l, $NF, $4}
 		$NF == "total" {print l, "TOTAL", $4}' "$WORK/raw/strace-$l.txt" \
 		>>"$WORK/raw/syscalls.tsv"
