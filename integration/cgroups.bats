@@ -180,6 +180,9 @@ cpu_ticks() {
 	run husk pause "$ID"
 	assert_success
 	[ "$(state_field "$ID" status)" = paused ]
+	run husk list --format json
+	assert_success
+	[ "$(echo "$output" | jq -r --arg id "$ID" '.[] | select(.id == $id) | .status')" = paused ]
 	if is_v2; then
 		[ "$(cg_read freezer cgroup.freeze)" = 1 ]
 	else

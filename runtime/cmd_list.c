@@ -5,6 +5,7 @@
 #include "spec/json.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,6 +85,7 @@ int cmd_list(struct husk_globals *g, int argc, char **argv)
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct list_flags f = {false, false};
 	_cleanup_strv_ char **ids = NULL;
+	_cleanup_close_ int rootfd = -1;
 	char **ops;
 	int n, r = cli_parse_operands(&help, opts, argc, argv, list_flag, &f, 0, 0, &ops, &n);
 	bool first = true;
@@ -92,6 +94,7 @@ int cmd_list(struct husk_globals *g, int argc, char **argv)
 		return r < 0 ? CLI_EXIT_USAGE : 0;
 	if (state_store_list(g->root, &ids, &err) < 0)
 		return husk_error_report(&err);
+	rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (f.json)
 		printf("[");
 	else if (!f.quiet)
@@ -103,7 +106,7 @@ int cmd_list(struct husk_globals *g, int argc, char **argv)
 			printf("%s\n", ids[i]);
 			continue;
 		}
-		if (state_store_open(g->root, ids[i], &ref, &err) < 0) {
+		if (state_store_open_at(rootfd, g->root, ids[i], false, &ref, &err) < 0) {
 			container_ref_release(&ref);
 			husk_error_clear(&err);
 			continue;

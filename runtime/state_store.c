@@ -119,22 +119,30 @@ static int read_state(struct container_ref *ref, struct husk_error *err)
 int state_store_open(const char *root, const char *id, struct container_ref *out,
 		     struct husk_error *err)
 {
+	return state_store_open_at(-1, root, id, true, out, err);
+}
+
+int state_store_open_at(int rootfd_in, const char *root, const char *id, bool lock,
+			struct container_ref *out, struct husk_error *err)
+{
 	_cleanup_close_ int rootfd = -1;
 
 	memset(out, 0, sizeof *out);
 	out->dirfd = -1;
 	if (container_id_check(id, err) < 0)
 		return -1;
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd >= 0)
-		out->dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (rootfd_in < 0)
+		rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd >= 0 || rootfd_in >= 0)
+		out->dirfd = openat(rootfd_in >= 0 ? rootfd_in : rootfd, id,
+				    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (out->dirfd < 0) {
 		if (errno == ENOENT)
 			return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
 		return husk_error_errno(err, "open container `%s`", id);
 	}
 	out->id = xstrdup(id);
-	if (lock_dir(out->dirfd, id, err) < 0)
+	if (lock && lock_dir(out->dirfd, id, err) < 0)
 		return -1;
 	if (read_state(out, err) < 0) {
 		/* A container whose create died half-way: no state file yet. */
@@ -337,16 +345,12 @@ const char *container_status(struct container_ref *ref, const struct husk_global
 	if (fstatat(ref->dirfd, FIFO_FILE, &st, 0) == 0)
 		return "created";
 	if (s->cgroup_path) {
-		struct cgroup_handle *cg = NULL;
 		struct husk_error err = HUSK_ERROR_INIT;
 		bool frozen = false;
-		if (cgroup_load(s, g, &cg, &err) == 0 && cgroup_is_frozen(cg, &frozen, &err) == 0 &&
-		    frozen) {
-			cgroup_handle_free(cg);
-			return "paused";
-		}
-		cgroup_handle_free(cg);
+		int r = cgroup_state_frozen(s, &frozen, &err);
 		husk_error_clear(&err);
+		if (r == 0 && frozen)
+			return "paused";
 	}
 	return "running";
 }

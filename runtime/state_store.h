@@ -34,6 +34,11 @@ int state_store_create(const char *root, const char *id, struct container_ref *o
  * clear "container `x` does not exist" when it is not there. */
 int state_store_open(const char *root, const char *id, struct container_ref *out,
 		     struct husk_error *err);
+/* The same relative to an open root (or root when rootfd < 0); without
+ * the lock for readers like `list` (state.json is replaced by rename, so
+ * it is always whole). */
+int state_store_open_at(int rootfd, const char *root, const char *id, bool lock,
+			struct container_ref *out, struct husk_error *err);
 int state_store_write(struct container_ref *ref, struct husk_error *err);
 int state_store_load_config(struct container_ref *ref, struct husk_error *err);
 /* Remove the directory and everything in it. */

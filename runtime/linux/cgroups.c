@@ -882,6 +882,46 @@ int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_e
 	return 0;
 }
 
+int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_error *err)
+{
+	/* `list` asks this for every container: discover the layout once and
+	 * read one file, instead of opening every hierarchy each time. */
+	static struct cgroup_handle *layout;
+	_cleanup_close_ int mfd = -1;
+	_cleanup_free_ char *rel = NULL, *buf = NULL;
+	struct husk_error e = HUSK_ERROR_INIT;
+	struct cg_hier *h;
+	size_t len;
+
+	*frozen = false;
+	if (st->cgroup_path == NULL || st->cgroup_path[0] == '\0')
+		return 0;
+	if (layout == NULL) {
+		layout = handle_new();
+		if (discover(layout, err) < 0) {
+			cgroup_handle_free(layout);
+			layout = NULL;
+			return -1;
+		}
+	}
+	h = cg_find(layout, "freezer");
+	if (h == NULL || cg_is_v2(layout, h))
+		h = layout->unified >= 0 ? &layout->h[layout->unified] : NULL;
+	if (h == NULL)
+		return 0;
+	mfd = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return 0;
+	rel = xasprintf("%s/%s", st->cgroup_path[0] == '/' ? st->cgroup_path + 1 : st->cgroup_path,
+			cg_is_v2(layout, h) ? "cgroup.freeze" : "freezer.state");
+	if (read_file_at(mfd, rel, 4096, &buf, &len, &e) < 0) {
+		husk_error_clear(&e);
+		return 0;
+	}
+	*frozen = cg_is_v2(layout, h) ? buf[0] == '1' : str_has_prefix(buf, "FROZEN");
+	return 0;
+}
+
 int cgroup_update(struct cgroup_handle *cg, const struct spec_resources *res,
 		  struct husk_error *err)
 {

@@ -94,6 +94,8 @@ int cgroup_load(const struct spec_state *st, const struct husk_globals *g,
 int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err);
 int cgroup_freeze(struct cgroup_handle *cg, bool freeze, struct husk_error *err);
 int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_error *err);
+/* The same from a stored state alone, cheaply (for state and list). */
+int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_error *err);
 int cgroup_update(struct cgroup_handle *cg, const struct spec_resources *res,
 		  struct husk_error *err);
 int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct husk_error *err);
