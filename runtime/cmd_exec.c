@@ -481,6 +481,7 @@ static void __attribute__((noreturn)) child_b(struct exec_job *j)
 	    .no_new_keyring = true, /* keep the session keyring we joined */
 	    .id = j->ref->id,
 	    .personality = cfg->linux ? cfg->linux->personality : NULL,
+	    .memory_policy = cfg->linux ? cfg->linux->memory_policy : NULL,
 	};
 
 	close(steal_fd(&j->ctl[1]));

@@ -229,6 +229,7 @@ void container_init_main(struct init_ctx *ctx)
 		.no_new_keyring = ctx->no_new_keyring,
 		.id = ctx->id,
 		.personality = ctx->cfg->linux->personality,
+		.memory_policy = ctx->cfg->linux->memory_policy,
 	};
 	process_exec(&eo, &err);
 	fail_after_start(ctx, &err);

@@ -36,10 +36,10 @@ static const struct {
     .cgroup_rdma = true,
     .apparmor = true,
     .selinux = true,
-    .intel_rdt = false,
-    .intel_rdt_schemata = false,
+    .intel_rdt = true,
+    .intel_rdt_schemata = true,
     .idmap_mounts = true,
-    .net_devices = false,
+    .net_devices = true,
 };
 
 static const char *const hook_names[] = {

@@ -150,6 +150,7 @@ struct exec_opts {
 	bool no_new_keyring;
 	const char *id; /* session keyring name */
 	const struct spec_personality *personality; /* linux.personality */
+	const struct spec_memory_policy *memory_policy; /* linux.memoryPolicy */
 };
 /* rlimits, oom_score_adj, scheduler, ioPriority, personality, user and
  * groups, umask, capabilities, NoNewPrivs, cwd, LSM labels, close fds,

@@ -120,7 +120,8 @@ static int nl_request(int fd, struct nlbuf *req, void *reply, size_t reply_size)
 				return e->error;
 			}
 			if (reply) {
-				memcpy(reply, h, h->nlmsg_len < reply_size ? h->nlmsg_len : reply_size);
+				memcpy(reply, h,
+				       h->nlmsg_len < reply_size ? h->nlmsg_len : reply_size);
 				return 1;
 			}
 		}
@@ -236,8 +237,10 @@ static int add_addr(int fd, int ifindex, const struct saved_addr *a)
 
 static int set_up(int fd, int ifindex)
 {
-	struct ifinfomsg ifi = {
-	    .ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC,
+				.ifi_index = ifindex,
+				.ifi_flags = IFF_UP,
+				.ifi_change = IFF_UP};
 	struct nlbuf req;
 
 	nl_begin(&req, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
@@ -286,7 +289,8 @@ static int open_target_netns(const struct spec_config *cfg, pid_t pid, struct hu
 	}
 	if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) {
 		close(fd);
-		return husk_error_set(err, 0, "the container has no network namespace of its own yet");
+		return husk_error_set(err, 0,
+				      "the container has no network namespace of its own yet");
 	}
 	return fd;
 }
@@ -333,21 +337,23 @@ static int check_devices(const struct spec_config *cfg, int host, int target,
 		int r = link_index(host, d->host_name);
 
 		if (r < 0)
-			return husk_error_set(err, -r, "linux.netDevices: move `%s` into the container",
+			return husk_error_set(err, -r,
+					      "linux.netDevices: move `%s` into the container",
 					      d->host_name);
 		if (strstr(name, "%d"))
 			continue;
 		r = link_index(target, name);
 		if (r > 0)
-			return husk_error_set(err, EEXIST,
-					      "linux.netDevices: move `%s` into the container as `%s`",
-					      d->host_name, name);
+			return husk_error_set(
+			    err, EEXIST, "linux.netDevices: move `%s` into the container as `%s`",
+			    d->host_name, name);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(final_name(&l->net_devices[j]), name) == 0)
-				return husk_error_set(err, 0,
-						      "linux.netDevices: `%s` and `%s` would both be "
-						      "named `%s` in the container",
-						      l->net_devices[j].host_name, d->host_name, name);
+				return husk_error_set(
+				    err, 0,
+				    "linux.netDevices: `%s` and `%s` would both be "
+				    "named `%s` in the container",
+				    l->net_devices[j].host_name, d->host_name, name);
 	}
 	return 0;
 }
@@ -363,8 +369,7 @@ static int moved_index(int target, const struct spec_net_device *d, int old_inde
 	return old_index;
 }
 
-static int move_one(int host, int target, int netns_fd, struct moved_dev *m,
-		    struct husk_error *err)
+static int move_one(int host, int target, int netns_fd, struct moved_dev *m, struct husk_error *err)
 {
 	const struct spec_net_device *d = m->dev;
 	int idx = link_index(host, d->host_name), r;

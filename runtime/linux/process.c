@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "linux/linux.h"
+#include "spec/names.h"
 #include "util.h"
 
 #include <errno.h>
@@ -144,6 +145,59 @@ static int set_io_priority(const struct spec_io_priority *io, struct husk_error 
 	if (syscall(SYS_ioprio_set, who_process, 0, (io->class_value << class_shift) | io->priority) < 0)
 		return husk_error_errno(err, "process.ioPriority: ioprio_set(%s, %d)", io->class_name,
 					io->priority);
+	return 0;
+}
+
+/* "0-3,7" into a set_mempolicy(2) node mask. */
+static int parse_node_list(const char *s, unsigned long *mask, size_t max_nodes)
+{
+	while (*s) {
+		char *end;
+		unsigned long a = strtoul(s, &end, 10), b;
+
+		if (end == s || a >= max_nodes)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoul(s, &end, 10);
+			if (end == s || b < a || b >= max_nodes)
+				return -1;
+		}
+		for (unsigned long n = a; n <= b; n++)
+			mask[n / (8 * sizeof(*mask))] |= 1UL << (n % (8 * sizeof(*mask)));
+		s = end;
+		if (*s == ',' && s[1])
+			s++;
+		else if (*s)
+			return -1;
+	}
+	return 0;
+}
+
+/* linux.memoryPolicy: the task policy, inherited across fork and execve. */
+static int set_memory_policy(const struct spec_memory_policy *mp, struct husk_error *err)
+{
+	enum { MAX_NODES = 1024 };
+	unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))] = {0};
+	unsigned long maxnode = 0;
+	int mode;
+
+	if (mp == NULL)
+		return 0;
+	mode = mp->mode_value;
+	for (size_t i = 0; mp->flags && mp->flags[i]; i++)
+		mode |= spec_mempolicy_flag_from_name(mp->flags[i]);
+	if (mp->nodes && *mp->nodes) {
+		if (parse_node_list(mp->nodes, mask, MAX_NODES) < 0)
+			return husk_error_set(err, EINVAL, "linux.memoryPolicy: invalid nodes `%s`",
+					      mp->nodes);
+		/* The kernel reads maxnode - 1 bits. */
+		maxnode = MAX_NODES + 1;
+	}
+	if (syscall(SYS_set_mempolicy, mode, maxnode ? mask : NULL, maxnode) < 0)
+		return husk_error_errno(err, "linux.memoryPolicy: set_mempolicy(%s, nodes `%s`)",
+					mp->mode, mp->nodes ? mp->nodes : "");
 	return 0;
 }
 
@@ -323,6 +377,8 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 	    set_cpu_affinity(p->exec_cpu_affinity->final, "process.execCPUAffinity.final", err) < 0)
 		return -1;
 	if (set_personality(o->personality, err) < 0 || join_session_keyring(o, err) < 0)
+		return -1;
+	if (set_memory_policy(o->memory_policy, err) < 0)
 		return -1;
 	if (process_find_executable(p, &exe, err) < 0)
 		return -1;
