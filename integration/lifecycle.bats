@@ -411,3 +411,76 @@ TERM_AWARE='trap "exit 3" TERM; while :; do sleep 0.05; done'
 	pid_alive "$decoy" || fail "husk signalled the unrelated process $decoy that reused the init's pid"
 	kill "$decoy"
 }
+
+@test "lifecycle: run --keep leaves the stopped container for state and delete" {
+	set_args sh -c 'exit 7'
+	run husk run --keep --bundle "$BUNDLE" "$ID-k"
+	assert_equal "$status" 7
+	[ "$(state_field "$ID-k" status)" = stopped ]
+	run husk delete "$ID-k"
+	assert_success
+	assert_no_leftovers "$ID-k"
+}
+
+@test "lifecycle: create -f/--config reads another file of the bundle" {
+	update_config '.process.args = ["sleep", "1000"]'
+	mv "$BUNDLE/config.json" "$BUNDLE/other.json"
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial config.json
+	husk create --config other.json --bundle "$BUNDLE" "$ID"
+	[ "$(state_field "$ID" status)" = created ]
+	husk create -f other.json --bundle "$BUNDLE" "$ID-2"
+	[ "$(state_field "$ID-2" status)" = created ]
+}
+
+@test "lifecycle: state of a stopped container keeps id, bundle and annotations" {
+	update_config '.process.args = ["true"] | .annotations = {"org.example/a": "1"}'
+	husk create --bundle "$BUNDLE" "$ID"
+	husk start "$ID"
+	wait_for_status "$ID" stopped
+	run husk state "$ID"
+	assert_success
+	jq -e ".id == \"$ID\" and .bundle == \"$BUNDLE\" and .annotations[\"org.example/a\"] == \"1\"" <<<"$output"
+	# A stopped container has no process to report.
+	jq -e '(.pid // 0) == 0' <<<"$output"
+}
+
+@test "lifecycle: a create that fails inside the container leaves nothing behind" {
+	# Fails after the namespaces and cgroups exist: a bind mount of a missing source.
+	update_config ".mounts += [{\"destination\": \"/data\", \"type\": \"bind\",
+		\"source\": \"$BATS_TEST_TMPDIR/no-such-source\", \"options\": [\"bind\"]}]"
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial no-such-source
+	assert_no_leftovers "$ID"
+	run husk list -q
+	assert_output ''
+	# And the same through run.
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_no_leftovers "$ID"
+}
+
+@test "lifecycle: a process that cannot exec fails start or run, and leaves nothing" {
+	set_args /bin/no-such-binary
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial no-such-binary
+	assert_no_leftovers "$ID"
+}
+
+@test "lifecycle: kill and start of a stopped container fail (runtime-spec)" {
+	update_config '.process.args = ["true"]'
+	husk create --bundle "$BUNDLE" "$ID"
+	husk start "$ID"
+	wait_for_status "$ID" stopped
+	run husk kill "$ID" KILL
+	assert_failure
+	assert_output --partial "$ID"
+	run husk start "$ID"
+	assert_failure
+	assert_output --partial "$ID"
+	run husk delete "$ID"
+	assert_success
+}

@@ -94,7 +94,7 @@ static int expect_from_parent(struct init_ctx *ctx, enum sync_type type, char **
 	return 0;
 }
 
-static int wait_until_in_cgroup(struct init_ctx *ctx, struct husk_error *err)
+int wait_until_in_cgroup(struct init_ctx *ctx, struct husk_error *err)
 {
 	if (!ctx->cgroup_done && expect_from_parent(ctx, SYNC_CGROUP_DONE, NULL, err) < 0)
 		return -1;

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <dirent.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,23 +39,33 @@ static void die(const char *what)
 	abort();
 }
 
-static void remove_tree(void)
+/* libFuzzer ends with _Exit, so no exit handler of ours runs: trees of
+ * runs that are gone are removed by the next one instead. */
+static void remove_stale_trees(void)
 {
-	char cmd[160];
+	_cleanup_dir_ DIR *d = opendir("/tmp");
+	struct dirent *de;
+	char cmd[320];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", base);
+	while (d && (de = readdir(d))) {
+		int pid;
+		if (sscanf(de->d_name, "husk-fuzz-resolve-%d", &pid) != 1 || pid == getpid() ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(cmd, sizeof(cmd), "rm -rf '/tmp/%s'", de->d_name);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove /tmp/%s\n", de->d_name);
+	}
 }
 
 static void setup(void)
 {
 	char p[512];
 
-	snprintf(base, sizeof(base), "/tmp/husk-fuzz-resolve-XXXXXX");
-	if (!mkdtemp(base))
-		die("mkdtemp");
-	atexit(remove_tree);
+	remove_stale_trees();
+	snprintf(base, sizeof(base), "/tmp/husk-fuzz-resolve-%d", (int)getpid());
+	if (mkdir(base, 0700) < 0)
+		die("mkdir");
 	snprintf(root, sizeof(root), "%s/root", base);
 	snprintf(outside, sizeof(outside), "%s/outside", base);
 	if (mkdir(root, 0755) < 0 || mkdir(outside, 0755) < 0)

@@ -199,6 +199,9 @@ int rootfs_pivot(struct init_ctx *ctx, struct husk_error *err);
 /* After the pivot: maskedPaths, readonlyPaths, the read-only root and the
  * final rootfsPropagation. */
 int rootfs_finish(struct init_ctx *ctx, struct husk_error *err);
+/* init.c: block until the parent has moved the init into its cgroups
+ * (mounts.c needs that to bind the container's own cgroups). */
+int wait_until_in_cgroup(struct init_ctx *ctx, struct husk_error *err);
 
 /* ---- netdevices.c: linux.netDevices ---- */
 

@@ -777,6 +777,18 @@ static int cgroup_v1_hierarchy(const struct init_ctx *ctx, const struct cg_hier 
 	return 0;
 }
 
+/* /proc/self/cgroup, once the parent has put us where we belong (it does
+ * that while we mount, see container.c). */
+static int read_own_cgroups(struct init_ctx *ctx, char **out, struct husk_error *err)
+{
+	if (wait_until_in_cgroup(ctx, err) < 0)
+		return -1;
+	_cleanup_close_ int fd = procfs_open("self/cgroup", O_RDONLY, err);
+	if (fd < 0 || read_fd_all(fd, 1 << 16, out, NULL, err) < 0)
+		return husk_error_prefix(err, "our own cgroups");
+	return 0;
+}
+
 /* The co-mount links of the host (cpu -> cpu,cpuacct). */
 static void cgroup_v1_links(int tmpfs)
 {
@@ -801,8 +813,8 @@ static void cgroup_v1_links(int tmpfs)
  * hierarchy, each a fresh cgroup mount in a cgroup namespace or else a bind
  * of our own cgroup (which is all a fresh mount would show anyway).
  */
-static int mount_cgroup(const struct init_ctx *ctx, const struct spec_mount *m,
-			struct mount_opts *o, int target_fd, struct husk_error *err)
+static int mount_cgroup(struct init_ctx *ctx, const struct spec_mount *m, struct mount_opts *o,
+			int target_fd, struct husk_error *err)
 {
 	struct statfs sfs;
 	uint64_t ro = o->has_rw ? 0 : MOUNT_ATTR_RDONLY;
@@ -811,8 +823,7 @@ static int mount_cgroup(const struct init_ctx *ctx, const struct spec_mount *m,
 	    (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)) {
 		if (!ctx->new_cgroupns) {
 			_cleanup_free_ char *self = NULL;
-			_cleanup_close_ int fd = procfs_open("self/cgroup", O_RDONLY, err);
-			if (fd < 0 || read_fd_all(fd, 1 << 16, &self, NULL, err) < 0)
+			if (read_own_cgroups(ctx, &self, err) < 0)
 				return -1;
 			struct cg_hier h = {.v2 = true};
 			_cleanup_free_ char *path = own_cgroup_path(&h, self);
@@ -835,11 +846,8 @@ static int mount_cgroup(const struct init_ctx *ctx, const struct spec_mount *m,
 		return husk_error_set(err, ENOENT,
 				      "no cgroup hierarchy found under /sys/fs/cgroup");
 	_cleanup_free_ char *self = NULL;
-	if (!ctx->new_cgroupns) {
-		_cleanup_close_ int fd = procfs_open("self/cgroup", O_RDONLY, err);
-		if (fd < 0 || read_fd_all(fd, 1 << 16, &self, NULL, err) < 0)
-			return -1;
-	}
+	if (!ctx->new_cgroupns && read_own_cgroups(ctx, &self, err) < 0)
+		return -1;
 
 	char *tmpfs_data[] = {"mode=755", NULL};
 	_cleanup_close_ int tmpfs =
@@ -863,8 +871,8 @@ static bool has_namespace(const struct init_ctx *ctx, enum spec_ns_type t)
 	return spec_config_namespace(ctx->cfg, t) != NULL;
 }
 
-static int mount_kind_at(const struct init_ctx *ctx, const struct spec_mount *m,
-			 struct mount_opts *o, bool bind, int target_fd, struct husk_error *err)
+static int mount_kind_at(struct init_ctx *ctx, const struct spec_mount *m, struct mount_opts *o,
+			 bool bind, int target_fd, struct husk_error *err)
 {
 	const char *type = m->type;
 
@@ -892,11 +900,21 @@ static int mount_kind_at(const struct init_ctx *ctx, const struct spec_mount *m,
 	 * refuses a new proc or mqueue: bind what we can see instead. */
 	if (errno == EPERM && ctx->new_userns &&
 	    (strcmp(type, "proc") == 0 || strcmp(type, "mqueue") == 0)) {
+		bool proc = strcmp(type, "proc") == 0;
 		struct mount_opts b = *o;
 		b.rset |= o->set;
 		husk_error_clear(err);
-		return bind_host_path(strcmp(type, "proc") == 0 ? "/proc" : "/dev/mqueue",
-				      target_fd, &b, true, true, NULL, err);
+		if (bind_host_path(proc ? "/proc" : "/dev/mqueue", target_fd, &b, true, true, NULL,
+				   err) == 0)
+			return 0;
+		/* No mqueue on the host to share: the container goes without. */
+		if (!proc && errno == ENOENT) {
+			husk_warn("mqueue on `%s` skipped: %s", m->destination,
+				  husk_error_text(err));
+			husk_error_clear(err);
+			return 0;
+		}
+		return -1;
 	}
 	return -1;
 }
