@@ -387,6 +387,39 @@ static bool has_hooks(const struct spec_config *cfg, enum hook_kind kind)
 	return l && l->n > 0;
 }
 
+/* A send fails when the init already gave up: its error is waiting for us
+ * in the socket, and is the one worth reporting. */
+static int send_to_init(struct create_job *j, enum sync_type type, const void *payload,
+			size_t len, struct husk_error *err)
+{
+	struct sync_msg m;
+	_cleanup_free_ char *why = NULL;
+
+	if (sync_send(j->sync_parent, type, 0, payload, len, err) == 0)
+		return 0;
+	if (err->errnum != EPIPE && err->errnum != ECONNRESET)
+		return -1;
+	if (sync_recv(j->sync_parent, &m, &why, err) == 0 && m.type == SYNC_ERROR)
+		husk_error_set(err, m.errnum, "%s", why ? why : "unknown error");
+	return -1;
+}
+
+/* After a failure of ours, an error the init already sent explains more
+ * (e.g. the cgroup move fails because the init has died of its own error). */
+static void prefer_init_error(struct create_job *j, struct husk_error *err)
+{
+	struct pollfd pfd = {.fd = j->sync_parent, .events = POLLIN};
+	struct husk_error e = HUSK_ERROR_INIT;
+	_cleanup_free_ char *why = NULL;
+	struct sync_msg m;
+
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
+		return;
+	if (sync_recv(j->sync_parent, &m, &why, &e) == 0 && m.type == SYNC_ERROR)
+		husk_error_set(err, m.errnum, "%s", why ? why : "unknown error");
+	husk_error_clear(&e);
+}
+
 /* Parent side after clone: ids, cgroup, then answer the init until ready. */
 static int drive_init(struct create_job *j, struct husk_error *err)
 {
@@ -412,14 +445,16 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 		plen = strlen(creating) + 1 + strlen(created);
 		payload = xasprintf("%s%c%s", creating, '\0', created);
 	}
-	if (sync_send(j->sync_parent, SYNC_GO, 0, payload, plen, err) < 0)
+	if (send_to_init(j, SYNC_GO, payload, plen, err) < 0)
 		return -1;
 	/* The move into a v1 cgroup waits for an RCU grace period (several
 	 * ms): the init sets up its mounts meanwhile, and waits for
 	 * SYNC_CGROUP_DONE only before it can run anything of the container. */
-	if (!j->placed_by_clone && cgroup_enter(j->cg, j->pid, err) < 0)
+	if (!j->placed_by_clone && cgroup_enter(j->cg, j->pid, err) < 0) {
+		prefer_init_error(j, err);
 		return -1;
-	if (sync_send(j->sync_parent, SYNC_CGROUP_DONE, 0, NULL, 0, err) < 0)
+	}
+	if (send_to_init(j, SYNC_CGROUP_DONE, NULL, 0, err) < 0)
 		return -1;
 	if (has_hooks(cfg, HOOK_PRESTART) || has_hooks(cfg, HOOK_CREATE_RUNTIME)) {
 		if (sync_expect(j->sync_parent, SYNC_PREPIVOT, NULL, err) < 0)
@@ -427,7 +462,7 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 		if (run_hooks_or_fail(cfg, HOOK_PRESTART, creating, err) < 0 ||
 		    run_hooks_or_fail(cfg, HOOK_CREATE_RUNTIME, creating, err) < 0)
 			return -1;
-		if (sync_send(j->sync_parent, SYNC_PREPIVOT_DONE, 0, NULL, 0, err) < 0)
+		if (send_to_init(j, SYNC_PREPIVOT_DONE, NULL, 0, err) < 0)
 			return -1;
 	}
 	return sync_expect(j->sync_parent, SYNC_READY, NULL, err);

@@ -144,7 +144,15 @@ static int create_device(struct init_ctx *ctx, int rootfd, const struct dev_node
 	_cleanup_close_ int parent = open_parent(rootfd, d->path, &name, err);
 	if (parent < 0)
 		return -1;
-	return make_node(parent, name, d, err);
+	if (make_node(parent, name, d, err) == 0)
+		return 0;
+	/* mknod can be refused outside a user namespace too (a joined user
+	 * namespace, a device cgroup or an LSM of the caller): the host's node,
+	 * bound, is the same device. */
+	if (err->errnum != EPERM || d->type == 'p')
+		return -1;
+	husk_error_clear(err);
+	return bind_node(ctx, rootfd, d, err);
 }
 
 static bool configured(const struct spec_linux *l, const char *path)
