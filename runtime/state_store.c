@@ -262,61 +262,53 @@ int state_store_list(const char *root, char ***ids, struct husk_error *err)
 	return 0;
 }
 
-uint64_t process_start_time(pid_t pid)
+/* Fields 3 (state) and 22 (start time) of /proc/PID/stat, in one read. */
+static int read_proc_stat(pid_t pid, char *state, uint64_t *start_time)
 {
 	char path[64], buf[1024];
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 	char *p;
-	uint64_t v = 0;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	n = read(fd, buf, sizeof buf - 1);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
 	/* comm may hold spaces and parentheses: fields start after the last ')'. */
 	p = strrchr(buf, ')');
-	if (p == NULL)
-		return 0;
+	if (p == NULL || p[1] != ' ')
+		return -1;
+	*state = p[2];
 	p++;
 	for (int field = 3; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (p == NULL)
-		return 0;
-	v = strtoull(p + 1, NULL, 10);
-	return v;
+		return -1;
+	*start_time = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+uint64_t process_start_time(pid_t pid)
+{
+	char state;
+	uint64_t t;
+
+	return read_proc_stat(pid, &state, &t) == 0 ? t : 0;
 }
 
 bool process_is_same(pid_t pid, uint64_t start_time)
 {
 	char state = 0;
-	if (pid <= 0)
-		return false;
-	if (process_start_time(pid) != start_time)
+	uint64_t t = 0;
+
+	if (pid <= 0 || read_proc_stat(pid, &state, &t) < 0 || t != start_time)
 		return false;
 	/* A zombie is gone for our purposes. */
-	{
-		char path[64], buf[512];
-		_cleanup_close_ int fd = -1;
-		ssize_t n;
-		char *p;
-		snprintf(path, sizeof path, "/proc/%d/stat", pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return false;
-		n = read(fd, buf, sizeof buf - 1);
-		if (n <= 0)
-			return false;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ')
-			state = p[2];
-	}
-	return state != 'Z' && state != 'X' && state != 0;
+	return state != 'Z' && state != 'X';
 }
 
 int process_pidfd_open(pid_t pid, uint64_t start_time)

@@ -887,7 +887,7 @@ int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_e
 	/* `list` asks this for every container: discover the layout once and
 	 * read one file, instead of opening every hierarchy each time. */
 	static struct cgroup_handle *layout;
-	_cleanup_close_ int mfd = -1;
+	static int mfd = -1; /* the freezer hierarchy's root, kept for the next call */
 	_cleanup_free_ char *rel = NULL, *buf = NULL;
 	struct husk_error e = HUSK_ERROR_INIT;
 	struct cg_hier *h;
@@ -909,7 +909,8 @@ int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_e
 		h = layout->unified >= 0 ? &layout->h[layout->unified] : NULL;
 	if (h == NULL)
 		return 0;
-	mfd = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		mfd = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (mfd < 0)
 		return 0;
 	rel = xasprintf("%s/%s", st->cgroup_path[0] == '/' ? st->cgroup_path + 1 : st->cgroup_path,
