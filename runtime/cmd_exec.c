@@ -36,6 +36,7 @@
 
 #include "commands.h"
 #include "container.h"
+#include "foreground.h"
 #include "linux/cgroups.h"
 #include "spec/names.h"
 #include "state_store.h"
@@ -594,48 +595,6 @@ static int wait_exec(int fd, struct husk_error *err)
 	return 0;
 }
 
-static int wait_exit_code(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 255;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
-/* Signals sent to husk in the foreground go on to the process. */
-static int forward_pidfd = -1;
-
-static void forward_signal(int sig)
-{
-	int saved = errno;
-	if (forward_pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, forward_pidfd, sig, NULL, 0);
-	errno = saved;
-}
-
-static void forward_signals(pid_t pid, bool tty)
-{
-	static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
-	struct sigaction sa = {.sa_handler = forward_signal};
-
-	forward_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (forward_pidfd < 0)
-		return;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
-		/* With a tty, ^C and ^\ reach the process through the pty. */
-		if (tty && (sigs[i] == SIGINT || sigs[i] == SIGQUIT))
-			continue;
-		sigaction(sigs[i], &sa, NULL);
-	}
-}
-
 static int start_children(struct exec_job *j, pid_t *b_pid, struct husk_error *err)
 {
 	struct a_report rep;
@@ -829,11 +788,11 @@ static int run_exec(struct exec_job *j, char **args, int n_args, int *code, stru
 		*code = 0;
 		return 0;
 	}
-	forward_signals(b, master >= 0);
+	foreground_forward_signals(b, master >= 0);
 	if (master >= 0 && terminal_proxy(master, err) < 0)
 		husk_warn("%s", husk_error_text(err));
 	husk_error_clear(err);
-	*code = wait_exit_code(b);
+	*code = foreground_wait(b);
 	return 0;
 }
 

@@ -3,49 +3,13 @@
 #include "commands.h"
 #include "container.h"
 #include "create_opts.h"
+#include "foreground.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static volatile pid_t forward_to = -1;
-
-static void forward_signal(int sig)
-{
-	if (forward_to > 0)
-		kill(forward_to, sig);
-}
-
-/* While we wait in the foreground, signals meant for the container go to it. */
-static void install_forwarding(pid_t pid)
-{
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = forward_signal;
-	sa.sa_flags = SA_RESTART;
-	forward_to = pid;
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
-static int wait_status(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return 255;
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
 
 int cmd_run(struct husk_globals *g, int argc, char **argv)
 {
@@ -66,12 +30,13 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
 	    container_create(g, &o, &c, &err) < 0)
 		return husk_error_report(&err);
 	if (!extra.detach)
-		install_forwarding(c.pid);
+		/* run forwards SIGINT and SIGQUIT even with a terminal (unlike exec) */
+		foreground_forward_signals(c.pid, false);
 	if (container_start(g, o.id, &err) < 0) {
 		husk_error_report(&err);
 		husk_error_clear(&err);
 		if (!extra.detach)
-			wait_status(c.pid);
+			foreground_wait(c.pid);
 		if (container_delete(g, o.id, true, &err) < 0)
 			husk_error_report(&err);
 		return 1;
@@ -85,7 +50,7 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
 		}
 		close(c.pty_master);
 	}
-	status = wait_status(c.pid);
+	status = foreground_wait(c.pid);
 	if (!extra.keep && container_delete(g, o.id, true, &err) < 0)
 		husk_error_report(&err);
 	return status;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 #include "create_opts.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,48 +14,48 @@ enum {
 	OPT_PRESERVE_FDS,
 	OPT_NO_PIVOT,
 	OPT_NO_NEW_KEYRING,
-	OPT_DETACH,
+	OPT_DETACH, /* from here on: run only */
 	OPT_KEEP,
 	OPT_NO_SUBREAPER,
 };
 
-static const struct cli_option create_options[] = {
-	{"bundle", 'b', "DIR", "bundle directory (default: the current directory)", OPT_BUNDLE},
-	{"config", 'f', "FILE", "config file, relative to the bundle (default config.json)",
-	 OPT_CONFIG},
-	{"pid-file", 0, "FILE", "write the init's pid to FILE", OPT_PID_FILE},
-	{"console-socket", 0, "SOCKET", "send the pty master to this unix socket",
-	 OPT_CONSOLE_SOCKET},
-	{"preserve-fds", 0, "N", "pass N more fds (from 3) to the process", OPT_PRESERVE_FDS},
-	{"no-pivot", 0, NULL, "use chroot instead of pivot_root", OPT_NO_PIVOT},
-	{"no-new-keyring", 0, NULL, "keep the caller's session keyring", OPT_NO_NEW_KEYRING},
-	{NULL, 0, NULL, NULL, 0},
+/* run's options; create has those before OPT_DETACH. */
+static const struct cli_option run_options[] = {
+    {"bundle", 'b', "DIR", "bundle directory (default: the current directory)", OPT_BUNDLE},
+    {"config", 'f', "FILE", "config file, relative to the bundle (default config.json)",
+     OPT_CONFIG},
+    {"pid-file", 0, "FILE", "write the init's pid to FILE", OPT_PID_FILE},
+    {"console-socket", 0, "SOCKET", "send the pty master to this unix socket", OPT_CONSOLE_SOCKET},
+    {"preserve-fds", 0, "N", "pass N more fds (from 3) to the process", OPT_PRESERVE_FDS},
+    {"no-pivot", 0, NULL, "use chroot instead of pivot_root", OPT_NO_PIVOT},
+    {"no-new-keyring", 0, NULL, "keep the caller's session keyring", OPT_NO_NEW_KEYRING},
+    {"detach", 'd', NULL, "do not wait for the process", OPT_DETACH},
+    {"keep", 0, NULL, "do not delete the container when it exits", OPT_KEEP},
+    {"no-subreaper", 0, NULL, "accepted for compatibility", OPT_NO_SUBREAPER},
+    {NULL, 0, NULL, NULL, 0},
 };
 
-static const struct cli_option run_options[] = {
-	{"bundle", 'b', "DIR", "bundle directory (default: the current directory)", OPT_BUNDLE},
-	{"config", 'f', "FILE", "config file, relative to the bundle (default config.json)",
-	 OPT_CONFIG},
-	{"pid-file", 0, "FILE", "write the init's pid to FILE", OPT_PID_FILE},
-	{"console-socket", 0, "SOCKET", "send the pty master to this unix socket",
-	 OPT_CONSOLE_SOCKET},
-	{"preserve-fds", 0, "N", "pass N more fds (from 3) to the process", OPT_PRESERVE_FDS},
-	{"no-pivot", 0, NULL, "use chroot instead of pivot_root", OPT_NO_PIVOT},
-	{"no-new-keyring", 0, NULL, "keep the caller's session keyring", OPT_NO_NEW_KEYRING},
-	{"detach", 'd', NULL, "do not wait for the process", OPT_DETACH},
-	{"keep", 0, NULL, "do not delete the container when it exits", OPT_KEEP},
-	{"no-subreaper", 0, NULL, "accepted for compatibility", OPT_NO_SUBREAPER},
-	{NULL, 0, NULL, NULL, 0},
-};
+/* `out` has room for all of run_options; it ends zeroed like them. */
+static void create_options(struct cli_option out[static ARRAY_SIZE(run_options)])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; run_options[i].name; i++)
+		if (run_options[i].id < OPT_DETACH)
+			out[n++] = run_options[i];
+	memset(&out[n], 0, sizeof *out);
+}
 
 int create_opts_parse(const struct cli_command_help *help, int argc, char **argv,
 		      struct create_opts *o, struct run_extra *extra)
 {
 	struct cli_parser p;
 	const char *arg;
+	struct cli_option create[ARRAY_SIZE(run_options)];
 	int c, first;
 
-	cli_init(&p, help, extra ? run_options : create_options, argc, argv, false);
+	create_options(create);
+	cli_init(&p, help, extra ? run_options : create, argc, argv, false);
 	while ((c = cli_next(&p, &arg)) != -1) {
 		switch (c) {
 		case -3:

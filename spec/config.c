@@ -662,51 +662,35 @@ int spec_config_load(const char *path, struct spec_config **out, struct husk_err
 	return 0;
 }
 
-int spec_process_parse(const char *json, size_t len, struct spec_process **out,
-		       struct husk_error *err)
-{
-	struct spec_process *proc = NULL;
-	struct json_path p;
-	yajl_val doc = NULL;
-	int r;
-
-	if (json_parse(json, len, &doc, err) < 0)
-		return -1;
-	json_path_init(&p, NULL);
-	r = spec_parse_process_obj(doc, &p, &proc, err);
-	yajl_tree_free(doc);
-	if (r == 0)
-		r = spec_validate_process(proc, "", err);
-	if (r < 0) {
-		spec_process_free(proc);
-		return -1;
+/* A document that is only a process (exec --process) or only resources
+ * (update -r): parsed, then validated, as the same object of config.json. */
+#define DEFINE_FRAGMENT_PARSE(fn, type, parse_obj, validate, free_obj)                             \
+	int fn(const char *json, size_t len, type **out, struct husk_error *err)                   \
+	{                                                                                          \
+		type *obj = NULL;                                                                  \
+		struct json_path p;                                                                \
+		yajl_val doc = NULL;                                                               \
+		int r;                                                                             \
+                                                                                                   \
+		if (json_parse(json, len, &doc, err) < 0)                                          \
+			return -1;                                                                 \
+		json_path_init(&p, NULL);                                                          \
+		r = parse_obj(doc, &p, &obj, err);                                                 \
+		yajl_tree_free(doc);                                                               \
+		if (r == 0)                                                                        \
+			r = validate(obj, "", err);                                                \
+		if (r < 0) {                                                                       \
+			free_obj(obj);                                                             \
+			return -1;                                                                 \
+		}                                                                                  \
+		*out = obj;                                                                        \
+		return 0;                                                                          \
 	}
-	*out = proc;
-	return 0;
-}
 
-int spec_resources_parse(const char *json, size_t len, struct spec_resources **out,
-			 struct husk_error *err)
-{
-	struct spec_resources *res = NULL;
-	struct json_path p;
-	yajl_val doc = NULL;
-	int r;
-
-	if (json_parse(json, len, &doc, err) < 0)
-		return -1;
-	json_path_init(&p, NULL);
-	r = spec_parse_resources_obj(doc, &p, &res, err);
-	yajl_tree_free(doc);
-	if (r == 0)
-		r = spec_validate_resources(res, "", err);
-	if (r < 0) {
-		spec_resources_free(res);
-		return -1;
-	}
-	*out = res;
-	return 0;
-}
+DEFINE_FRAGMENT_PARSE(spec_process_parse, struct spec_process, spec_parse_process_obj,
+		      spec_validate_process, spec_process_free)
+DEFINE_FRAGMENT_PARSE(spec_resources_parse, struct spec_resources, spec_parse_resources_obj,
+		      spec_validate_resources, spec_resources_free)
 
 const struct spec_namespace *spec_config_namespace(const struct spec_config *cfg,
 						   enum spec_ns_type type)

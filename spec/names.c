@@ -314,6 +314,11 @@ int64_t spec_seccomp_action_from_name(const char *s)
 	return LOOKUP(seccomp_action_table, s);
 }
 
+bool spec_seccomp_action_takes_errno(int64_t action)
+{
+	return action == SCMP_ACT_ERRNO(0) || action == SCMP_ACT_TRACE(0);
+}
+
 static const struct value_name seccomp_op_table[] = {
     {"SCMP_CMP_NE", SCMP_CMP_NE},
     {"SCMP_CMP_LT", SCMP_CMP_LT},

@@ -29,6 +29,8 @@ int spec_capability_max_known(void);	   /* highest number in the table */
 
 /* seccomp: "SCMP_ACT_ERRNO" -> SCMP_ACT_ERRNO(0) base value; -1 when unknown. */
 int64_t spec_seccomp_action_from_name(const char *s);
+/* SCMP_ACT_ERRNO and SCMP_ACT_TRACE (base values) carry an errnoRet. */
+bool spec_seccomp_action_takes_errno(int64_t action);
 int spec_seccomp_op_from_name(const char *s);	    /* SCMP_CMP_* */
 int64_t spec_seccomp_arch_from_name(const char *s); /* SCMP_ARCH_* token */
 int spec_seccomp_flag_from_name(const char *s);	    /* SECCOMP_FILTER_FLAG_* bit */

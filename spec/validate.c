@@ -149,23 +149,18 @@ static int validate_devices(const struct spec_linux *l, struct husk_error *err)
 	return 0;
 }
 
-static bool action_takes_errno(const char *action)
-{
-	return strcmp(action, "SCMP_ACT_ERRNO") == 0 || strcmp(action, "SCMP_ACT_TRACE") == 0;
-}
-
 static int validate_seccomp(const struct spec_seccomp *sc, struct husk_error *err)
 {
 	bool notify = strcmp(sc->default_action, "SCMP_ACT_NOTIFY") == 0;
 
-	if (sc->has_default_errno_ret && !action_takes_errno(sc->default_action))
+	if (sc->has_default_errno_ret && !spec_seccomp_action_takes_errno(sc->default_action_value))
 		return husk_error_set(err, 0,
 				      "linux.seccomp.defaultErrnoRet: only valid with "
 				      "SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
 				      sc->default_action);
 	for (size_t i = 0; i < sc->n_syscalls; i++) {
 		const struct spec_seccomp_syscall *s = &sc->syscalls[i];
-		if (s->has_errno_ret && !action_takes_errno(s->action))
+		if (s->has_errno_ret && !spec_seccomp_action_takes_errno(s->action_value))
 			return husk_error_set(err, 0,
 					      "linux.seccomp.syscalls[%zu].errnoRet: only valid "
 					      "with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",

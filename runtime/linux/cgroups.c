@@ -61,6 +61,17 @@ int cg_writef(const struct cg_hier *h, const char *field, const char *file, stru
 	return cg_write(h, field, file, value, err);
 }
 
+int cg_write_cpuset(const struct cg_hier *cs, const struct spec_cpu *c, struct husk_error *err)
+{
+	if (c->cpus && *c->cpus &&
+	    cg_write(cs, "linux.resources.cpu.cpus", "cpuset.cpus", c->cpus, err) < 0)
+		return -1;
+	if (c->mems && *c->mems &&
+	    cg_write(cs, "linux.resources.cpu.mems", "cpuset.mems", c->mems, err) < 0)
+		return -1;
+	return 0;
+}
+
 bool cg_has_file(const struct cg_hier *h, const char *file)
 {
 	return h && h->dirfd >= 0 && faccessat(h->dirfd, file, F_OK, 0) == 0;
@@ -790,6 +801,50 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* visit(dirfd, name, subfd, depth + 1, data) for each child cgroup of dirfd;
+ * subfd is -1 when it cannot be opened.  Nothing below depth 32. */
+static void for_each_child_cgroup(int dirfd, int depth,
+				  void (*visit)(int dirfd, const char *name, int subfd, int depth,
+						void *data),
+				  void *data)
+{
+	if (depth > 32)
+		return;
+	/* a fresh open file description: a dup would share the offset */
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (d == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_close_ int sub =
+		    openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		visit(dirfd, de->d_name, sub, depth + 1, data);
+	}
+}
+
+static void collect_pids(int dirfd, pid_t **pids, size_t *n, int depth);
+
+struct collect_ctx {
+	pid_t **pids;
+	size_t *n;
+};
+
+static void collect_visit(int dirfd, const char *name, int subfd, int depth, void *data)
+{
+	struct collect_ctx *ctx = data;
+
+	(void)dirfd;
+	(void)name;
+	if (subfd >= 0)
+		collect_pids(subfd, ctx->pids, ctx->n, depth);
+}
+
 /* pids in dirfd's cgroup.procs and every child cgroup's. */
 static void collect_pids(int dirfd, pid_t **pids, size_t *n, int depth)
 {
@@ -808,25 +863,8 @@ static void collect_pids(int dirfd, pid_t **pids, size_t *n, int depth)
 		}
 	}
 	husk_error_clear(&e);
-	if (depth > 32)
-		return;
-	/* a fresh open file description: a dup would share the offset */
-	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_dir_ DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	if (d == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		_cleanup_close_ int sub =
-		    openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub >= 0)
-			collect_pids(sub, pids, n, depth + 1);
-	}
+	struct collect_ctx ctx = {pids, n};
+	for_each_child_cgroup(dirfd, depth, collect_visit, &ctx);
 }
 
 int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct husk_error *err)
@@ -964,28 +1002,19 @@ int cgroup_kill_all(const struct cgroup_handle *cg, int sig, struct husk_error *
 }
 
 /* Remove child cgroups (the container may have made some), deepest first. */
+static void rmdir_children(int dirfd, int depth);
+
+static void rmdir_visit(int dirfd, const char *name, int subfd, int depth, void *data)
+{
+	(void)data;
+	if (subfd >= 0)
+		rmdir_children(subfd, depth);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 static void rmdir_children(int dirfd, int depth)
 {
-	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_dir_ DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	struct dirent *de;
-
-	if (d == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return;
-	}
-	if (depth > 32)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		_cleanup_close_ int sub =
-		    openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub >= 0)
-			rmdir_children(sub, depth + 1);
-		unlinkat(dirfd, de->d_name, AT_REMOVEDIR);
-	}
+	for_each_child_cgroup(dirfd, depth, rmdir_visit, NULL);
 }
 
 static bool all_empty(const struct cgroup_handle *cg)

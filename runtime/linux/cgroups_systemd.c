@@ -123,6 +123,30 @@ static int append_u64(sd_bus_message *m, const char *name, uint64_t v)
 	return sd_bus_message_append(m, "(sv)", name, "t", v);
 }
 
+/* A cpuset list ("0-3,8") as systemd's byte mask; nothing when the list is
+ * empty or not one cpulist_mask understands. */
+static int append_cpulist(sd_bus_message *m, const char *name, const char *list)
+{
+	_cleanup_free_ uint8_t *mask = NULL;
+	size_t len;
+	int ret;
+
+	if (list == NULL || *list == '\0' || cpulist_mask(list, &mask, &len) != 0 || len == 0)
+		return 0;
+	ret = sd_bus_message_open_container(m, 'r', "sv");
+	if (ret >= 0)
+		ret = sd_bus_message_append(m, "s", name);
+	if (ret >= 0)
+		ret = sd_bus_message_open_container(m, 'v', "ay");
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', mask, len);
+	if (ret >= 0)
+		ret = sd_bus_message_close_container(m);
+	if (ret >= 0)
+		ret = sd_bus_message_close_container(m);
+	return ret;
+}
+
 static uint64_t unlimited(int64_t v)
 {
 	return v < 0 ? UINT64_MAX : (uint64_t)v;
@@ -164,40 +188,10 @@ static int append_resources(sd_bus_message *m, const struct cgroup_handle *cg,
 		if (ret >= 0 && r->cpu->has_period && r->cpu->period)
 			ret = append_u64(m, "CPUQuotaPeriodUSec", r->cpu->period);
 	}
-	if (ret >= 0 && v2 && r->cpu && r->cpu->cpus && *r->cpu->cpus) {
-		_cleanup_free_ uint8_t *mask = NULL;
-		size_t len;
-		if (cpulist_mask(r->cpu->cpus, &mask, &len) == 0 && len > 0) {
-			ret = sd_bus_message_open_container(m, 'r', "sv");
-			if (ret >= 0)
-				ret = sd_bus_message_append(m, "s", "AllowedCPUs");
-			if (ret >= 0)
-				ret = sd_bus_message_open_container(m, 'v', "ay");
-			if (ret >= 0)
-				ret = sd_bus_message_append_array(m, 'y', mask, len);
-			if (ret >= 0)
-				ret = sd_bus_message_close_container(m);
-			if (ret >= 0)
-				ret = sd_bus_message_close_container(m);
-		}
-	}
-	if (ret >= 0 && v2 && r->cpu && r->cpu->mems && *r->cpu->mems) {
-		_cleanup_free_ uint8_t *mask = NULL;
-		size_t len;
-		if (cpulist_mask(r->cpu->mems, &mask, &len) == 0 && len > 0) {
-			ret = sd_bus_message_open_container(m, 'r', "sv");
-			if (ret >= 0)
-				ret = sd_bus_message_append(m, "s", "AllowedMemoryNodes");
-			if (ret >= 0)
-				ret = sd_bus_message_open_container(m, 'v', "ay");
-			if (ret >= 0)
-				ret = sd_bus_message_append_array(m, 'y', mask, len);
-			if (ret >= 0)
-				ret = sd_bus_message_close_container(m);
-			if (ret >= 0)
-				ret = sd_bus_message_close_container(m);
-		}
-	}
+	if (ret >= 0 && v2 && r->cpu)
+		ret = append_cpulist(m, "AllowedCPUs", r->cpu->cpus);
+	if (ret >= 0 && v2 && r->cpu)
+		ret = append_cpulist(m, "AllowedMemoryNodes", r->cpu->mems);
 	return ret;
 }
 

@@ -198,15 +198,7 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 					     "%" PRId64, c->idle) < 0)
 			return -1;
 	}
-	if (cs) {
-		if (c->cpus && *c->cpus &&
-		    cg_write(cs, "linux.resources.cpu.cpus", "cpuset.cpus", c->cpus, err) < 0)
-			return -1;
-		if (c->mems && *c->mems &&
-		    cg_write(cs, "linux.resources.cpu.mems", "cpuset.mems", c->mems, err) < 0)
-			return -1;
-	}
-	return 0;
+	return cs ? cg_write_cpuset(cs, c, err) : 0;
 }
 
 static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)

@@ -8,8 +8,8 @@
 #include "linux/linux.h"
 #include "util.h"
 #include "../../spec/json.h"
+#include "spec/names.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,115 +34,41 @@ struct seccomp_prog {
 	int sock;	    /* connected to listenerPath, from the host's mount ns */
 };
 
-/* The runtime-spec's SCMP_ACT_* names.  ERRNO and TRACE carry errnoRet. */
-static const struct {
-	const char *name;
-	uint32_t action;
-	bool takes_errno;
-} actions[] = {
-    {"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
-    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
-    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
-    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
-    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
-    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
-    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
-    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
-    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
-};
-
-static const struct {
-	const char *name;
-	enum scmp_compare op;
-} ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE},
-    {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE},
-    {"SCMP_CMP_GT", SCMP_CMP_GT},
-    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
-};
-
-static const struct {
-	const char *name;
-	unsigned int flag;
-} filter_flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
-};
-
-/* Resolve an action name plus its optional errnoRet into a libseccomp
- * action; `where` names the JSON field for the error. */
-static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret, const char *where,
-			  uint32_t *out, struct husk_error *err)
+/* `action` is the parser's resolved SCMP_ACT_* base value (spec/names.c);
+ * add its errnoRet, if it takes one.  `where` names the JSON field. */
+static int resolve_action(uint32_t action, const char *name, bool has_errno, uint32_t errno_ret,
+			  const char *where, uint32_t *out, struct husk_error *err)
 {
-	if (name == NULL)
-		return husk_error_set(err, EINVAL, "%s: missing", where);
-	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
-		if (strcmp(actions[i].name, name) != 0)
-			continue;
-		if (!actions[i].takes_errno) {
-			if (has_errno)
-				return husk_error_set(
-				    err, EINVAL,
-				    "%s: errnoRet is only valid with SCMP_ACT_ERRNO "
-				    "or SCMP_ACT_TRACE, not %s",
-				    where, name);
-			*out = actions[i].action;
-			return 0;
-		}
-		/* runc's default for both: EPERM */
-		uint32_t e = has_errno ? errno_ret : EPERM;
-		if (e > 0xffff)
-			return husk_error_set(err, EINVAL, "%s: errnoRet %u out of range", where,
-					      e);
-		*out = actions[i].action | e;
+	if (!spec_seccomp_action_takes_errno(action)) {
+		if (has_errno)
+			return husk_error_set(err, EINVAL,
+					      "%s: errnoRet is only valid with SCMP_ACT_ERRNO "
+					      "or SCMP_ACT_TRACE, not %s",
+					      where, name);
+		*out = action;
 		return 0;
 	}
-	return husk_error_set(err, EINVAL, "%s: unknown seccomp action `%s`", where, name);
-}
-
-static int resolve_op(const char *name, enum scmp_compare *out)
-{
-	for (size_t i = 0; name && i < ARRAY_SIZE(ops); i++)
-		if (strcmp(ops[i].name, name) == 0) {
-			*out = ops[i].op;
-			return 0;
-		}
-	return -1;
-}
-
-/* "SCMP_ARCH_X86_64" -> libseccomp's "x86_64" token. */
-static uint32_t resolve_arch(const char *name)
-{
-	char buf[64];
-	size_t i;
-
-	if (!str_has_prefix(name, "SCMP_ARCH_"))
-		return 0;
-	name += strlen("SCMP_ARCH_");
-	for (i = 0; name[i] && i + 1 < sizeof buf; i++)
-		buf[i] = (char)tolower((unsigned char)name[i]);
-	buf[i] = '\0';
-	return seccomp_arch_resolve_name(buf);
+	/* runc's default for both: EPERM */
+	uint32_t e = has_errno ? errno_ret : EPERM;
+	if (e > 0xffff)
+		return husk_error_set(err, EINVAL, "%s: errnoRet %u out of range", where, e);
+	*out = action | e;
+	return 0;
 }
 
 static int add_arches(scmp_filter_ctx ctx, const struct spec_seccomp *sc, struct husk_error *err)
 {
 	for (size_t i = 0; sc->architectures && sc->architectures[i]; i++) {
 		const char *name = sc->architectures[i];
-		uint32_t arch = resolve_arch(name);
+		int64_t arch = spec_seccomp_arch_from_name(name);
 		int r;
 
-		if (arch == 0)
+		if (arch <= 0)
 			return husk_error_set(err, EINVAL,
 					      "architectures[%zu]: unknown "
 					      "architecture `%s`",
 					      i, name);
-		r = seccomp_arch_add(ctx, arch);
+		r = seccomp_arch_add(ctx, (uint32_t)arch);
 		if (r < 0 && r != -EEXIST)
 			return husk_error_set(err, -r, "architectures[%zu]: add `%s`", i, name);
 	}
@@ -157,14 +83,14 @@ static int build_conditions(const struct spec_seccomp_syscall *s, size_t idx,
 	*same_index = false;
 	for (size_t j = 0; j < s->n_args; j++) {
 		const struct spec_seccomp_arg *a = &s->args[j];
-		enum scmp_compare op;
+		enum scmp_compare op = (enum scmp_compare)a->op_value;
 
 		if (a->index >= 6)
 			return husk_error_set(err, EINVAL,
 					      "syscalls[%zu].args[%zu].index: %u is "
 					      "not a syscall argument (0-5)",
 					      idx, j, a->index);
-		if (resolve_op(a->op, &op) < 0)
+		if (a->op_value <= 0)
 			return husk_error_set(err, EINVAL,
 					      "syscalls[%zu].args[%zu].op: unknown "
 					      "operator `%s`",
@@ -202,7 +128,8 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct spec_seccomp *sc,
 	bool same_index;
 
 	snprintf(where, sizeof where, "syscalls[%zu].action", idx);
-	if (resolve_action(s->action, s->has_errno_ret, s->errno_ret, where, &action, err) < 0)
+	if (resolve_action(s->action_value, s->action, s->has_errno_ret, s->errno_ret, where,
+			   &action, err) < 0)
 		return -1;
 	if (build_conditions(s, idx, conds, &same_index, err) < 0)
 		return -1;
@@ -251,15 +178,12 @@ static int resolve_flags(const struct spec_seccomp *sc, unsigned int *out, struc
 {
 	*out = 0;
 	for (size_t i = 0; sc->flags && sc->flags[i]; i++) {
-		size_t k;
+		int flag = spec_seccomp_flag_from_name(sc->flags[i]);
 
-		for (k = 0; k < ARRAY_SIZE(filter_flags); k++)
-			if (strcmp(filter_flags[k].name, sc->flags[i]) == 0)
-				break;
-		if (k == ARRAY_SIZE(filter_flags))
+		if (flag < 0)
 			return husk_error_set(err, EINVAL, "flags[%zu]: unknown flag `%s`", i,
 					      sc->flags[i]);
-		*out |= filter_flags[k].flag;
+		*out |= (unsigned int)flag;
 	}
 	return 0;
 }
@@ -586,8 +510,8 @@ static int seccomp_compile_uncached(const struct spec_seccomp *sc, struct seccom
 	uint32_t def;
 	int r;
 
-	if (resolve_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret,
-			   "defaultAction", &def, err) < 0)
+	if (resolve_action(sc->default_action_value, sc->default_action, sc->has_default_errno_ret,
+			   sc->default_errno_ret, "defaultAction", &def, err) < 0)
 		return -1;
 	if (def == SCMP_ACT_NOTIFY)
 		return husk_error_set(err, EINVAL,
