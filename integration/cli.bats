@@ -216,3 +216,14 @@ COMMANDS=(create start run state kill delete list exec pause resume update ps ev
 	jq -e '.linux.namespaces | map(.type) | index("user")' config.json
 	jq -e '.linux.uidMappings | length > 0' config.json
 }
+
+@test "cli: a config error reaches the --log-format json file naming the field" {
+	make_bundle
+	update_config '.linux.resources.memory.limit = "64m"'
+	local log=$BATS_TEST_TMPDIR/log.json
+	run husk --log "$log" --log-format json create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	run jq -r 'select(.level == "error") | .msg' "$log"
+	assert_success
+	assert_output --partial 'linux.resources.memory.limit'
+}

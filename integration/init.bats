@@ -94,3 +94,16 @@ teardown() {
 	# 0 1 2, and the fd ls itself opened for the directory
 	[ "$(echo "$output" | wc -l)" -le 4 ] || fail "fds: $output"
 }
+
+@test "init: HUSK_TEST_NO_OPENAT2=1 makes in-root resolution use the fallback walk" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	set_args true
+	run env -u HUSK_TEST_NO_OPENAT2 strace -f -e trace=openat2 -o "$BATS_TEST_TMPDIR/with" \
+		"$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID-a"
+	assert_success
+	grep -q RESOLVE_IN_ROOT "$BATS_TEST_TMPDIR/with" || fail "openat2(RESOLVE_IN_ROOT) not used by default"
+	HUSK_TEST_NO_OPENAT2=1 run strace -f -e trace=openat2 -o "$BATS_TEST_TMPDIR/without" \
+		"$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID-b"
+	assert_success
+	! grep -q RESOLVE_IN_ROOT "$BATS_TEST_TMPDIR/without" || fail "openat2(RESOLVE_IN_ROOT) used with HUSK_TEST_NO_OPENAT2=1"
+}

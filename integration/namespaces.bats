@@ -271,3 +271,18 @@ check_host_ns() {
 	assert_output --partial no-such-ns
 	assert_no_leftovers "$ID"
 }
+
+@test "namespaces: user: root inside writes a rootfs owned by the mapped uid" {
+	skip_unless_ns user
+	add_namespace user
+	make_traversable "$BUNDLE"
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	run_in_container sh -c 'echo made >/new-file && stat -c "%u:%g" /new-file /bin/busybox'
+	assert_success
+	assert_line --index 0 0:0
+	assert_line --index 1 0:0
+	# On the host the file belongs to the mapped ids.
+	assert_equal "$(stat -c %u:%g "$BUNDLE/rootfs/new-file")" 100000:100000
+}

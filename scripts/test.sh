@@ -11,7 +11,7 @@
 #   BUILD_DIR        build directory                        [<repo>/build]
 #   FUZZ_SECONDS     run time of each fuzzer                [20]
 #   SKIP_DEPS=1      do not run scripts/install-deps.sh
-#   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1   leave out a phase
+#   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1 SKIP_NO_OPENAT2=1   leave out a phase
 #   BATS_FILTER      regex passed to bats --filter
 #   TEST_FILES       bats files to run instead of integration/*.bats
 set -uo pipefail
@@ -168,6 +168,7 @@ run_bats() {
 	[ -n "${BATS_FILTER:-}" ] && args+=(--filter "$BATS_FILTER")
 	say "bats $label: $*"
 	HUSK=$HUSK HUSK_TESTS_BIN=$BUILD/tests SHARED=$SHARED \
+		HUSK_TEST_NO_OPENAT2=${NO_OPENAT2:-} \
 		VM_RUN=$SHARED/tools/vm-run BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-$test_timeout} \
 		timeout --kill-after=30 "$tmo" bats "${args[@]}" "$@" </dev/null 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
@@ -194,6 +195,17 @@ if [ "${SKIP_BATS:-0}" != 1 ]; then
 		run_bats integration "$(bounded 3000)" $TEST_FILES
 	else
 		run_bats integration "$(bounded 3000)" "$REPO"/integration/*.bats
+	fi
+fi
+
+# The same suite again with openat2 made unavailable to husk, so that the
+# component-by-component fallback of runtime/linux/resolve.c is what runs.
+if [ "${SKIP_BATS:-0}" != 1 ] && [ "${SKIP_NO_OPENAT2:-0}" != 1 ]; then
+	if [ -n "${TEST_FILES:-}" ]; then
+		# shellcheck disable=SC2086
+		NO_OPENAT2=1 run_bats no-openat2 "$(bounded 3000)" $TEST_FILES
+	else
+		NO_OPENAT2=1 run_bats no-openat2 "$(bounded 3000)" "$REPO"/integration/*.bats
 	fi
 fi
 
