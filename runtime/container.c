@@ -628,8 +628,13 @@ int container_create(const struct husk_globals *g, const struct create_opts *o,
 		explain_init_death(&j, err);
 		goto fail;
 	}
-	if (j.pty_pair[0] >= 0 && terminal_recv_fd(j.pty_pair[0], &out->pty_master, err) < 0)
-		goto fail;
+	if (j.pty_pair[0] >= 0) {
+		if (terminal_recv_fd(j.pty_pair[0], &out->pty_master, err) < 0)
+			goto fail;
+		/* Size the pty while the init still waits for start: the proxy
+		 * starts only after it, too late for a process that asks first. */
+		terminal_copy_window_size(out->pty_master);
+	}
 	set_status(j.state, "created");
 	j.ref.state = j.state;
 	if (state_store_write(&j.ref, err) < 0)

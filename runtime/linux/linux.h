@@ -232,6 +232,9 @@ int terminal_setup_exec(int console_socket_fd, const struct spec_process *p,
 			struct husk_error *err);
 int terminal_send_fd(int sock, int fd, const char *name, struct husk_error *err);
 int terminal_recv_fd(int sock, int *fd, struct husk_error *err);
+/* Give master the window size of our stdin (or stdout) when that is a
+ * sized terminal; otherwise leave it (process.consoleSize) alone. */
+void terminal_copy_window_size(int master);
 /* Foreground: copy between our stdio and master, pass window size changes,
  * until the master closes. */
 int terminal_proxy(int master, struct husk_error *err);

@@ -340,7 +340,7 @@ struct proxy {
 	int sigfd;
 };
 
-static void copy_window_size(int master)
+void terminal_copy_window_size(int master)
 {
 	struct winsize ws;
 
@@ -370,7 +370,7 @@ static int proxy_begin(struct proxy *px, struct husk_error *err)
 	px->sigfd = signalfd(-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (px->sigfd < 0)
 		return husk_error_errno(err, "signalfd");
-	copy_window_size(px->master);
+	terminal_copy_window_size(px->master);
 	return 0;
 }
 
@@ -435,7 +435,7 @@ static int proxy_loop(struct proxy *px, struct husk_error *err)
 			struct signalfd_siginfo si;
 			while (read(px->sigfd, &si, sizeof si) == sizeof si)
 				;
-			copy_window_size(px->master);
+			terminal_copy_window_size(px->master);
 		}
 		if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
 			int r = pump(STDIN_FILENO, px->master, &(bool){true});
