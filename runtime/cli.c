@@ -137,7 +137,8 @@ void cli_print_help(const struct cli_command_help *cmd, const struct cli_option 
 		char left[64];
 		if (opts[i].short_name)
 			snprintf(left, sizeof left, "-%c, --%s%s%s", opts[i].short_name,
-				 opts[i].name, opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+				 opts[i].name, opts[i].arg ? " " : "",
+				 opts[i].arg ? opts[i].arg : "");
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", opts[i].name,
 				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
@@ -151,16 +152,17 @@ int cli_parse_int(const char *opt, const char *value, int *out)
 	int64_t v;
 
 	if (parse_int64(value, &v) < 0 || v < 0 || v > 1000000) {
-		fprintf(stderr, "husk: --%s: expected a non-negative integer, got `%s`\n", opt, value);
+		fprintf(stderr, "husk: --%s: expected a non-negative integer, got `%s`\n", opt,
+			value);
 		return -1;
 	}
 	*out = (int)v;
 	return 0;
 }
 
-int cli_parse_operands(const struct cli_command_help *help, const struct cli_option *opts,
-		       int argc, char **argv, cli_flag_fn fn, void *data, int min_operands,
-		       int max_operands, char ***operands, int *n_operands)
+int cli_parse_operands(const struct cli_command_help *help, const struct cli_option *opts, int argc,
+		       char **argv, cli_flag_fn fn, void *data, int min_operands, int max_operands,
+		       char ***operands, int *n_operands)
 {
 	struct cli_parser p;
 	const char *arg;

@@ -11,11 +11,11 @@
 #include <stdbool.h>
 
 struct cli_option {
-	const char *name;   /* long name */
-	int short_name;	    /* 0 when none */
-	const char *arg;    /* metavar, NULL for a flag */
+	const char *name; /* long name */
+	int short_name;	  /* 0 when none */
+	const char *arg;  /* metavar, NULL for a flag */
 	const char *help;
-	int id;		    /* returned by cli_next(); unique per command */
+	int id; /* returned by cli_next(); unique per command */
 };
 
 struct cli_command_help {
@@ -56,6 +56,6 @@ int cli_parse_int(const char *opt, const char *value, int *out);
  * parses, stores each flag's presence/value via the callback, and points
  * operands[] into argv. Returns 0, 1 (--help printed) or -1 (usage error). */
 typedef int (*cli_flag_fn)(int id, const char *arg, void *data);
-int cli_parse_operands(const struct cli_command_help *help, const struct cli_option *opts,
-		       int argc, char **argv, cli_flag_fn fn, void *data, int min_operands,
-		       int max_operands, char ***operands, int *n_operands);
+int cli_parse_operands(const struct cli_command_help *help, const struct cli_option *opts, int argc,
+		       char **argv, cli_flag_fn fn, void *data, int min_operands, int max_operands,
+		       char ***operands, int *n_operands);

@@ -10,8 +10,8 @@
 int cmd_create(struct husk_globals *g, int argc, char **argv)
 {
 	static const struct cli_command_help help = {
-		"create", "[options] ID",
-		"Create a container from the bundle; its process waits until `husk start ID`."};
+	    "create", "[options] ID",
+	    "Create a container from the bundle; its process waits until `husk start ID`."};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct create_opts o = {0};
 	struct created_container c;

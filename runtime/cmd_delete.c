@@ -15,12 +15,12 @@ static int delete_flag(int id, const char *arg, void *data)
 int cmd_delete(struct husk_globals *g, int argc, char **argv)
 {
 	static const struct cli_command_help help = {
-		"delete", "[-f|--force] ID",
-		"Remove a stopped (or, with --force, any) container: its processes, cgroup and "
-		"state."};
+	    "delete", "[-f|--force] ID",
+	    "Remove a stopped (or, with --force, any) container: its processes, cgroup and "
+	    "state."};
 	static const struct cli_option opts[] = {
-		{"force", 'f', NULL, "kill the container first if it is still running", OPT_FORCE},
-		{NULL, 0, NULL, NULL, 0},
+	    {"force", 'f', NULL, "kill the container first if it is still running", OPT_FORCE},
+	    {NULL, 0, NULL, NULL, 0},
 	};
 	struct husk_error err = HUSK_ERROR_INIT;
 	bool force = false;

@@ -24,12 +24,12 @@ static int kill_flag(int id, const char *arg, void *data)
 int cmd_kill(struct husk_globals *g, int argc, char **argv)
 {
 	static const struct cli_command_help help = {
-		"kill", "[--all] ID [SIGNAL]",
-		"Send SIGNAL (a name like KILL or SIGKILL, or a number; default TERM) to the "
-		"container's init, or with --all to every process in its cgroup."};
+	    "kill", "[--all] ID [SIGNAL]",
+	    "Send SIGNAL (a name like KILL or SIGKILL, or a number; default TERM) to the "
+	    "container's init, or with --all to every process in its cgroup."};
 	static const struct cli_option opts[] = {
-		{"all", 'a', NULL, "signal every process of the container", OPT_ALL},
-		{NULL, 0, NULL, NULL, 0},
+	    {"all", 'a', NULL, "signal every process of the container", OPT_ALL},
+	    {NULL, 0, NULL, NULL, 0},
 	};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct kill_flags f = {false};

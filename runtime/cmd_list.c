@@ -26,7 +26,8 @@ static int list_flag(int id, const char *arg, void *data)
 		if (strcmp(arg, "json") == 0)
 			f->json = true;
 		else if (strcmp(arg, "table") != 0) {
-			fprintf(stderr, "husk list: --format: expected table or json, got `%s`\n", arg);
+			fprintf(stderr, "husk list: --format: expected table or json, got `%s`\n",
+				arg);
 			return -1;
 		}
 	}
@@ -78,9 +79,9 @@ int cmd_list(struct husk_globals *g, int argc, char **argv)
 	static const struct cli_command_help help = {"list", "[--format table|json] [-q]",
 						     "List the containers under the state root."};
 	static const struct cli_option opts[] = {
-		{"format", 'f', "table|json", "output format", OPT_FORMAT},
-		{"quiet", 'q', NULL, "print only the ids", OPT_QUIET},
-		{NULL, 0, NULL, NULL, 0},
+	    {"format", 'f', "table|json", "output format", OPT_FORMAT},
+	    {"quiet", 'q', NULL, "print only the ids", OPT_QUIET},
+	    {NULL, 0, NULL, NULL, 0},
 	};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct list_flags f = {false, false};

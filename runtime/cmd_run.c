@@ -14,9 +14,9 @@
 int cmd_run(struct husk_globals *g, int argc, char **argv)
 {
 	static const struct cli_command_help help = {
-		"run", "[options] ID",
-		"Create and start a container; without --detach, wait for it, delete it and exit "
-		"with its status."};
+	    "run", "[options] ID",
+	    "Create and start a container; without --detach, wait for it, delete it and exit "
+	    "with its status."};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct create_opts o = {0};
 	struct run_extra extra = {false, false};

@@ -27,67 +27,67 @@ static int spec_flag(int id, const char *arg, void *data)
 }
 
 static const char template_head[] =
-	"{\n"
-	"\t\"ociVersion\": \"1.3.0\",\n"
-	"\t\"process\": {\n"
-	"\t\t\"terminal\": true,\n"
-	"\t\t\"user\": {\"uid\": 0, \"gid\": 0},\n"
-	"\t\t\"args\": [\"sh\"],\n"
-	"\t\t\"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", "
-	"\"TERM=xterm\"],\n"
-	"\t\t\"cwd\": \"/\",\n"
-	"\t\t\"capabilities\": {\n"
-	"\t\t\t\"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
-	"\t\t\t\"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
-	"\t\t\t\"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
-	"\t\t},\n"
-	"\t\t\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],\n"
-	"\t\t\"noNewPrivileges\": true\n"
-	"\t},\n"
-	"\t\"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
-	"\t\"hostname\": \"husk\",\n"
-	"\t\"mounts\": [\n"
-	"\t\t{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
-	"\t\t{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
-	"\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
-	"\t\t{\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"%s]},\n"
-	"\t\t{\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
-	"\t\t{\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
-	"\t\t%s,\n"
-	"\t\t{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}\n"
-	"\t],\n";
+    "{\n"
+    "\t\"ociVersion\": \"1.3.0\",\n"
+    "\t\"process\": {\n"
+    "\t\t\"terminal\": true,\n"
+    "\t\t\"user\": {\"uid\": 0, \"gid\": 0},\n"
+    "\t\t\"args\": [\"sh\"],\n"
+    "\t\t\"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", "
+    "\"TERM=xterm\"],\n"
+    "\t\t\"cwd\": \"/\",\n"
+    "\t\t\"capabilities\": {\n"
+    "\t\t\t\"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+    "\t\t\t\"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+    "\t\t\t\"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
+    "\t\t},\n"
+    "\t\t\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],\n"
+    "\t\t\"noNewPrivileges\": true\n"
+    "\t},\n"
+    "\t\"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
+    "\t\"hostname\": \"husk\",\n"
+    "\t\"mounts\": [\n"
+    "\t\t{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+    "\t\t{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+    "\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+    "\t\t{\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"%s]},\n"
+    "\t\t{\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
+    "\t\t{\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
+    "\t\t%s,\n"
+    "\t\t{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}\n"
+    "\t],\n";
 
 static const char template_linux[] =
-	"\t\"linux\": {\n"
-	"%s"
-	"\t\t\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n"
-	"\t\t\"namespaces\": [\n"
-	"\t\t\t{\"type\": \"pid\"},\n"
-	"\t\t\t{\"type\": \"network\"},\n"
-	"\t\t\t{\"type\": \"ipc\"},\n"
-	"\t\t\t{\"type\": \"uts\"},\n"
-	"\t\t\t{\"type\": \"mount\"},\n"
-	"\t\t\t{\"type\": \"cgroup\"}%s\n"
-	"\t\t],\n"
-	"\t\t\"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", "
-	"\"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\", "
-	"\"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n"
-	"\t\t\"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
-	"\"/proc/sysrq-trigger\"]\n"
-	"\t}\n"
-	"}\n";
+    "\t\"linux\": {\n"
+    "%s"
+    "\t\t\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n"
+    "\t\t\"namespaces\": [\n"
+    "\t\t\t{\"type\": \"pid\"},\n"
+    "\t\t\t{\"type\": \"network\"},\n"
+    "\t\t\t{\"type\": \"ipc\"},\n"
+    "\t\t\t{\"type\": \"uts\"},\n"
+    "\t\t\t{\"type\": \"mount\"},\n"
+    "\t\t\t{\"type\": \"cgroup\"}%s\n"
+    "\t\t],\n"
+    "\t\t\"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", "
+    "\"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\", "
+    "\"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n"
+    "\t\t\"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
+    "\"/proc/sysrq-trigger\"]\n"
+    "\t}\n"
+    "}\n";
 
 static char *render(bool rootless)
 {
 	const char *sysfs =
-		rootless ? "{\"destination\": \"/sys\", \"type\": \"none\", \"source\": \"/sys\", "
-			   "\"options\": [\"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\"]}"
-			 : "{\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
-			   "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}";
+	    rootless ? "{\"destination\": \"/sys\", \"type\": \"none\", \"source\": \"/sys\", "
+		       "\"options\": [\"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\"]}"
+		     : "{\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
+		       "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}";
 	_cleanup_free_ char *mappings = NULL;
 	_cleanup_free_ char *head = xasprintf(template_head, rootless ? "" : ", \"gid=5\"", sysfs);
 	_cleanup_free_ char *tail = NULL;
@@ -105,13 +105,13 @@ static char *render(bool rootless)
 int cmd_spec(struct husk_globals *g, int argc, char **argv)
 {
 	static const struct cli_command_help help = {
-		"spec", "[--rootless] [-b DIR]",
-		"Write a template config.json into the bundle directory (default: here)."};
+	    "spec", "[--rootless] [-b DIR]",
+	    "Write a template config.json into the bundle directory (default: here)."};
 	static const struct cli_option opts[] = {
-		{"bundle", 'b', "DIR", "where to write config.json", OPT_BUNDLE},
-		{"rootless", 0, NULL, "a template for a user namespace owned by the caller",
-		 OPT_ROOTLESS},
-		{NULL, 0, NULL, NULL, 0},
+	    {"bundle", 'b', "DIR", "where to write config.json", OPT_BUNDLE},
+	    {"rootless", 0, NULL, "a template for a user namespace owned by the caller",
+	     OPT_ROOTLESS},
+	    {NULL, 0, NULL, NULL, 0},
 	};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct spec_flags f = {".", false};

@@ -95,7 +95,8 @@ static int connect_console_socket(const char *path, struct husk_error *err)
 	int fd;
 
 	if (strlen(path) >= sizeof addr.sun_path)
-		return husk_error_set(err, ENAMETOOLONG, "--console-socket `%s`: path too long", path);
+		return husk_error_set(err, ENAMETOOLONG, "--console-socket `%s`: path too long",
+				      path);
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -150,8 +151,8 @@ static int check_config_runnable(const struct spec_config *cfg, struct husk_erro
 	if (cfg->process->args == NULL || cfg->process->args[0] == NULL)
 		return husk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
 	if (cfg->linux == NULL || spec_config_namespace(cfg, SPEC_NS_MOUNT) == NULL)
-		return husk_error_set(err, EINVAL,
-				      "config.json: linux.namespaces: a mount namespace is required");
+		return husk_error_set(
+		    err, EINVAL, "config.json: linux.namespaces: a mount namespace is required");
 	return 0;
 }
 
@@ -330,15 +331,15 @@ static int join_parent_side_namespaces(int fds[SPEC_NS_COUNT], struct husk_error
 static long try_clone3(struct create_job *j, struct init_ctx *ctx, int flags, int cgfd)
 {
 	struct clone_args args = {
-		.pidfd = (uint64_t)(uintptr_t)&j->pidfd,
-		.exit_signal = SIGCHLD,
+	    .pidfd = (uint64_t)(uintptr_t)&j->pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 
 	ctx->placed_by_clone = cgfd >= 0;
 	/* A cgroup namespace is rooted where the process is when it is made:
 	 * a process we move later makes its own once it is in place. */
 	ctx->unshare_cgroupns =
-		ctx->late_cgroupns || (!ctx->placed_by_clone && (flags & CLONE_NEWCGROUP));
+	    ctx->late_cgroupns || (!ctx->placed_by_clone && (flags & CLONE_NEWCGROUP));
 	if (ctx->unshare_cgroupns)
 		flags &= ~CLONE_NEWCGROUP;
 	args.flags = (uint64_t)(flags & ~CLONE_NEWTIME) | CLONE_PIDFD;
@@ -363,8 +364,8 @@ static pid_t clone_init(struct create_job *j, struct init_ctx *ctx, int flags,
 		j->pidfd = -1;
 		ctx->placed_by_clone = false;
 		ctx->unshare_cgroupns = ctx->late_cgroupns || (flags & CLONE_NEWCGROUP) != 0;
-		pid = syscall(SYS_clone, (unsigned long)(flags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP)) |
-					 SIGCHLD,
+		pid = syscall(SYS_clone,
+			      (unsigned long)(flags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP)) | SIGCHLD,
 			      0, NULL, NULL, 0);
 	}
 	if (pid < 0)
@@ -389,8 +390,8 @@ static bool has_hooks(const struct spec_config *cfg, enum hook_kind kind)
 
 /* A send fails when the init already gave up: its error is waiting for us
  * in the socket, and is the one worth reporting. */
-static int send_to_init(struct create_job *j, enum sync_type type, const void *payload,
-			size_t len, struct husk_error *err)
+static int send_to_init(struct create_job *j, enum sync_type type, const void *payload, size_t len,
+			struct husk_error *err)
 {
 	struct sync_msg m;
 	_cleanup_free_ char *why = NULL;
@@ -430,7 +431,8 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 				has_hooks(cfg, HOOK_START_CONTAINER) ||
 				(cfg->linux->seccomp && cfg->linux->seccomp->listener_path);
 
-	if (spec_config_namespace(cfg, SPEC_NS_USER) && !spec_config_namespace(cfg, SPEC_NS_USER)->path &&
+	if (spec_config_namespace(cfg, SPEC_NS_USER) &&
+	    !spec_config_namespace(cfg, SPEC_NS_USER)->path &&
 	    namespaces_write_id_maps(j->pid, cfg, err) < 0)
 		return -1;
 	if (cfg->linux->n_net_devices && netdevices_move(cfg, j->pid, err) < 0)
@@ -518,8 +520,8 @@ static int prepare_job(struct create_job *j, struct husk_error *err)
 	j->fifo_fd = openat(j->ref.dirfd, FIFO_FILE, O_RDWR | O_CLOEXEC);
 	if (j->fifo_fd < 0)
 		return husk_error_errno(err, "open exec.fifo");
-	j->error_fd = openat(j->ref.dirfd, INIT_ERROR_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			     0600);
+	j->error_fd =
+	    openat(j->ref.dirfd, INIT_ERROR_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (j->error_fd < 0)
 		return husk_error_errno(err, "create init.error");
 	j->state = new_state(j, xstrdup(rootfs_abs));
@@ -547,25 +549,25 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 {
 	int flags = namespaces_clone_flags(j->cfg);
 	struct init_ctx ctx = {
-		.cfg = j->cfg,
-		.id = j->o->id,
-		.bundle = j->bundle,
-		.rootfs = j->state->rootfs,
-		.rootfs_fd = j->rootfs_fd,
-		.devnull_fd = j->devnull_fd,
-		.fifo_fd = j->fifo_fd,
-		.console_socket_fd = j->console_fd >= 0 ? j->console_fd : j->pty_pair[1],
-		.preserve_fds = preserved_fd_count(j->o->preserve_fds),
-		.no_pivot = j->o->no_pivot,
-		.no_new_keyring = j->o->no_new_keyring,
-		.new_userns = (flags & CLONE_NEWUSER) != 0 || j->ns_fds[SPEC_NS_USER] >= 0,
-		.new_mntns = (flags & CLONE_NEWNS) != 0,
-		.new_cgroupns = (flags & CLONE_NEWCGROUP) != 0,
-		.new_pidns = (flags & CLONE_NEWPID) != 0,
-		.new_netns = (flags & CLONE_NEWNET) != 0,
-		.seccomp = j->seccomp,
-		.error_fd = j->error_fd,
-		.ns_fds = j->ns_fds,
+	    .cfg = j->cfg,
+	    .id = j->o->id,
+	    .bundle = j->bundle,
+	    .rootfs = j->state->rootfs,
+	    .rootfs_fd = j->rootfs_fd,
+	    .devnull_fd = j->devnull_fd,
+	    .fifo_fd = j->fifo_fd,
+	    .console_socket_fd = j->console_fd >= 0 ? j->console_fd : j->pty_pair[1],
+	    .preserve_fds = preserved_fd_count(j->o->preserve_fds),
+	    .no_pivot = j->o->no_pivot,
+	    .no_new_keyring = j->o->no_new_keyring,
+	    .new_userns = (flags & CLONE_NEWUSER) != 0 || j->ns_fds[SPEC_NS_USER] >= 0,
+	    .new_mntns = (flags & CLONE_NEWNS) != 0,
+	    .new_cgroupns = (flags & CLONE_NEWCGROUP) != 0,
+	    .new_pidns = (flags & CLONE_NEWPID) != 0,
+	    .new_netns = (flags & CLONE_NEWNET) != 0,
+	    .seccomp = j->seccomp,
+	    .error_fd = j->error_fd,
+	    .ns_fds = j->ns_fds,
 	};
 
 	/* Joining a user namespace by path: the new namespaces must belong to

@@ -136,7 +136,8 @@ static void write_log_line(enum husk_log_level level, const char *msg)
 		n = (int)strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 		snprintf(stamp + n, sizeof stamp - n, ".%09ldZ", ts.tv_nsec);
 		json_escape_into(esc, sizeof esc, msg);
-		n = snprintf(line, sizeof line, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+		n = snprintf(line, sizeof line,
+			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 			     level_name(level), esc, stamp);
 	} else {
 		n = snprintf(line, sizeof line, "%s: %s\n", level_name(level), msg);

@@ -13,20 +13,23 @@
 #include <stdbool.h>
 
 struct husk_error {
-	int errnum;	/* 0 when the failure has no errno */
-	char *msg;	/* heap-allocated, NULL when no error */
+	int errnum; /* 0 when the failure has no errno */
+	char *msg;  /* heap-allocated, NULL when no error */
 };
 
-#define HUSK_ERROR_INIT {0, NULL}
+#define HUSK_ERROR_INIT                                                                            \
+	{                                                                                          \
+		0, NULL                                                                            \
+	}
 
 /* Fill err (replacing what was there) and return -1.  errnum may be 0. */
 int husk_error_set(struct husk_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* As husk_error_set with errno as it is now. */
 #define husk_error_errno(err, ...) husk_error_set((err), errno, __VA_ARGS__)
 /* Put "<context>: " in front of the message; returns -1. */
 int husk_error_prefix(struct husk_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void husk_error_clear(struct husk_error *err);
 /* Full text: "<message>[: <strerror>]" into a static buffer. */
 const char *husk_error_text(const struct husk_error *err);
@@ -34,7 +37,8 @@ const char *husk_error_text(const struct husk_error *err);
 /* Logging: text to stderr, and to --log (text or one JSON line each). */
 enum husk_log_level { HUSK_LOG_ERROR, HUSK_LOG_WARNING, HUSK_LOG_INFO, HUSK_LOG_DEBUG };
 int husk_log_open(const char *path, bool json, bool debug);
-void husk_log(enum husk_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void husk_log(enum husk_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Report err as "husk: ..." (and to the log file); returns the exit code 1. */
 int husk_error_report(const struct husk_error *err);
 bool husk_log_debug_enabled(void);

@@ -85,8 +85,8 @@ static int expect_from_parent(struct init_ctx *ctx, enum sync_type type, char **
 			continue;
 		}
 		if (m.type != (int)type)
-			return husk_error_set(err, EPROTO, "sync: expected message %d, got %d", type,
-					      m.type);
+			return husk_error_set(err, EPROTO, "sync: expected message %d, got %d",
+					      type, m.type);
 		if (payload)
 			*payload = steal_pointer(&p);
 		return 0;
@@ -115,12 +115,14 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 	if (namespaces_join(ctx->ns_fds, err) < 0)
 		return -1;
 	if (ctx->unshare_flags && unshare(ctx->unshare_flags) < 0)
-		return husk_error_errno(err, "linux.namespaces: create namespaces in the joined user namespace");
+		return husk_error_errno(
+		    err, "linux.namespaces: create namespaces in the joined user namespace");
 	if (ctx->unshare_cgroupns) {
 		if (wait_until_in_cgroup(ctx, err) < 0)
 			return -1;
 		if (unshare(CLONE_NEWCGROUP) < 0)
-			return husk_error_errno(err, "linux.namespaces: create the cgroup namespace");
+			return husk_error_errno(err,
+						"linux.namespaces: create the cgroup namespace");
 	}
 	if (ctx->new_userns && become_userns_root(err) < 0)
 		return -1;
@@ -183,8 +185,8 @@ static void close_inherited_fds(struct init_ctx *ctx)
 {
 	int keep[10 + SPEC_NS_COUNT];
 	size_t n = 0;
-	int fds[] = {ctx->rootfs_fd, ctx->devnull_fd, ctx->sync_fd, ctx->fifo_fd,
-		     ctx->error_fd, ctx->console_socket_fd, procfs_cached_fd()};
+	int fds[] = {ctx->rootfs_fd, ctx->devnull_fd,	     ctx->sync_fd,	ctx->fifo_fd,
+		     ctx->error_fd,  ctx->console_socket_fd, procfs_cached_fd()};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
@@ -221,15 +223,15 @@ void container_init_main(struct init_ctx *ctx)
 		fail_after_start(ctx, &err);
 
 	struct exec_opts eo = {
-		.process = ctx->cfg->process,
-		.seccomp = ctx->seccomp,
-		.seccomp_spec = ctx->cfg->linux->seccomp,
-		.state_json = created_state,
-		.preserve_fds = ctx->preserve_fds,
-		.no_new_keyring = ctx->no_new_keyring,
-		.id = ctx->id,
-		.personality = ctx->cfg->linux->personality,
-		.memory_policy = ctx->cfg->linux->memory_policy,
+	    .process = ctx->cfg->process,
+	    .seccomp = ctx->seccomp,
+	    .seccomp_spec = ctx->cfg->linux->seccomp,
+	    .state_json = created_state,
+	    .preserve_fds = ctx->preserve_fds,
+	    .no_new_keyring = ctx->no_new_keyring,
+	    .id = ctx->id,
+	    .personality = ctx->cfg->linux->personality,
+	    .memory_policy = ctx->cfg->linux->memory_policy,
 	};
 	process_exec(&eo, &err);
 	fail_after_start(ctx, &err);

@@ -14,24 +14,24 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"create", cmd_create, "create a container, stopped just before its process runs"},
-	{"start", cmd_start, "run the process of a created container"},
-	{"run", cmd_run, "create and start a container"},
-	{"state", cmd_state, "print the state of a container as JSON"},
-	{"kill", cmd_kill, "send a signal to the container's init (or every process)"},
-	{"delete", cmd_delete, "remove a stopped container and everything husk made for it"},
-	{"list", cmd_list, "list the containers under the state root"},
-	{"exec", cmd_exec, "run another process in a running container"},
-	{"pause", cmd_pause, "freeze every process of a container"},
-	{"resume", cmd_resume, "thaw a paused container"},
-	{"update", cmd_update, "change a container's resource limits"},
-	{"ps", cmd_ps, "list the processes of a container"},
-	{"events", cmd_events, "print a container's events and statistics"},
-	{"spec", cmd_spec, "write a template config.json"},
-	{"features", cmd_features, "print what this husk supports, as JSON"},
-	{"checkpoint", cmd_checkpoint, "checkpoint a container (not supported yet)"},
-	{"restore", cmd_restore, "restore a container (not supported yet)"},
-	{NULL, NULL, NULL},
+    {"create", cmd_create, "create a container, stopped just before its process runs"},
+    {"start", cmd_start, "run the process of a created container"},
+    {"run", cmd_run, "create and start a container"},
+    {"state", cmd_state, "print the state of a container as JSON"},
+    {"kill", cmd_kill, "send a signal to the container's init (or every process)"},
+    {"delete", cmd_delete, "remove a stopped container and everything husk made for it"},
+    {"list", cmd_list, "list the containers under the state root"},
+    {"exec", cmd_exec, "run another process in a running container"},
+    {"pause", cmd_pause, "freeze every process of a container"},
+    {"resume", cmd_resume, "thaw a paused container"},
+    {"update", cmd_update, "change a container's resource limits"},
+    {"ps", cmd_ps, "list the processes of a container"},
+    {"events", cmd_events, "print a container's events and statistics"},
+    {"spec", cmd_spec, "write a template config.json"},
+    {"features", cmd_features, "print what this husk supports, as JSON"},
+    {"checkpoint", cmd_checkpoint, "checkpoint a container (not supported yet)"},
+    {"restore", cmd_restore, "restore a container (not supported yet)"},
+    {NULL, NULL, NULL},
 };
 
 enum {
@@ -47,16 +47,16 @@ enum {
 };
 
 static const struct cli_option global_opts[] = {
-	{"root", 0, "DIR", "state directory (default /run/husk)", OPT_ROOT},
-	{"log", 0, "FILE", "also write messages to FILE", OPT_LOG},
-	{"log-format", 0, "text|json", "format of the --log file", OPT_LOG_FORMAT},
-	{"debug", 0, NULL, "debug messages", OPT_DEBUG},
-	{"systemd-cgroup", 0, NULL, "use the systemd cgroup driver", OPT_SYSTEMD_CGROUP},
-	{"cgroup-manager", 0, "cgroupfs|systemd", "cgroup driver", OPT_CGROUP_MANAGER},
-	{"rootless", 0, "true|false|auto", "accepted for compatibility", OPT_ROOTLESS},
-	{"criu", 0, "PATH", "accepted for compatibility", OPT_CRIU},
-	{"version", 'v', NULL, "print the version", OPT_VERSION},
-	{NULL, 0, NULL, NULL, 0},
+    {"root", 0, "DIR", "state directory (default /run/husk)", OPT_ROOT},
+    {"log", 0, "FILE", "also write messages to FILE", OPT_LOG},
+    {"log-format", 0, "text|json", "format of the --log file", OPT_LOG_FORMAT},
+    {"debug", 0, NULL, "debug messages", OPT_DEBUG},
+    {"systemd-cgroup", 0, NULL, "use the systemd cgroup driver", OPT_SYSTEMD_CGROUP},
+    {"cgroup-manager", 0, "cgroupfs|systemd", "cgroup driver", OPT_CGROUP_MANAGER},
+    {"rootless", 0, "true|false|auto", "accepted for compatibility", OPT_ROOTLESS},
+    {"criu", 0, "PATH", "accepted for compatibility", OPT_CRIU},
+    {"version", 'v', NULL, "print the version", OPT_VERSION},
+    {NULL, 0, NULL, NULL, 0},
 };
 
 static void print_usage(void)
@@ -69,7 +69,8 @@ static void print_usage(void)
 	for (size_t i = 0; global_opts[i].name; i++) {
 		char left[64];
 		snprintf(left, sizeof left, "--%s%s%s", global_opts[i].name,
-			 global_opts[i].arg ? " " : "", global_opts[i].arg ? global_opts[i].arg : "");
+			 global_opts[i].arg ? " " : "",
+			 global_opts[i].arg ? global_opts[i].arg : "");
 		printf("  %-34s %s\n", left, global_opts[i].help);
 	}
 	printf("\nRun `husk COMMAND --help` for a command's options.\n");
@@ -115,7 +116,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LOG_FORMAT:
 			if (strcmp(arg, "text") && strcmp(arg, "json")) {
-				fprintf(stderr, "husk: --log-format: expected text or json, got `%s`\n", arg);
+				fprintf(stderr,
+					"husk: --log-format: expected text or json, got `%s`\n",
+					arg);
 				return CLI_EXIT_USAGE;
 			}
 			log_format = arg;
@@ -132,7 +135,10 @@ int main(int argc, char **argv)
 			else if (strcmp(arg, "cgroupfs") == 0)
 				g.systemd_cgroup = false;
 			else {
-				fprintf(stderr, "husk: --cgroup-manager: expected cgroupfs or systemd, got `%s`\n", arg);
+				fprintf(stderr,
+					"husk: --cgroup-manager: expected cgroupfs or systemd, got "
+					"`%s`\n",
+					arg);
 				return CLI_EXIT_USAGE;
 			}
 			break;

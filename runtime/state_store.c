@@ -25,15 +25,17 @@ int container_id_check(const char *id, struct husk_error *err)
 		return husk_error_set(err, EINVAL, "container id is empty");
 	len = strlen(id);
 	if (len > MAX_ID_LEN)
-		return husk_error_set(err, EINVAL, "container id is longer than %d bytes", MAX_ID_LEN);
+		return husk_error_set(err, EINVAL, "container id is longer than %d bytes",
+				      MAX_ID_LEN);
 	if (id[0] == '.')
-		return husk_error_set(err, EINVAL, "invalid container id `%s`: it starts with a dot", id);
+		return husk_error_set(err, EINVAL,
+				      "invalid container id `%s`: it starts with a dot", id);
 	for (const char *p = id; *p; p++) {
 		if (isalnum((unsigned char)*p) || strchr("_+.-", *p))
 			continue;
-		return husk_error_set(err, EINVAL,
-				      "invalid container id `%s`: only letters, digits and `_+.-` are allowed",
-				      id);
+		return husk_error_set(
+		    err, EINVAL,
+		    "invalid container id `%s`: only letters, digits and `_+.-` are allowed", id);
 	}
 	return 0;
 }
@@ -147,7 +149,9 @@ int state_store_open_at(int rootfd_in, const char *root, const char *id, bool lo
 	if (read_state(out, err) < 0) {
 		/* A container whose create died half-way: no state file yet. */
 		if (err->errnum == ENOENT)
-			return husk_error_set(err, ENOENT, "container `%s` has no state (its create did not finish)", id);
+			return husk_error_set(
+			    err, ENOENT, "container `%s` has no state (its create did not finish)",
+			    id);
 		return husk_error_prefix(err, "container `%s`", id);
 	}
 	return 0;

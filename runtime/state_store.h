@@ -19,7 +19,7 @@
 
 struct container_ref {
 	char *id;
-	int dirfd;	/* <root>/<id>, O_DIRECTORY; holds the lock while open */
+	int dirfd; /* <root>/<id>, O_DIRECTORY; holds the lock while open */
 	struct spec_state *state;
 	struct spec_config *config; /* loaded on demand by state_store_load_config */
 };

@@ -75,7 +75,8 @@ int sync_expect(int fd, enum sync_type type, char **payload, struct husk_error *
 	if (m.type == SYNC_ERROR)
 		return husk_error_set(err, m.errnum, "%s", p ? p : "unknown error");
 	if (m.type != (int)type)
-		return husk_error_set(err, EPROTO, "sync: expected message %d, got %d", type, m.type);
+		return husk_error_set(err, EPROTO, "sync: expected message %d, got %d", type,
+				      m.type);
 	if (payload)
 		*payload = steal_pointer(&p);
 	return 0;

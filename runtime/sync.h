@@ -11,12 +11,12 @@
 #include "error.h"
 
 enum sync_type {
-	SYNC_GO = 1,	       /* parent -> init: ids mapped, cgroup joined; payload: hook states */
-	SYNC_PREPIVOT,	       /* init -> parent: mounts done, run prestart/createRuntime hooks */
-	SYNC_PREPIVOT_DONE,    /* parent -> init */
-	SYNC_READY,	       /* init -> parent: created, waiting for start */
-	SYNC_ERROR,	       /* init -> parent: payload is the message; errnum in the header */
-	SYNC_CGROUP_DONE,      /* parent -> init: the init is in its cgroup */
+	SYNC_GO = 1,	    /* parent -> init: ids mapped, cgroup joined; payload: hook states */
+	SYNC_PREPIVOT,	    /* init -> parent: mounts done, run prestart/createRuntime hooks */
+	SYNC_PREPIVOT_DONE, /* parent -> init */
+	SYNC_READY,	    /* init -> parent: created, waiting for start */
+	SYNC_ERROR,	    /* init -> parent: payload is the message; errnum in the header */
+	SYNC_CGROUP_DONE,   /* parent -> init: the init is in its cgroup */
 };
 
 struct sync_msg {

@@ -120,7 +120,8 @@ int read_fd_all(int fd, size_t max, char **out, size_t *len, struct husk_error *
 		ssize_t n;
 		if (used == cap) {
 			if (cap >= max)
-				return husk_error_set(err, EFBIG, "file larger than %zu bytes", max);
+				return husk_error_set(err, EFBIG, "file larger than %zu bytes",
+						      max);
 			cap *= 2;
 			buf = xrealloc(buf, cap + 1);
 		}
@@ -172,7 +173,7 @@ int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t l
 {
 	_cleanup_free_ char *tmp = xasprintf(".%s.tmp", name);
 	_cleanup_close_ int fd =
-		openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	    openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 
 	if (fd < 0)
 		return husk_error_errno(err, "create `%s`", tmp);
@@ -272,7 +273,8 @@ int close_fds_except(int *keep, size_t n, int first)
 	for (size_t i = 0; i < n; i++) {
 		if (keep[i] < next)
 			continue;
-		if (keep[i] > next && syscall(SYS_close_range, (unsigned)next, (unsigned)keep[i] - 1, 0) < 0)
+		if (keep[i] > next &&
+		    syscall(SYS_close_range, (unsigned)next, (unsigned)keep[i] - 1, 0) < 0)
 			return -1;
 		next = keep[i] + 1;
 	}

@@ -15,9 +15,9 @@ BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 # libFuzzer targets: clang 14 plus its runtime libraries (-fsanitize=fuzzer
 # links libclang_rt.fuzzer from libclang-rt-14-dev).
 FUZZ_PKGS=(clang clang-14 libclang-rt-14-dev)
-# The bats integration suite and its helpers.
+# The bats integration suite and its helpers; clang-format checks the style.
 TEST_PKGS=(bats bats-assert bats-support busybox-static jq python3 python3-jsonschema
-	util-linux iproute2 strace procps kmod e2fsprogs)
+	util-linux iproute2 strace procps kmod e2fsprogs clang-format)
 # Real clients driving husk (podman, containerd) and the peers to compare with.
 CLIENT_PKGS=(podman conmon containerd catatonit containernetworking-plugins uidmap crun runc)
 

@@ -84,6 +84,20 @@ fi
 passed=$((passed + 1)) # the build itself, with -Werror
 HUSK=$BUILD/runtime/husk
 
+# ---- style: every C file as the checked-in .clang-format has it ----
+if command -v clang-format >/dev/null; then
+	say "clang-format"
+	unformatted=$(cd "$REPO" && git ls-files '*.c' '*.h' 2>/dev/null | while read -r f; do
+		clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"
+	done)
+	if [ -z "$unformatted" ]; then
+		passed=$((passed + 1))
+	else
+		echo "not formatted (clang-format -i FILE): $unformatted"
+		fail_one "clang-format: $(echo "$unformatted" | wc -l) files"
+	fi
+fi
+
 # ---- unit tests under ASan/UBSan ----
 if [ "${SKIP_UNIT:-0}" != 1 ]; then
 	say "unit tests (make check)"

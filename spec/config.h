@@ -46,7 +46,7 @@ struct spec_mount {
 };
 
 struct spec_rlimit {
-	char *type; /* "RLIMIT_NOFILE" ... */
+	char *type;   /* "RLIMIT_NOFILE" ... */
 	int resource; /* RLIMIT_NOFILE ... resolved by the parser */
 	uint64_t soft;
 	uint64_t hard;
@@ -201,7 +201,7 @@ struct spec_memory {
 
 struct spec_cpu {
 	bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime,
-		has_realtime_period, has_idle;
+	    has_realtime_period, has_idle;
 	uint64_t shares;
 	int64_t quota;
 	uint64_t burst;
@@ -296,7 +296,7 @@ struct spec_seccomp_arg {
 	uint32_t index;
 	uint64_t value;
 	uint64_t value_two;
-	char *op; /* SCMP_CMP_EQ ... */
+	char *op;     /* SCMP_CMP_EQ ... */
 	int op_value; /* enum scmp_compare, resolved by the parser */
 };
 

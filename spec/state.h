@@ -27,22 +27,21 @@ struct spec_state {
 	char *created; /* RFC 3339 */
 	char *owner;
 	/* husk's own, only in the stored file */
-	uint64_t start_time;	/* init's start time, /proc/PID/stat field 22 */
-	char *cgroup_path;	/* the container's cgroup, relative to each hierarchy */
-	bool systemd_cgroup;	/* created through the systemd driver */
-	char *systemd_unit;	/* the transient scope, when systemd_cgroup */
+	uint64_t start_time;	     /* init's start time, /proc/PID/stat field 22 */
+	char *cgroup_path;	     /* the container's cgroup, relative to each hierarchy */
+	bool systemd_cgroup;	     /* created through the systemd driver */
+	char *systemd_unit;	     /* the transient scope, when systemd_cgroup */
 	uint32_t cgroup_owned_depth; /* trailing components of cgroup_path husk created */
 };
 
 enum spec_state_format {
-	SPEC_STATE_PUBLIC,	/* `husk state`, hooks' stdin */
-	SPEC_STATE_STORED,	/* <root>/<id>/state.json */
+	SPEC_STATE_PUBLIC, /* `husk state`, hooks' stdin */
+	SPEC_STATE_STORED, /* <root>/<id>/state.json */
 };
 
 int spec_state_emit(const struct spec_state *st, enum spec_state_format fmt, char **out,
 		    size_t *len, struct husk_error *err);
-int spec_state_parse(const char *json, size_t len, struct spec_state **out,
-		     struct husk_error *err);
+int spec_state_parse(const char *json, size_t len, struct spec_state **out, struct husk_error *err);
 void spec_state_free(struct spec_state *st);
 
 /* `husk features`: the features document for this build. */

@@ -148,8 +148,8 @@ struct exec_opts {
 	const char *state_json; /* for the seccomp listener */
 	int preserve_fds;	/* keep 3 .. 3+N-1 */
 	bool no_new_keyring;
-	const char *id; /* session keyring name */
-	const struct spec_personality *personality; /* linux.personality */
+	const char *id;					/* session keyring name */
+	const struct spec_personality *personality;	/* linux.personality */
 	const struct spec_memory_policy *memory_policy; /* linux.memoryPolicy */
 };
 /* rlimits, oom_score_adj, scheduler, ioPriority, personality, user and
@@ -166,20 +166,20 @@ int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *e
 struct init_ctx {
 	const struct spec_config *cfg;
 	const char *id;
-	const char *bundle;	/* absolute */
-	const char *rootfs;	/* absolute host path of root.path */
-	int rootfs_fd;		/* O_PATH fd on the rootfs, opened by the parent */
-	int devnull_fd;		/* the host's /dev/null, verified char 1:3 */
-	int sync_fd;		/* socketpair to the parent */
-	int fifo_fd;		/* exec.fifo, O_RDWR: start writes one byte */
-	int error_fd;		/* <state>/init.error: why the init failed after start */
-	int *ns_fds;		/* namespaces to join by path, [SPEC_NS_COUNT] */
-	int unshare_flags;	/* new namespaces to make after joining a user namespace */
-	bool placed_by_clone;	/* CLONE_INTO_CGROUP: born in the container's cgroup */
-	bool unshare_cgroupns;	/* make the cgroup namespace once in the cgroup */
-	bool late_cgroupns;	/* ...always: the user namespace was joined by path */
-	bool cgroup_done;	/* SYNC_CGROUP_DONE received */
-	int console_socket_fd;	/* --console-socket, connected; -1 when none */
+	const char *bundle;    /* absolute */
+	const char *rootfs;    /* absolute host path of root.path */
+	int rootfs_fd;	       /* O_PATH fd on the rootfs, opened by the parent */
+	int devnull_fd;	       /* the host's /dev/null, verified char 1:3 */
+	int sync_fd;	       /* socketpair to the parent */
+	int fifo_fd;	       /* exec.fifo, O_RDWR: start writes one byte */
+	int error_fd;	       /* <state>/init.error: why the init failed after start */
+	int *ns_fds;	       /* namespaces to join by path, [SPEC_NS_COUNT] */
+	int unshare_flags;     /* new namespaces to make after joining a user namespace */
+	bool placed_by_clone;  /* CLONE_INTO_CGROUP: born in the container's cgroup */
+	bool unshare_cgroupns; /* make the cgroup namespace once in the cgroup */
+	bool late_cgroupns;    /* ...always: the user namespace was joined by path */
+	bool cgroup_done;      /* SYNC_CGROUP_DONE received */
+	int console_socket_fd; /* --console-socket, connected; -1 when none */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;

@@ -36,8 +36,8 @@ static int open_namespace(const struct spec_namespace *ns, struct husk_error *er
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type < 0 || type != spec_ns_clone_flag(ns->type)) {
 		close(fd);
-		return husk_error_set(err, EINVAL,
-				      "linux.namespaces: `%s` is not a %s namespace", ns->path, name);
+		return husk_error_set(err, EINVAL, "linux.namespaces: `%s` is not a %s namespace",
+				      ns->path, name);
 	}
 	return fd;
 }
@@ -63,7 +63,7 @@ int namespaces_open_paths(const struct spec_config *cfg, int fds[SPEC_NS_COUNT],
 int namespaces_join(int fds[SPEC_NS_COUNT], struct husk_error *err)
 {
 	/* The user namespace first: it grants the rights to join the rest. */
-	static const enum spec_ns_type order[] = {SPEC_NS_USER,	  SPEC_NS_IPC,	  SPEC_NS_UTS,
+	static const enum spec_ns_type order[] = {SPEC_NS_USER,	   SPEC_NS_IPC,	   SPEC_NS_UTS,
 						  SPEC_NS_NETWORK, SPEC_NS_CGROUP, SPEC_NS_MOUNT};
 
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {

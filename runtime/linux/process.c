@@ -106,10 +106,10 @@ static uint64_t sched_flag_bit(const char *name)
 		const char *name;
 		uint64_t bit;
 	} flags[] = {
-		{"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
-		{"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
-		{"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
-		{"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+	    {"SCHED_FLAG_RESET_ON_FORK", 0x01},	 {"SCHED_FLAG_RECLAIM", 0x02},
+	    {"SCHED_FLAG_DL_OVERRUN", 0x04},	 {"SCHED_FLAG_KEEP_POLICY", 0x08},
+	    {"SCHED_FLAG_KEEP_PARAMS", 0x10},	 {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+	    {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
 		if (strcmp(flags[i].name, name) == 0)
@@ -142,9 +142,10 @@ static int set_io_priority(const struct spec_io_priority *io, struct husk_error 
 
 	if (io == NULL)
 		return 0;
-	if (syscall(SYS_ioprio_set, who_process, 0, (io->class_value << class_shift) | io->priority) < 0)
-		return husk_error_errno(err, "process.ioPriority: ioprio_set(%s, %d)", io->class_name,
-					io->priority);
+	if (syscall(SYS_ioprio_set, who_process, 0,
+		    (io->class_value << class_shift) | io->priority) < 0)
+		return husk_error_errno(err, "process.ioPriority: ioprio_set(%s, %d)",
+					io->class_name, io->priority);
 	return 0;
 }
 
@@ -245,7 +246,8 @@ static int enter_cwd(const char *cwd, struct husk_error *err)
 	if (chdir(cwd) < 0)
 		return husk_error_errno(err, "process.cwd: chdir to `%s`", cwd);
 	if (getcwd(buf, sizeof buf) == NULL || buf[0] != '/')
-		return husk_error_set(err, EPERM, "process.cwd: `%s` is outside the container", cwd);
+		return husk_error_set(err, EPERM, "process.cwd: `%s` is outside the container",
+				      cwd);
 	return 0;
 }
 
@@ -319,14 +321,15 @@ static int find_executable(const char *name, char **env, char **out, struct husk
 	for (const char *p = path; *p;) {
 		const char *colon = strchrnul(p, ':');
 		_cleanup_free_ char *cand =
-			xasprintf("%.*s/%s", (int)(colon - p), colon == p ? "." : p, name);
+		    xasprintf("%.*s/%s", (int)(colon - p), colon == p ? "." : p, name);
 		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
 			*out = steal_pointer(&cand);
 			return 0;
 		}
 		p = *colon ? colon + 1 : colon;
 	}
-	return husk_error_set(err, ENOENT, "process.args: executable `%s` not found in $PATH", name);
+	return husk_error_set(err, ENOENT, "process.args: executable `%s` not found in $PATH",
+			      name);
 }
 
 int process_find_executable(const struct spec_process *p, char **path, struct husk_error *err)
@@ -389,8 +392,7 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 		return -1;
 	/* Without NoNewPrivs, an unprivileged process may not install a
 	 * filter: load it while we still hold CAP_SYS_ADMIN. */
-	if (early_seccomp &&
-	    seccomp_install(o->seccomp, o->seccomp_spec, o->state_json, err) < 0)
+	if (early_seccomp && seccomp_install(o->seccomp, o->seccomp_spec, o->state_json, err) < 0)
 		return husk_error_prefix(err, "linux.seccomp");
 	if (set_user(p, err) < 0)
 		return -1;

@@ -25,7 +25,7 @@ int sdbus_load(struct husk_error *err)
 	if (sym == NULL) {                                                                         \
 		dlclose(handle);                                                                   \
 		handle = NULL;                                                                     \
-		return husk_error_set(err, ENOENT, "systemd cgroup driver: libsystemd has no %s", \
+		return husk_error_set(err, ENOENT, "systemd cgroup driver: libsystemd has no %s",  \
 				      #name);                                                      \
 	}                                                                                          \
 	*(void **)&husk_sdbus.name = sym;

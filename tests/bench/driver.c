@@ -307,8 +307,7 @@ static void batch(struct contender *c, int round, int count, int par)
 			maxrss = rss;
 		if (!exited_ok(status)) {
 			failures++;
-			fprintf(stderr, "bench driver: %s failed (status %#x)\n", c->label,
-				status);
+			fprintf(stderr, "bench driver: %s failed (status %#x)\n", c->label, status);
 		}
 	}
 	alarm(0);
@@ -445,8 +444,9 @@ static int sealed_exec(int argc, char **argv)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: driver [-t SECS] batch ROUNDS COUNT PAR -- LABEL ARGV... ...\n"
-			"       driver [-t SECS] cycle ROUNDS BUNDLE PIDDIR -- LABEL RUNTIME... ...\n");
+	fprintf(stderr,
+		"usage: driver [-t SECS] batch ROUNDS COUNT PAR -- LABEL ARGV... ...\n"
+		"       driver [-t SECS] cycle ROUNDS BUNDLE PIDDIR -- LABEL RUNTIME... ...\n");
 	exit(2);
 }
 

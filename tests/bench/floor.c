@@ -73,8 +73,8 @@ static int child(void *arg)
 }
 
 /* Calls fn(dirfd of /sys/fs/cgroup/<hierarchy>) for every v1 hierarchy. */
-static int for_each_hierarchy(int (*fn)(int dirfd, const char *name, pid_t pid),
-			      const char *name, pid_t pid)
+static int for_each_hierarchy(int (*fn)(int dirfd, const char *name, pid_t pid), const char *name,
+			      pid_t pid)
 {
 	DIR *d = opendir("/sys/fs/cgroup");
 	struct dirent *de;
@@ -94,7 +94,8 @@ static int for_each_hierarchy(int (*fn)(int dirfd, const char *name, pid_t pid),
 		 * cgroup.controllers. */
 		snprintf(procs, sizeof(procs), "%s/cgroup.procs", de->d_name);
 		snprintf(v2, sizeof(v2), "%s/cgroup.controllers", de->d_name);
-		if (faccessat(dirfd(d), procs, F_OK, 0) < 0 || faccessat(dirfd(d), v2, F_OK, 0) == 0)
+		if (faccessat(dirfd(d), procs, F_OK, 0) < 0 ||
+		    faccessat(dirfd(d), v2, F_OK, 0) == 0)
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
