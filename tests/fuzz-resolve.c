@@ -152,16 +152,37 @@ static char *resolve(const char *path, bool fallback, enum resolve_create create
 	return p;
 }
 
+/* The tree is built (and stale ones removed) before the first input, so
+ * that removing a large stale tree never counts against -timeout. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	setup();
+	return 0;
+}
+
+/* Inputs that create files and directories grow the tree without end
+ * (hundreds of thousands of entries in 20 s): start afresh now and then. */
+static void rebuild_tree_every(unsigned inputs)
+{
+	static unsigned count;
+	char cmd[600];
+
+	if (++count % inputs)
+		return;
+	close(rootfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	if (system(cmd) != 0)
+		die("remove the tree");
+	setup();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool ready;
 	char *lines[MAX_LINKS + 1];
 	size_t n = 0;
 
-	if (!ready) {
-		setup();
-		ready = true;
-	}
+	rebuild_tree_every(2000);
+
 	if (size < 1 || size > 4 * MAX_PATH_LEN)
 		return 0;
 	uint8_t mode = data[0];
