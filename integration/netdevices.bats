@@ -43,6 +43,13 @@ teardown() {
 	assert_failure
 	run ip link show eth7
 	assert_failure
+	# The kernel tears a dead namespace down in a workqueue: the peer goes
+	# a moment after the container's last process.
+	local i
+	for i in $(seq 100); do
+		ip link show "${DEV0}p" >/dev/null 2>&1 || break
+		sleep 0.05
+	done
 	run ip link show "${DEV0}p"
 	assert_failure
 }
