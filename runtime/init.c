@@ -154,6 +154,11 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 		close(ctx->console_socket_fd);
 		ctx->console_socket_fd = -1;
 	}
+	/* The exec labels take effect at execve; writing them now makes an
+	 * unknown profile create's error, as with runc, not start's. */
+	if (lsm_set_exec_labels(cfg->process->apparmor_profile, cfg->process->selinux_label, err) <
+	    0)
+		return -1;
 	return wait_until_in_cgroup(ctx, err);
 }
 

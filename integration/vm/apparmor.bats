@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# process.apparmorProfile applied for real: the host kernel has no
+# AppArmor, the Debian kernel of the throw-away VM (shared/tools/vm-run)
+# has it built in and enabled.  The VM boots its own Debian image with
+# apparmor_parser installed (VM_ROOT=image, its own VM_CACHE so the image
+# the other VM tests share stays as it is), loads the profile husk-test and
+# runs integration/vm/apparmor.sh once; each test asserts some of its
+# `KEY: VALUE` lines.
+
+load ../helpers
+
+VM_RUN=${VM_RUN:-$SHARED/tools/vm-run}
+APPARMOR_VM_CACHE=${APPARMOR_VM_CACHE:-/var/tmp/vm-run-apparmor}
+
+# Everything but one path: a container under it runs like an unconfined
+# one except that it cannot write /tmp/denied-by-apparmor.
+PROFILE='profile husk-test flags=(attach_disconnected,mediate_deleted) {
+  file,
+  capability,
+  network,
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  unix,
+  deny /tmp/denied-by-apparmor w,
+}'
+
+ARGS='["sh", "-c", "echo label=$(cat /proc/self/attr/current); if touch /tmp/denied-by-apparmor 2>/dev/null; then echo touch=allowed; else echo touch=denied; fi; if touch /tmp/other 2>/dev/null; then echo other=allowed; else echo other=denied; fi"]'
+
+# cfg NAME JQ_FILTER: a config for the VM (rootfs path filled in there)
+cfg() {
+	jq "$2 | .process.args = $ARGS" "$SHARE"/base.json >"$SHARE/cfg-$1.json"
+}
+
+setup_file() {
+	[ -x "$VM_RUN" ] || return 0
+	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	SHARE=$BATS_FILE_TMPDIR/share
+	export SHARE
+	mkdir -p "$SHARE"
+	cp "$HUSK" "$SHARE"/husk
+	cp "$BATS_TEST_DIRNAME"/apparmor.sh "$SHARE"/
+	printf '%s\n' "$PROFILE" >"$SHARE"/husk-test.profile
+	"$REPO"/scripts/make-rootfs.sh "$ROOTFS_CACHE" >/dev/null
+	tar -C "$ROOTFS_CACHE" --numeric-owner -cf "$SHARE"/busybox.tar .
+	(cd "$SHARE" && ./husk spec && mv config.json spec.json)
+	jq '.root.path = "@ROOTFS@" | .root.readonly = false | .process.terminal = false' \
+		"$SHARE"/spec.json >"$SHARE"/base.json
+	cfg confined '.process.apparmorProfile = "husk-test"'
+	cfg unknown '.process.apparmorProfile = "husk-no-such-profile"'
+	cfg plain 'del(.process.apparmorProfile)'
+	VM_ROOT=image VM_CACHE=$APPARMOR_VM_CACHE VM_PACKAGES=apparmor \
+		VM_SHARE=$SHARE VM_TIMEOUT=${VM_TIMEOUT:-600} \
+		"$VM_RUN" "sh $SHARE/apparmor.sh $SHARE" >"$SHARE"/out 2>"$SHARE"/err || true
+}
+
+setup() {
+	[ -x "$VM_RUN" ] || skip "no vm-run at $VM_RUN: cannot boot a kernel with AppArmor"
+	SHARE=$BATS_FILE_TMPDIR/share
+	grep -qx done "$SHARE"/out ||
+		fail "the VM run did not finish: $(cat "$SHARE"/out) $(tail -30 "$SHARE"/err)"
+}
+
+# vm_is KEY VALUE: the VM printed `KEY: VALUE`
+vm_is() {
+	local got
+	got=$(sed -n "s/^$1: //p" "$SHARE"/out)
+	[ "$got" = "$2" ] || fail "$1: '$got', expected '$2' (VM output: $(cat "$SHARE"/out))"
+}
+
+@test "apparmor VM: AppArmor is enabled and the husk-test profile loads" {
+	echo "# enabled: $(sed -n 's/^enabled: //p' "$SHARE"/out)" >&3
+	vm_is enabled Y
+	vm_is securityfs yes
+	vm_is load 0
+	vm_is loaded 1
+	vm_is rootfs 0
+}
+
+@test "apparmor VM: process.apparmorProfile confines the process: label husk-test (enforce), the denied write fails" {
+	vm_is confined-rc 0
+	vm_is confined-label "husk-test (enforce)"
+	vm_is confined-touch denied
+	# the rest of the profile allows writes: the denial is the deny rule's
+	vm_is confined-other-write allowed
+}
+
+@test "apparmor VM: an unknown profile never runs the process; the error names the field and the profile" {
+	local err
+	err="$(sed -n 's/^unknown-create-err: //p' "$SHARE"/out)$(sed -n 's/^unknown-start-err: //p' "$SHARE"/out)"
+	echo "# husk: $err" >&3
+	[[ $err == *process.apparmorProfile* && $err == *husk-no-such-profile* ]] ||
+		fail "the error does not name process.apparmorProfile and the profile: '$err'"
+	vm_is unknown-ran 0
+}
+
+@test "apparmor VM: an unknown profile fails create (as runc does), leaving no container" {
+	local rc
+	rc=$(sed -n 's/^unknown-create-rc: //p' "$SHARE"/out)
+	[ -n "$rc" ] && [ "$rc" != 0 ] ||
+		fail "create with an unknown profile: rc '$rc'; only start failed: $(grep '^unknown-' "$SHARE"/out)"
+	vm_is unknown-left 0
+}
+
+@test "apparmor VM: without process.apparmorProfile the process is unconfined" {
+	vm_is plain-rc 0
+	vm_is plain-label unconfined
+	vm_is plain-touch allowed
+}
