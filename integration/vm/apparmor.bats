@@ -9,6 +9,7 @@
 # `KEY: VALUE` lines.
 
 load ../helpers
+load vm-helpers
 
 VM_RUN=${VM_RUN:-$SHARED/tools/vm-run}
 APPARMOR_VM_CACHE=${APPARMOR_VM_CACHE:-/var/tmp/vm-run-apparmor}
@@ -58,18 +59,9 @@ setup_file() {
 }
 
 setup() {
-	[ -x "$VM_RUN" ] || skip "no vm-run at $VM_RUN: cannot boot a kernel with AppArmor"
-	SHARE=$BATS_FILE_TMPDIR/share
-	grep -qx done "$SHARE"/out ||
-		fail "the VM run did not finish: $(cat "$SHARE"/out) $(tail -30 "$SHARE"/err)"
+	vm_setup "cannot boot a kernel with AppArmor"
 }
 
-# vm_is KEY VALUE: the VM printed `KEY: VALUE`
-vm_is() {
-	local got
-	got=$(sed -n "s/^$1: //p" "$SHARE"/out)
-	[ "$got" = "$2" ] || fail "$1: '$got', expected '$2' (VM output: $(cat "$SHARE"/out))"
-}
 
 @test "apparmor VM: AppArmor is enabled and the husk-test profile loads" {
 	echo "# enabled: $(sed -n 's/^enabled: //p' "$SHARE"/out)" >&3

@@ -9,6 +9,7 @@
 # each test asserts some of its `KEY: VALUE` lines.
 
 load ../helpers
+load vm-helpers
 
 VM_RUN=${VM_RUN:-$SHARED/tools/vm-run}
 PODMAN_VM_CACHE=${PODMAN_VM_CACHE:-/var/tmp/vm-run-podman}
@@ -33,18 +34,9 @@ setup_file() {
 }
 
 setup() {
-	[ -x "$VM_RUN" ] || skip "no vm-run at $VM_RUN: cannot boot a VM with systemd as PID 1"
-	SHARE=$BATS_FILE_TMPDIR/share
-	grep -qx done "$SHARE"/out ||
-		fail "the VM run did not finish: $(cat "$SHARE"/out) $(tail -30 "$SHARE"/err)"
+	vm_setup "cannot boot a VM with systemd as PID 1"
 }
 
-# vm_is KEY VALUE: the VM printed `KEY: VALUE`
-vm_is() {
-	local got
-	got=$(sed -n "s/^$1: //p" "$SHARE"/out)
-	[ "$got" = "$2" ] || fail "$1: '$got', expected '$2' (VM output: $(cat "$SHARE"/out))"
-}
 
 @test "podman systemd VM: systemd is PID 1 and the busybox image imports" {
 	vm_is pid1 systemd
