@@ -95,7 +95,7 @@ run_trapper() {
 	assert_status 0
 	[ "$output" = "1000
 /home/user" ] || fail "exec --user --workdir: $output"
-	hpodman rm -f -t 0 clients-exec
+	hpodman_rm_f clients-exec
 }
 
 @test "podman: exec -it gets a terminal" {
@@ -104,7 +104,7 @@ run_trapper() {
 	assert_status 3
 	assert_output_contains "/dev/pts/"
 	assert_output_contains "stty-ok"
-	hpodman rm -f -t 0 clients-exec-tty
+	hpodman_rm_f clients-exec-tty
 }
 
 @test "podman: run -it gets a terminal" {
@@ -145,7 +145,7 @@ run_trapper() {
 	run hpodman exec clients-pause echo thawed
 	assert_status 0
 	assert_output_contains thawed
-	hpodman rm -f -t 0 clients-pause
+	hpodman_rm_f clients-pause
 }
 
 @test "podman: update changes the memory and cpu limits" {
@@ -160,7 +160,7 @@ run_trapper() {
 		[ "$(cat "$(cgroup_file "$pid" memory memory.limit_in_bytes)")" = 100663296 ] || fail "memory.limit_in_bytes"
 		[ "$(cat "$(cgroup_file "$pid" cpu cpu.cfs_quota_us)")" = 50000 ] || fail "cpu.cfs_quota_us"
 	fi
-	hpodman rm -f -t 0 clients-update
+	hpodman_rm_f clients-update
 }
 
 @test "podman: rm -f removes a running container" {
@@ -192,7 +192,7 @@ run_trapper() {
 	hpodman run -d --name clients-pids --pids-limit 8 $IMG sleep 1000
 	pid=$(ctr_pid clients-pids)
 	[ "$(cat "$(cgroup_file "$pid" pids pids.max)")" = 8 ] || fail "pids.max"
-	hpodman rm -f -t 0 clients-pids
+	hpodman_rm_f clients-pids
 }
 
 @test "podman: --cpus sets the cfs quota" {
@@ -204,7 +204,7 @@ run_trapper() {
 		[ "$(cat "$(cgroup_file "$pid" cpu cpu.cfs_quota_us)")" = 150000 ] || fail "cpu.cfs_quota_us"
 		[ "$(cat "$(cgroup_file "$pid" cpu cpu.cfs_period_us)")" = 100000 ] || fail "cpu.cfs_period_us"
 	fi
-	hpodman rm -f -t 0 clients-cpus
+	hpodman_rm_f clients-cpus
 }
 
 @test "podman: the loopback device is up in the container's own network namespace" {
@@ -281,7 +281,7 @@ run_trapper() {
 	run hpodman exec clients-userns sh -c 'touch /tmp/x && stat -c %u /tmp/x'
 	assert_status 0
 	[ "$output" = 0 ] || fail "file owner inside: $output"
-	hpodman rm -f -t 0 clients-userns
+	hpodman_rm_f clients-userns
 }
 
 @test "podman: pod members join the infra container's namespaces" {
@@ -333,7 +333,7 @@ run_trapper() {
 		[ "$status" -ne 0 ] || fail "checkpoint worked with a runtime that says it cannot"
 		assert_output_contains "does not support checkpoint"
 	fi
-	hpodman rm -f -t 0 clients-ckpt
+	hpodman_rm_f clients-ckpt
 }
 
 @test "clients: the README's podman, containerd and CRI-O snippets are the tested configuration" {

@@ -41,6 +41,23 @@ hpodman() {
 	"$PODMAN_DIR"/podman "$@"
 }
 
+# hpodman_rm_f NAME: `podman rm -f -t 0 NAME`.  podman 4.3's rm can race its
+# own `container cleanup` (started by conmon when the container dies) and
+# fail with EBUSY on userdata/shm, a podman bug whatever the runtime
+# (containers/podman issue 11594): only that failure gets a second rm.
+hpodman_rm_f() {
+	local out rc=0
+	out=$("$PODMAN_DIR"/podman rm -f -t 0 "$1" 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ] && [[ "$out" == *"userdata/shm: device or resource busy"* ]]; then
+		echo "podman rm raced its cleanup (podman issue 11594), removing again" >&2
+		rc=0
+		out=$("$PODMAN_DIR"/podman rm -f -t 0 "$1" 2>&1) || rc=$?
+		[[ "$out" != *"no such container"* ]] || rc=0
+	fi
+	echo "$out"
+	return "$rc"
+}
+
 # the image every test runs: busybox-static, imported from a local tar
 podman_import_busybox() {
 	local r=$PODMAN_DIR/rootfs
