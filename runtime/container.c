@@ -374,20 +374,6 @@ static pid_t clone_init(struct create_job *j, struct init_ctx *ctx, int flags,
 	return (pid_t)pid;
 }
 
-static int run_hooks_or_fail(const struct spec_config *cfg, enum hook_kind kind,
-			     const char *state_json, struct husk_error *err)
-{
-	if (hooks_of_kind(cfg, kind) == NULL || hooks_of_kind(cfg, kind)->n == 0)
-		return 0;
-	return hooks_run(cfg, kind, state_json, err);
-}
-
-static bool has_hooks(const struct spec_config *cfg, enum hook_kind kind)
-{
-	const struct spec_hook_list *l = hooks_of_kind(cfg, kind);
-	return l && l->n > 0;
-}
-
 /* A send fails when the init already gave up: its error is waiting for us
  * in the socket, and is the one worth reporting. */
 static int send_to_init(struct create_job *j, enum sync_type type, const void *payload, size_t len,
@@ -427,8 +413,8 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 	const struct spec_config *cfg = j->cfg;
 	_cleanup_free_ char *creating = NULL, *created = NULL, *payload = NULL;
 	size_t plen = 0;
-	bool init_needs_state = has_hooks(cfg, HOOK_CREATE_CONTAINER) ||
-				has_hooks(cfg, HOOK_START_CONTAINER) ||
+	bool init_needs_state = hooks_present(cfg, HOOK_CREATE_CONTAINER) ||
+				hooks_present(cfg, HOOK_START_CONTAINER) ||
 				(cfg->linux->seccomp && cfg->linux->seccomp->listener_path);
 
 	if (spec_config_namespace(cfg, SPEC_NS_USER) &&
@@ -458,11 +444,11 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 	}
 	if (send_to_init(j, SYNC_CGROUP_DONE, NULL, 0, err) < 0)
 		return -1;
-	if (has_hooks(cfg, HOOK_PRESTART) || has_hooks(cfg, HOOK_CREATE_RUNTIME)) {
+	if (hooks_present(cfg, HOOK_PRESTART) || hooks_present(cfg, HOOK_CREATE_RUNTIME)) {
 		if (sync_expect(j->sync_parent, SYNC_PREPIVOT, NULL, err) < 0)
 			return -1;
-		if (run_hooks_or_fail(cfg, HOOK_PRESTART, creating, err) < 0 ||
-		    run_hooks_or_fail(cfg, HOOK_CREATE_RUNTIME, creating, err) < 0)
+		if (hooks_run(cfg, HOOK_PRESTART, creating, err) < 0 ||
+		    hooks_run(cfg, HOOK_CREATE_RUNTIME, creating, err) < 0)
 			return -1;
 		if (send_to_init(j, SYNC_PREPIVOT_DONE, NULL, 0, err) < 0)
 			return -1;
@@ -731,7 +717,7 @@ int container_start(const struct husk_globals *g, const char *id, struct husk_er
 	if (state_store_load_config(&ref, err) < 0)
 		goto out;
 	running = state_json_with_status(ref.state, "running");
-	if (run_hooks_or_fail(ref.config, HOOK_POSTSTART, running, err) < 0) {
+	if (hooks_run(ref.config, HOOK_POSTSTART, running, err) < 0) {
 		/* runtime-spec 1.3: a failing poststart hook fails start and
 		 * stops the container. */
 		kill_ref(g, &ref, SIGKILL, true, NULL);
@@ -867,7 +853,7 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 			goto out;
 		}
 		stopped = state_json_with_status(ref.state, "stopped");
-		if (run_hooks_or_fail(ref.config, HOOK_POSTSTOP, stopped, &e) < 0)
+		if (hooks_run(ref.config, HOOK_POSTSTOP, stopped, &e) < 0)
 			husk_warn("delete `%s`: %s", id, husk_error_text(&e));
 	}
 	husk_error_clear(&e);

@@ -22,12 +22,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static bool has_hooks(const struct spec_config *cfg, enum hook_kind kind)
-{
-	const struct spec_hook_list *l = hooks_of_kind(cfg, kind);
-	return l && l->n > 0;
-}
-
 static int set_names(const struct spec_config *cfg, struct husk_error *err)
 {
 	if (cfg->hostname && cfg->hostname[0] &&
@@ -130,12 +124,12 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 		return -1;
 	if (rootfs_setup(ctx, err) < 0)
 		return -1;
-	if (has_hooks(cfg, HOOK_PRESTART) || has_hooks(cfg, HOOK_CREATE_RUNTIME)) {
+	if (hooks_present(cfg, HOOK_PRESTART) || hooks_present(cfg, HOOK_CREATE_RUNTIME)) {
 		if (sync_send(ctx->sync_fd, SYNC_PREPIVOT, 0, NULL, 0, err) < 0 ||
 		    expect_from_parent(ctx, SYNC_PREPIVOT_DONE, NULL, err) < 0)
 			return -1;
 	}
-	if (has_hooks(cfg, HOOK_CREATE_CONTAINER) &&
+	if (hooks_present(cfg, HOOK_CREATE_CONTAINER) &&
 	    hooks_run(cfg, HOOK_CREATE_CONTAINER, *states, err) < 0)
 		return -1;
 	if (rootfs_pivot(ctx, err) < 0 || rootfs_finish(ctx, err) < 0)
@@ -223,7 +217,7 @@ void container_init_main(struct init_ctx *ctx)
 	close(ctx->sync_fd);
 	if (wait_for_start(ctx->fifo_fd, &err) < 0)
 		fail_after_start(ctx, &err);
-	if (has_hooks(ctx->cfg, HOOK_START_CONTAINER) &&
+	if (hooks_present(ctx->cfg, HOOK_START_CONTAINER) &&
 	    hooks_run(ctx->cfg, HOOK_START_CONTAINER, created_state, &err) < 0)
 		fail_after_start(ctx, &err);
 

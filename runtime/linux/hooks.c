@@ -247,6 +247,13 @@ out:
 	return describe_status(status, h->has_timeout ? h->timeout : 0, timed_out, err);
 }
 
+bool hooks_present(const struct spec_config *cfg, enum hook_kind kind)
+{
+	const struct spec_hook_list *l = hooks_of_kind(cfg, kind);
+
+	return l && l->n > 0;
+}
+
 int hooks_run(const struct spec_config *cfg, enum hook_kind kind, const char *state_json,
 	      struct husk_error *err)
 {

@@ -250,6 +250,9 @@ enum hook_kind {
 	HOOK_POSTSTOP,
 };
 const struct spec_hook_list *hooks_of_kind(const struct spec_config *cfg, enum hook_kind kind);
+/* Whether config.json lists any hook of this kind (the sync steps for them
+ * are skipped otherwise). */
+bool hooks_present(const struct spec_config *cfg, enum hook_kind kind);
 /* Run each hook in order with state_json on stdin; the first failure stops
  * (poststop: each failure is logged as a warning and the rest still run). */
 int hooks_run(const struct spec_config *cfg, enum hook_kind kind, const char *state_json,
