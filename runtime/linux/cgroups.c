@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -59,6 +60,22 @@ int cg_writef(const struct cg_hier *h, const char *field, const char *file, stru
 	if (value == NULL)
 		return husk_error_set(err, ENOMEM, "%s: out of memory", field);
 	return cg_write(h, field, file, value, err);
+}
+
+int cg_write_hugepage_limits(const struct cg_hier *h, const struct spec_resources *r,
+			     const char *suffix, struct husk_error *err)
+{
+	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+		const struct spec_hugepage_limit *l = &r->hugepage_limits[i];
+		_cleanup_free_ char *field =
+		    xasprintf("linux.resources.hugepageLimits[%zu] (%s)", i, l->page_size);
+		_cleanup_free_ char *file = xasprintf("hugetlb.%s.%s", l->page_size, suffix);
+		if (strchr(l->page_size, '/'))
+			return husk_error_set(err, EINVAL, "%s: bad page size", field);
+		if (cg_writef(h, field, file, err, "%" PRIu64, l->limit) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int cg_write_cpuset(const struct cg_hier *cs, const struct spec_cpu *c, struct husk_error *err)

@@ -67,6 +67,9 @@ int cg_writef(const struct cg_hier *h, const char *field, const char *file, stru
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* linux.resources.cpu.cpus and .mems, when set, to cpuset.cpus / cpuset.mems (v1 and v2). */
 int cg_write_cpuset(const struct cg_hier *cs, const struct spec_cpu *c, struct husk_error *err);
+/* hugepageLimits into hugetlb.<size>.<suffix> (v1 "limit_in_bytes", v2 "max"). */
+int cg_write_hugepage_limits(const struct cg_hier *h, const struct spec_resources *r,
+			     const char *suffix, struct husk_error *err);
 bool cg_has_file(const struct cg_hier *h, const char *file);
 /* Read a file of the container's cgroup; NULL (errno set) when unreadable. */
 char *cg_read(const struct cg_hier *h, const char *file);

@@ -293,19 +293,7 @@ static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, str
 {
 	struct cg_hier *h = v1(cg, "hugetlb");
 
-	if (h == NULL)
-		return 0;
-	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-		const struct spec_hugepage_limit *l = &r->hugepage_limits[i];
-		_cleanup_free_ char *field =
-		    xasprintf("linux.resources.hugepageLimits[%zu] (%s)", i, l->page_size);
-		_cleanup_free_ char *file = xasprintf("hugetlb.%s.limit_in_bytes", l->page_size);
-		if (strchr(l->page_size, '/'))
-			return husk_error_set(err, EINVAL, "%s: bad page size", field);
-		if (cg_writef(h, field, file, err, "%" PRIu64, l->limit) < 0)
-			return -1;
-	}
-	return 0;
+	return h ? cg_write_hugepage_limits(h, r, "limit_in_bytes", err) : 0;
 }
 
 static int network(struct cgroup_handle *cg, const struct spec_network *n, struct husk_error *err)
