@@ -121,6 +121,24 @@ run_detached() {
 	husk delete --force "$ID"
 }
 
+@test "cgroups: devices: a node in linux.devices stays denied unless linux.resources.devices allows it" {
+	is_v2 && skip "v2 device filters are tested in integration/vm (eBPF)"
+	update_config '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11},
+			{"path": "/dev/loop-husk", "type": "b", "major": 7, "minor": 0}]
+		| .linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+	run_detached 'sleep 100'
+	local list
+	list=$(cg_read devices devices.list)
+	grep -qx 'c 1:3 rwm' <<<"$list" || fail "no default devices: $list"
+	! grep -q '^c 1:11 ' <<<"$list" || fail "linux.devices node allowed: $list"
+	! grep -q '^b 7:0 ' <<<"$list" || fail "linux.devices node allowed: $list"
+	run husk exec "$ID" sh -c 'test -c /dev/kmsg && echo node-made; echo x > /dev/kmsg'
+	assert_failure
+	assert_line node-made
+	assert_output --partial 'Operation not permitted'
+	husk delete --force "$ID"
+}
+
 @test "cgroups: devices: an allow rule opens one device" {
 	is_v2 && skip "v2 device filters are tested in integration/vm (eBPF)"
 	update_config '.mounts += [{"destination": "/dev/kmsg", "type": "bind",

@@ -473,12 +473,13 @@ static const struct cg_dev_rule default_devices[] = {
     {true, 'c', 5, 2, "rwm"},				   /* ptmx */
 };
 
-int cg_device_rules(const struct spec_config *cfg, const struct spec_resources *res,
-		    struct cg_dev_rule **out, size_t *n, struct husk_error *err)
+/* linux.devices only makes nodes: whether they may be used is decided by
+ * linux.resources.devices alone, so a config can list a node and deny it. */
+int cg_device_rules(const struct spec_resources *res, struct cg_dev_rule **out, size_t *n,
+		    struct husk_error *err)
 {
 	size_t nres = res ? res->n_devices : 0;
-	size_t ndev = cfg && cfg->linux ? cfg->linux->n_devices : 0;
-	struct cg_dev_rule *r = xcalloc(1 + nres + ARRAY_SIZE(default_devices) + ndev, sizeof *r);
+	struct cg_dev_rule *r = xcalloc(1 + nres + ARRAY_SIZE(default_devices), sizeof *r);
 	size_t k = 0;
 
 	r[k++] = (struct cg_dev_rule){false, 'a', -1, -1, "rwm"};
@@ -514,14 +515,6 @@ int cg_device_rules(const struct spec_config *cfg, const struct spec_resources *
 	}
 	memcpy(&r[k], default_devices, sizeof default_devices);
 	k += ARRAY_SIZE(default_devices);
-	for (size_t i = 0; i < ndev; i++) {
-		const struct spec_device *d = &cfg->linux->devices[i];
-		char t = d->type ? d->type[0] : 'c';
-		if (t == 'p')
-			continue;
-		r[k++] =
-		    (struct cg_dev_rule){true, t == 'b' ? 'b' : 'c', d->major, d->minor, "rwm"};
-	}
 	*out = r;
 	*n = k;
 	return 0;
@@ -606,7 +599,7 @@ static int apply_devices(struct cgroup_handle *cg, struct husk_error *err)
 	_cleanup_free_ struct cg_dev_rule *rules = NULL;
 	size_t n = 0;
 
-	if (cg_device_rules(cg->cfg, res, &rules, &n, err) < 0)
+	if (cg_device_rules(res, &rules, &n, err) < 0)
 		return -1;
 	if (cg->layout == CG_UNIFIED)
 		return cg_v2_devices(&cg->h[cg->unified], rules, n, err);

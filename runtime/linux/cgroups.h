@@ -82,10 +82,10 @@ struct cg_dev_rule {
 	int64_t major, minor; /* -1: any */
 	char access[4];
 };
-/* The full ordered rule list: deny all, the configured rules, the defaults
- * and linux.devices.  Later rules take precedence. */
-int cg_device_rules(const struct spec_config *cfg, const struct spec_resources *res,
-		    struct cg_dev_rule **out, size_t *n, struct husk_error *err);
+/* The full ordered rule list: deny all, the configured rules, then the
+ * standard devices (never linux.devices).  Later rules take precedence. */
+int cg_device_rules(const struct spec_resources *res, struct cg_dev_rule **out, size_t *n,
+		    struct husk_error *err);
 
 /* cgroups_v1.c */
 int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
