@@ -95,7 +95,8 @@ int cmd_list(struct husk_globals *g, int argc, char **argv)
 		return r < 0 ? CLI_EXIT_USAGE : 0;
 	if (state_store_list(g->root, &ids, &err) < 0)
 		return husk_error_report(&err);
-	rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rootfd = state_root_open(g->root, false, &err);
+	husk_error_clear(&err); /* a root that vanished since: entries below fail */
 	if (f.json)
 		printf("[");
 	else if (!f.quiet)

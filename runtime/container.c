@@ -794,11 +794,15 @@ static void wait_for_exit(const struct spec_state *st)
 
 static int delete_dir_only(const struct husk_globals *g, const char *id, struct husk_error *err)
 {
-	_cleanup_close_ int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int rootfd = state_root_open(g->root, false, err);
 	struct container_ref ref = {.dirfd = -1};
 
-	if (rootfd < 0)
+	if (rootfd < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		husk_error_clear(err);
 		return 0;
+	}
 	ref.dirfd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (ref.dirfd < 0)
 		return 0;

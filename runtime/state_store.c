@@ -58,19 +58,53 @@ static int mkdir_parents(const char *path, mode_t mode)
 	return 0;
 }
 
-static int open_root(const char *root, bool create, struct husk_error *err)
+/*
+ * The root is trusted with every container's pid, cgroup paths and config:
+ * one that another user can write to (or swap for a symlink) would let
+ * that user plant state this husk then acts on.  Like sshd's StrictModes,
+ * accept only a real directory owned by us or by root and writable by its
+ * owner alone.  Opened without following a final symlink, checked on the
+ * fd, and used only through the fd afterwards.
+ */
+static int check_root_fd(int fd, const char *root, struct husk_error *err)
 {
-	int fd;
 	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return husk_error_errno(err, "stat state root `%s`", root);
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return husk_error_set(
+		    err, EPERM, "state root `%s` is owned by uid %u, not by us (uid %u) or root",
+		    root, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return husk_error_set(err, EPERM,
+				      "state root `%s` is writable by its group or by others (mode "
+				      "%04o); it must be writable by its owner only",
+				      root, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int state_root_open(const char *root, bool create, struct husk_error *err)
+{
+	_cleanup_close_ int fd = -1;
 
 	if (create && mkdir_parents(root, 0700) < 0)
 		return husk_error_errno(err, "create state root `%s`", root);
-	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR) {
+			struct stat st;
+			if (lstat(root, &st) == 0 && S_ISLNK(st.st_mode))
+				return husk_error_set(err, ELOOP,
+						      "state root `%s` is a symbolic link; give "
+						      "the directory itself",
+						      root);
+		}
 		return husk_error_errno(err, "open state root `%s`", root);
-	if (create && fstat(fd, &st) == 0 && (st.st_mode & 077))
-		fchmod(fd, 0700);
-	return fd;
+	}
+	if (check_root_fd(fd, root, err) < 0)
+		return -1;
+	return steal_fd(&fd);
 }
 
 static int lock_dir(int dirfd, const char *id, struct husk_error *err)
@@ -92,7 +126,7 @@ int state_store_create(const char *root, const char *id, struct container_ref *o
 	out->dirfd = -1;
 	if (container_id_check(id, err) < 0)
 		return -1;
-	rootfd = open_root(root, true, err);
+	rootfd = state_root_open(root, true, err);
 	if (rootfd < 0)
 		return -1;
 	if (mkdirat(rootfd, id, 0700) < 0) {
@@ -133,11 +167,17 @@ int state_store_open_at(int rootfd_in, const char *root, const char *id, bool lo
 	out->dirfd = -1;
 	if (container_id_check(id, err) < 0)
 		return -1;
-	if (rootfd_in < 0)
-		rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd >= 0 || rootfd_in >= 0)
-		out->dirfd = openat(rootfd_in >= 0 ? rootfd_in : rootfd, id,
-				    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (rootfd_in < 0) {
+		rootfd = state_root_open(root, false, err);
+		if (rootfd < 0) {
+			if (err->errnum != ENOENT)
+				return -1;
+			husk_error_clear(err);
+			return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
+		}
+	}
+	out->dirfd = openat(rootfd_in >= 0 ? rootfd_in : rootfd, id,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (out->dirfd < 0) {
 		if (errno == ENOENT)
 			return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
@@ -206,10 +246,10 @@ static int remove_tree_at(int dirfd, struct husk_error *err)
 
 int state_store_remove(const char *root, struct container_ref *ref, struct husk_error *err)
 {
-	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int rootfd = state_root_open(root, false, err);
 
 	if (rootfd < 0)
-		return husk_error_errno(err, "open state root `%s`", root);
+		return -1;
 	if (remove_tree_at(ref->dirfd, err) < 0)
 		return husk_error_prefix(err, "remove state of `%s`", ref->id);
 	if (unlinkat(rootfd, ref->id, AT_REMOVEDIR) < 0 && errno != ENOENT)
@@ -237,17 +277,24 @@ static int cmp_str(const void *a, const void *b)
 
 int state_store_list(const char *root, char ***ids, struct husk_error *err)
 {
-	_cleanup_dir_ DIR *d = opendir(root);
+	_cleanup_dir_ DIR *d = NULL;
+	int fd = state_root_open(root, false, err);
 	struct dirent *de;
 	size_t n = 0, cap = 16;
 	char **v;
 
 	*ids = NULL;
-	if (d == NULL) {
-		if (errno == ENOENT) {
+	if (fd < 0) {
+		if (err->errnum == ENOENT) {
+			husk_error_clear(err);
 			*ids = xcalloc(1, sizeof(char *));
 			return 0;
 		}
+		return -1;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
 		return husk_error_errno(err, "open state root `%s`", root);
 	}
 	v = xcalloc(cap + 1, sizeof(char *));

@@ -27,6 +27,10 @@ struct container_ref {
 /* Letters, digits, `_ + . -`, no leading dot, at most 1024 bytes. */
 int container_id_check(const char *id, struct husk_error *err);
 
+/* Open the state root (made 0700 with its parents when create), refusing
+ * a symlink, a root owned by another user than us or root, and one its
+ * group or others can write to. */
+int state_root_open(const char *root, bool create, struct husk_error *err);
 /* Create <root>/<id> (fails with EEXIST naming the id), locked. */
 int state_store_create(const char *root, const char *id, struct container_ref *out,
 		       struct husk_error *err);
