@@ -200,11 +200,18 @@ int rootfs_pivot(struct init_ctx *ctx, struct husk_error *err)
 			return husk_error_errno(err, "chroot");
 	} else {
 		/* The old root ends up stacked on the new one, at "."; detach it
-		 * after making sure the unmount cannot propagate to the host. */
+		 * after making sure the unmount cannot propagate to the host.
+		 * Only the old root's tree becomes a slave, through an fd taken
+		 * before the pivot: "." names the new root, and making that
+		 * tree a slave would cut a shared volume from the host's peer
+		 * group (rshared binds, Bidirectional propagation). */
+		_cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (old_root < 0)
+			return husk_error_errno(err, "open the old root");
 		if (syscall(SYS_pivot_root, ".", ".") < 0)
 			return husk_error_errno(err, "pivot_root");
-		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-			return husk_error_errno(err, "make the old root a slave");
+		if (mount_set_propagation(old_root, MS_SLAVE, true, err) < 0)
+			return husk_error_prefix(err, "make the old root a slave");
 		if (umount2(".", MNT_DETACH) < 0)
 			return husk_error_errno(err, "detach the old root");
 	}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The runtime-spec's corner cases and what services and orchestrators
+# expect of a runtime (issue 14): mount propagation, kill --all after the
+# init is gone, process setup details, hook failures, and more.
+
+load helpers
+
+setup() {
+	husk_setup
+	make_bundle
+}
+
+# add_caps CAP...: to every set of process.capabilities.
+add_caps() {
+	local c
+	for c in "$@"; do
+		update_config ".process.capabilities |= with_entries(.value += [\"$c\"])"
+	done
+}
+
+# peer_group MOUNTINFO_LINE: the N of its shared:N, empty when not shared.
+peer_group() {
+	sed -n 's/.* shared:\([0-9]*\).*/\1/p' <<<"$1"
+}
+
+@test "propagation: an rshared volume under a shared root joins the host's peer group" {
+	local vol=$BATS_TEST_TMPDIR/vol
+	mkdir -p "$vol"
+	mount --bind "$vol" "$vol"
+	mount --make-shared "$vol"
+	local host_group
+	host_group=$(peer_group "$(awk -v d="$vol" '$5 == d' /proc/self/mountinfo)")
+	[ -n "$host_group" ] || fail "the host's $vol is not shared"
+	add_caps CAP_SYS_ADMIN
+	update_config ".linux.rootfsPropagation = \"shared\"
+		| .mounts += [{\"destination\": \"/vol\", \"type\": \"bind\", \"source\": \"$vol\",
+			\"options\": [\"rbind\", \"rshared\"]}]"
+	set_args sh -c 'mkdir -p /vol/inner && mount -t tmpfs inner /vol/inner && touch /vol/inner/made-inside && awk "\$5 == \"/vol\"" /proc/self/mountinfo; sleep 30'
+	husk run -d --bundle "$BUNDLE" "$ID"
+	local i line=
+	for ((i = 0; i < 200; i++)); do
+		line=$(grep ' /vol ' "$DETACHED_OUT" || true)
+		[ -n "$line" ] && break
+		sleep 0.05
+	done
+	[ -n "$line" ] || fail "the container printed no /vol mount: $(cat "$DETACHED_OUT")"
+	# Inside: the host's own group (shared:M), not a group of its own that
+	# is a slave of the host's (shared:N master:M).
+	[ "$(peer_group "$line")" = "$host_group" ] || fail "inside: $line; host group $host_group"
+	[[ $line != *master:* ]] || fail "inside, the volume is a slave: $line"
+	# The mount made inside reached the host ...
+	awk -v d="$vol/inner" '$5 == d' /proc/self/mountinfo | grep -q tmpfs ||
+		fail "the mount made inside is not on the host"
+	[ -e "$vol/inner/made-inside" ]
+	# ... and one made on the host reaches the container.
+	mkdir -p "$vol/from-host"
+	mount -t tmpfs from-host "$vol/from-host"
+	run husk exec "$ID" awk '$5 == "/vol/from-host" {print $9}' /proc/self/mountinfo
+	assert_success
+	assert_output tmpfs
+	# The old root's detach did not propagate: the host's volume is intact.
+	awk -v d="$vol" '$5 == d' /proc/self/mountinfo | grep -q . || fail "the host lost $vol"
+	husk delete --force "$ID"
+	umount "$vol/from-host" "$vol/inner" "$vol"
+	assert_no_leftovers "$ID"
+}
