@@ -207,12 +207,38 @@ add_mount() {
 @test "mounts: a bind under /proc through a symlink is refused" {
 	mkdir -p "$BUNDLE/rootfs/fake"
 	echo x >"$VOL/f"
-	ln -s ../fake "$BUNDLE/rootfs/proc/link"
-	add_mount "{\"destination\": \"/proc/link\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"bind\"]}"
+	ln -s ../fake "$BUNDLE/rootfs/proc/cpuinfo"
+	add_mount "{\"destination\": \"/proc/cpuinfo\", \"type\": \"bind\", \"source\": \"$VOL/f\", \"options\": [\"bind\"]}"
 	update_config '.mounts |= map(select(.destination != "/proc"))'
 	run_in_container true
 	assert_failure
 	assert_output --partial 'symlink'
+	assert_no_leftovers "$ID"
+}
+
+@test "mounts: only procfs goes on /proc, and only lxcfs's single files are bound under it" {
+	local bad
+	echo fake >"$VOL/f"
+	for bad in \
+		'{"destination": "/proc", "type": "bind", "source": "VOL", "options": ["rbind"]}' \
+		'{"destination": "//proc/", "type": "tmpfs", "source": "tmpfs"}' \
+		'{"destination": "/proc/self", "type": "bind", "source": "VOL", "options": ["bind"]}' \
+		'{"destination": "/proc/sys/../sys/kernel/core_pattern", "type": "bind", "source": "VOL/f", "options": ["bind"]}' \
+		'{"destination": "/proc/cpuinfo", "type": "tmpfs", "source": "tmpfs"}'; do
+		make_bundle "$BATS_TEST_TMPDIR/b2"
+		CONFIG=$BATS_TEST_TMPDIR/b2/config.json add_mount "${bad//VOL/$VOL}"
+		run husk run --bundle "$BATS_TEST_TMPDIR/b2" "$ID"
+		assert_failure
+		assert_output --regexp 'mounts\[[0-9]+\].*(only a mount of type proc may go on /proc|under /proc: only binds over the single files lxcfs)'
+		assert_no_leftovers "$ID" "$BATS_TEST_TMPDIR/b2"
+		rm -rf "$BATS_TEST_TMPDIR/b2"
+	done
+	# the lxcfs files are allowed, over a real procfs
+	add_mount "{\"destination\": \"/proc/meminfo\", \"type\": \"bind\", \"source\": \"$VOL/f\", \"options\": [\"bind\", \"ro\"]}"
+	add_mount "{\"destination\": \"/proc/sys/kernel/ns_last_pid\", \"type\": \"bind\", \"source\": \"$VOL/f\", \"options\": [\"bind\", \"ro\"]}"
+	run_in_container sh -c 'cat /proc/meminfo /proc/sys/kernel/ns_last_pid; head -c 3 /proc/self/stat >/dev/null && echo procfs'
+	assert_success
+	assert_output $'fake\nfake\nprocfs'
 	assert_no_leftovers "$ID"
 }
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "spec/config_internal.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +203,90 @@ int spec_validate_resources(const struct spec_resources *r, const char *prefix,
 	return 0;
 }
 
+/* dest made absolute and lexically clean ("//a/./b/../c/" is "/a/c"). */
+static char *clean_destination(const char *dest)
+{
+	size_t len = strlen(dest);
+	char *out = xcalloc(1, len + 2);
+	size_t o = 0;
+
+	for (const char *p = dest; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * /proc is the kernel's: anything but procfs on it, or any mount on a file
+ * under it, could hide what the kernel says (e.g. a fake /proc/self/...
+ * that a runtime's exec then trusts).  The only exceptions are the single
+ * files lxcfs binds over to show a container its own limits.
+ */
+static const char *const proc_bind_files[] = {
+    "/proc/cpuinfo", "/proc/meminfo",
+    "/proc/stat",    "/proc/uptime",
+    "/proc/loadavg", "/proc/diskstats",
+    "/proc/swaps",   "/proc/slabinfo",
+    "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+};
+
+static bool mount_is_bind(const struct spec_mount *m)
+{
+	if (m->type && strcmp(m->type, "bind") == 0)
+		return true;
+	for (size_t i = 0; m->options && m->options[i]; i++)
+		if (strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0)
+			return true;
+	return false;
+}
+
+static int validate_proc_mount(const struct spec_mount *m, size_t i, struct husk_error *err)
+{
+	_cleanup_free_ char *dest = clean_destination(m->destination ? m->destination : "");
+	bool bind = mount_is_bind(m);
+
+	if (strncmp(dest, "/proc", 5) != 0 || (dest[5] != '\0' && dest[5] != '/'))
+		return 0;
+	if (dest[5] == '\0') {
+		if (!bind && m->type && strcmp(m->type, "proc") == 0)
+			return 0;
+		return husk_error_set(err, EINVAL,
+				      "mounts[%zu]: only a mount of type proc may go on /proc, not "
+				      "%s",
+				      i,
+				      bind	? "a bind mount"
+				      : m->type ? m->type
+						: "(no type)");
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(proc_bind_files); k++)
+		if (bind && strcmp(dest, proc_bind_files[k]) == 0)
+			return 0;
+	return husk_error_set(err, EINVAL,
+			      "mounts[%zu].destination: `%s` is under /proc: only binds over "
+			      "the single files lxcfs provides (/proc/cpuinfo, meminfo, stat, "
+			      "uptime, loadavg, diskstats, swaps, slabinfo, net/dev, "
+			      "sys/kernel/ns_last_pid) may go there",
+			      i, dest);
+}
+
 int spec_validate_config(const struct spec_config *cfg, struct husk_error *err)
 {
 	const struct spec_linux *l = cfg->linux;
@@ -234,6 +319,8 @@ int spec_validate_config(const struct spec_config *cfg, struct husk_error *err)
 		_cleanup_free_ char *gp = xasprintf("mounts[%zu].gidMappings", i);
 		if (check_mappings(m->uid_mappings, m->n_uid_mappings, up, err) < 0 ||
 		    check_mappings(m->gid_mappings, m->n_gid_mappings, gp, err) < 0)
+			return -1;
+		if (validate_proc_mount(m, i, err) < 0)
 			return -1;
 		if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
 			return husk_error_set(err, 0,
