@@ -303,6 +303,38 @@ add_mount() {
 	done <<<"$roots"
 }
 
+@test "mounts: cgroup v1 with more than 32 hierarchies and an escaped name (one mountinfo parser)" {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && skip "the host is cgroup v2 only: no v1 hierarchies to multiply"
+	remove_namespace cgroup
+	set_args sh -c 'ls /sys/fs/cgroup | wc -l; grep -q . "/sys/fs/cgroup/with space/cgroup.procs" && echo own-procs; ls -d /sys/fs/cgroup/extra40'
+	# A private mount namespace where /sys/fs/cgroup holds the host's
+	# hierarchies plus 41 more binds of the pids hierarchy, one named with a
+	# space (mountinfo shows it as \040).
+	local t=$BATS_TEST_TMPDIR/cg
+	mkdir -p "$t"
+	run unshare -m --propagation private sh -c '
+		set -e
+		t=$1; shift
+		mount --rbind /sys/fs/cgroup "$t"
+		mount -t tmpfs -o mode=755 husk-test /sys/fs/cgroup
+		for d in "$t"/*; do
+			n=${d##*/}
+			if [ -L "$d" ]; then ln -s "$(readlink "$d")" "/sys/fs/cgroup/$n"
+			else mkdir "/sys/fs/cgroup/$n"; mount --bind "$d" "/sys/fs/cgroup/$n"; fi
+		done
+		for i in $(seq 1 40); do
+			mkdir "/sys/fs/cgroup/extra$i"; mount --bind "$t/pids" "/sys/fs/cgroup/extra$i"
+		done
+		mkdir "/sys/fs/cgroup/with space"; mount --bind "$t/pids" "/sys/fs/cgroup/with space"
+		"$@"' sh "$t" "$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID"
+	assert_success
+	local host_n=$(($(ls /sys/fs/cgroup | wc -l) + 41))
+	assert_line --index 0 "$host_n"
+	assert_line --index 1 own-procs
+	assert_line --index 2 /sys/fs/cgroup/extra40
+	assert_no_leftovers "$ID"
+}
+
 @test "mounts: cgroup with a cgroup namespace is fresh and read-only" {
 	add_namespace cgroup
 	run_in_container sh -c 'cat /proc/self/mountinfo; mkdir /sys/fs/cgroup/x 2>&1 || true; mkdir /sys/fs/cgroup/*/x 2>&1 | head -n 1'

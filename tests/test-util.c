@@ -3,11 +3,13 @@
 #include "config.h"
 #include "tests/unit.h"
 #include "state_store.h"
+#include "linux/mountinfo.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 TEST(error_prefix_builds_context_chain)
@@ -124,6 +126,62 @@ TEST(process_identity)
 	close(fd);
 }
 
+struct mi_seen {
+	size_t n;
+	char last_point[256], last_root[64], last_source[64], last_fstype[32], last_super[64];
+};
+
+static int mi_count(const struct mountinfo_entry *e, void *data, struct husk_error *err)
+{
+	struct mi_seen *s = data;
+	(void)err;
+	s->n++;
+	snprintf(s->last_point, sizeof s->last_point, "%s", e->mount_point);
+	snprintf(s->last_root, sizeof s->last_root, "%s", e->root);
+	snprintf(s->last_source, sizeof s->last_source, "%s", e->source);
+	snprintf(s->last_fstype, sizeof s->last_fstype, "%s", e->fstype);
+	snprintf(s->last_super, sizeof s->last_super, "%s", e->super_options);
+	return 0;
+}
+
+/* Many lines, optional fields, escapes and a 200-byte path: nothing dropped. */
+TEST(mountinfo_parses_every_line_and_unescapes)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	struct mi_seen seen = {0};
+	int fd = memfd_create("mi", MFD_CLOEXEC);
+	char line[512];
+
+	ASSERT(fd >= 0);
+	for (int i = 0; i < 100; i++) {
+		int n = snprintf(line, sizeof line,
+				 "%d 1 0:%d / /sys/fs/cgroup/h%d rw,nosuid shared:%d master:2 - "
+				 "cgroup cgroup rw,pids\n",
+				 30 + i, i, i, i);
+		ASSERT(write(fd, line, (size_t)n) == n);
+	}
+	char longdir[201];
+	memset(longdir, 'x', 200);
+	longdir[200] = '\0';
+	int n = snprintf(line, sizeof line,
+			 "200 1 0:9 /sub\\040dir /mnt/with\\040space\\011tab\\134/%s rw - "
+			 "ext4 /dev/my\\040disk rw,errors=remount-ro\n",
+			 longdir);
+	ASSERT(write(fd, line, (size_t)n) == n);
+	ASSERT(write(fd, "garbage line\n", 13) == 13);
+	ASSERT(lseek(fd, 0, SEEK_SET) == 0);
+	ASSERT_INT_EQ(mountinfo_foreach(fd, mi_count, &seen, &err), 0);
+	close(fd);
+	ASSERT_INT_EQ((int)seen.n, 101);
+	char want[256];
+	snprintf(want, sizeof want, "/mnt/with space\ttab\\/%s", longdir);
+	ASSERT_STREQ(seen.last_point, want);
+	ASSERT_STREQ(seen.last_root, "/sub dir");
+	ASSERT_STREQ(seen.last_source, "/dev/my disk");
+	ASSERT_STREQ(seen.last_fstype, "ext4");
+	ASSERT_STREQ(seen.last_super, "rw,errors=remount-ro");
+}
+
 int main(void)
 {
 	RUN(error_prefix_builds_context_chain);
@@ -132,5 +190,6 @@ int main(void)
 	RUN(atomic_write_replaces_whole_file);
 	RUN(state_store_create_open_remove);
 	RUN(process_identity);
+	RUN(mountinfo_parses_every_line_and_unescapes);
 	return unit_done();
 }

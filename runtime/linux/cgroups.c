@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "linux/cgroups.h"
+#include "linux/mountinfo.h"
 #include "util.h"
 
 #include <errno.h>
@@ -194,27 +195,33 @@ static bool fs_is_cgroup2(const char *path)
 	return statfs(path, &sfs) == 0 && (unsigned long)sfs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-/* Undo the octal escapes mountinfo uses for spaces and such in paths. */
-static void unescape_mountinfo(char *s)
+/* A v1 hierarchy mounted at its root under /sys/fs/cgroup, once per
+ * controller set (a hierarchy can be mounted twice). */
+static int add_v1_hierarchy(const struct mountinfo_entry *e, void *data, struct husk_error *err)
 {
-	char *w = s;
+	struct cgroup_handle *cg = data;
+	char *ctrls;
 
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
+	(void)err;
+	if (strcmp(e->fstype, "cgroup") != 0 || strcmp(e->root, "/") != 0 ||
+	    !str_has_prefix(e->mount_point, CG_ROOT "/"))
+		return 0;
+	ctrls = controllers_of(e->super_options);
+	if (ctrls == NULL)
+		return 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->h[i].controllers && strcmp(cg->h[i].controllers, ctrls) == 0) {
+			free(ctrls);
+			return 0;
 		}
 	}
-	*w = '\0';
+	add_hier(cg, ctrls, e->mount_point);
+	return 0;
 }
 
 static int discover(struct cgroup_handle *cg, struct husk_error *err)
 {
-	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
+	_cleanup_close_ int fd = -1;
 
 	cg->unified = -1;
 	if (fs_is_cgroup2(CG_ROOT))
@@ -228,44 +235,19 @@ static int discover(struct cgroup_handle *cg, struct husk_error *err)
 		add_hier(cg, NULL, CG_ROOT);
 		return 0;
 	}
-	if (f == NULL)
+	fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return husk_error_errno(err, "cgroups: open /proc/self/mountinfo");
-	while (getline(&line, &cap, f) > 0) {
-		char root[PATH_MAX], mnt[PATH_MAX], fstype[64], source[PATH_MAX], opts[1024];
-		char *dash = strstr(line, " - ");
-
-		if (dash == NULL)
-			continue;
-		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
-			continue;
-		if (sscanf(dash + 3, "%63s %4095s %1023s", fstype, source, opts) != 3)
-			continue;
-		if (strcmp(fstype, "cgroup") != 0 || strcmp(root, "/") != 0)
-			continue;
-		unescape_mountinfo(mnt);
-		if (!str_has_prefix(mnt, CG_ROOT "/"))
-			continue;
-		char *ctrls = controllers_of(opts);
-		if (ctrls == NULL)
-			continue;
-		bool dup = false;
-		for (size_t i = 0; i < cg->n; i++)
-			if (cg->h[i].controllers && strcmp(cg->h[i].controllers, ctrls) == 0)
-				dup = true;
-		if (dup) {
-			free(ctrls);
-			continue;
-		}
-		add_hier(cg, ctrls, mnt);
-	}
+	if (mountinfo_foreach(fd, add_v1_hierarchy, cg, err) < 0)
+		return husk_error_prefix(err, "cgroups");
 	if (cg->layout == CG_HYBRID) {
 		struct husk_error e = HUSK_ERROR_INIT;
-		_cleanup_close_ int fd =
+		_cleanup_close_ int ufd =
 		    open(CG_ROOT "/unified", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		size_t len;
 		add_hier(cg, NULL, CG_ROOT "/unified");
-		if (fd < 0 ||
-		    read_file_at(fd, "cgroup.controllers", 4096, &cg->unified_ctrls, &len, &e) < 0)
+		if (ufd < 0 ||
+		    read_file_at(ufd, "cgroup.controllers", 4096, &cg->unified_ctrls, &len, &e) < 0)
 			cg->unified_ctrls = NULL;
 		husk_error_clear(&e);
 	}

@@ -27,6 +27,7 @@
 
 #include "linux/linux.h"
 #include "linux/mounts.h"
+#include "linux/mountinfo.h"
 #include "spec/names.h"
 #include "util.h"
 
@@ -672,53 +673,71 @@ static int mount_devpts(const struct init_ctx *ctx, const struct spec_mount *m,
 /* ---- cgroup ---- */
 
 struct cg_hier {
-	char name[64];	/* directory under /sys/fs/cgroup */
-	char opts[256]; /* super options: controllers, name= */
+	char *name; /* directory under /sys/fs/cgroup */
+	char *opts; /* super options: controllers, name= */
 	bool v2;
 };
 
-static size_t host_cgroup_hierarchies(struct cg_hier *out, size_t max, struct husk_error *err)
+struct cg_hiers {
+	struct cg_hier *v;
+	size_t n;
+};
+
+static void cg_hiers_free(struct cg_hiers *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].opts);
+	}
+	free(l->v);
+}
+
+/* The super options that name the hierarchy, without rw/ro and settings. */
+static char *hierarchy_opts(const char *super)
+{
+	_cleanup_free_ char *copy = xstrdup(super);
+	char *out = xcalloc(1, strlen(super) + 1);
+
+	for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 || strcmp(t, "xattr") == 0 ||
+		    strcmp(t, "nsdelegate") == 0 || str_has_prefix(t, "release_agent=") ||
+		    strcmp(t, "memory_recursiveprot") == 0)
+			continue;
+		if (*out)
+			strcat(out, ",");
+		strcat(out, t);
+	}
+	return out;
+}
+
+/* Each cgroup or cgroup2 mount directly under /sys/fs/cgroup. */
+static int collect_hierarchy(const struct mountinfo_entry *e, void *data, struct husk_error *err)
+{
+	struct cg_hiers *l = data;
+	const char *name = e->mount_point + strlen("/sys/fs/cgroup/");
+	bool v2 = strcmp(e->fstype, "cgroup2") == 0;
+
+	(void)err;
+	if (!str_has_prefix(e->mount_point, "/sys/fs/cgroup/") || *name == '\0' ||
+	    strchr(name, '/'))
+		return 0;
+	if (!v2 && strcmp(e->fstype, "cgroup") != 0)
+		return 0;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = (struct cg_hier){xstrdup(name), hierarchy_opts(e->super_options), v2};
+	return 0;
+}
+
+static int host_cgroup_hierarchies(struct cg_hiers *out, struct husk_error *err)
 {
 	_cleanup_close_ int fd = procfs_open("self/mountinfo", O_RDONLY, err);
-	_cleanup_free_ char *buf = NULL;
-	size_t n = 0;
 
-	if (fd < 0 || read_fd_all(fd, 1 << 22, &buf, NULL, err) < 0)
-		return 0;
-	for (char *line = buf, *next; line && *line && n < max; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		char mnt[512], fstype[32], super[256];
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source super */
-		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
-			continue;
-		char *sep = strstr(line, " - ");
-		if (!sep || sscanf(sep + 3, "%31s %*s %255s", fstype, super) != 2)
-			continue;
-		if (!str_has_prefix(mnt, "/sys/fs/cgroup/") || strchr(mnt + 15, '/'))
-			continue;
-		bool v2 = strcmp(fstype, "cgroup2") == 0;
-		if (!v2 && strcmp(fstype, "cgroup") != 0)
-			continue;
-		if (strlen(mnt + 15) >= sizeof(out[n].name))
-			continue;
-		memcpy(out[n].name, mnt + 15, strlen(mnt + 15) + 1);
-		out[n].opts[0] = '\0';
-		for (char *save, *t = strtok_r(super, ",", &save); t;
-		     t = strtok_r(NULL, ",", &save)) {
-			if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 ||
-			    strcmp(t, "xattr") == 0 || strcmp(t, "nsdelegate") == 0 ||
-			    str_has_prefix(t, "release_agent=") ||
-			    strcmp(t, "memory_recursiveprot") == 0)
-				continue;
-			size_t l = strlen(out[n].opts);
-			snprintf(out[n].opts + l, sizeof(out[n].opts) - l, "%s%s", l ? "," : "", t);
-		}
-		out[n].v2 = v2;
-		n++;
-	}
-	return n;
+	if (fd < 0 || mountinfo_foreach(fd, collect_hierarchy, out, err) < 0)
+		return husk_error_prefix(err, "the host's cgroup hierarchies");
+	if (out->n == 0)
+		return husk_error_set(err, ENOENT,
+				      "no cgroup hierarchy found under /sys/fs/cgroup");
+	return 0;
 }
 
 /* Our cgroup in the hierarchy with these controllers, from /proc/self/cgroup. */
@@ -840,11 +859,9 @@ static int mount_cgroup(struct init_ctx *ctx, const struct spec_mount *m, struct
 		return mount_set_propagation(tree, o->propagation, o->propagation_rec, err);
 	}
 
-	struct cg_hier hier[32];
-	size_t n = host_cgroup_hierarchies(hier, ARRAY_SIZE(hier), err);
-	if (n == 0)
-		return husk_error_set(err, ENOENT,
-				      "no cgroup hierarchy found under /sys/fs/cgroup");
+	__attribute__((cleanup(cg_hiers_free))) struct cg_hiers hier = {NULL, 0};
+	if (host_cgroup_hierarchies(&hier, err) < 0)
+		return -1;
 	_cleanup_free_ char *self = NULL;
 	if (!ctx->new_cgroupns && read_own_cgroups(ctx, &self, err) < 0)
 		return -1;
@@ -855,8 +872,8 @@ static int mount_cgroup(struct init_ctx *ctx, const struct spec_mount *m, struct
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
 	if (tmpfs < 0 || mount_attach(tmpfs, target_fd, "cgroup tmpfs", err) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (cgroup_v1_hierarchy(ctx, &hier[i], self, tmpfs, o, ro, err) < 0)
+	for (size_t i = 0; i < hier.n; i++)
+		if (cgroup_v1_hierarchy(ctx, &hier.v[i], self, tmpfs, o, ro, err) < 0)
 			return -1;
 	cgroup_v1_links(tmpfs);
 	if (mount_set_attrs(tmpfs, false, ro, 0, err) < 0)
