@@ -690,6 +690,7 @@ static int release_init(struct container_ref *ref, struct husk_error *err)
 
 static int kill_ref(const struct husk_globals *g, struct container_ref *ref, int sig, bool all,
 		    struct husk_error *err);
+static int signal_init(const struct spec_state *st, int sig, struct husk_error *err);
 
 int container_start(const struct husk_globals *g, const char *id, struct husk_error *err)
 {
@@ -707,7 +708,9 @@ int container_start(const struct husk_globals *g, const char *id, struct husk_er
 		goto out;
 	}
 	if (release_init(&ref, err) < 0) {
-		kill(ref.state->pid, SIGKILL);
+		/* the init may be long gone and its pid reused: only through the
+		 * pidfd checked against the stored start time */
+		signal_init(ref.state, SIGKILL, NULL);
 		husk_error_prefix(err, "start `%s`", id);
 		goto out;
 	}
