@@ -65,3 +65,19 @@ peer_group() {
 	umount "$vol/from-host" "$vol/inner" "$vol"
 	assert_no_leftovers "$ID"
 }
+
+@test "process: a seccomp filter that denies getcwd does not break the cwd check" {
+	local nnp
+	# Without noNewPrivileges the filter is loaded early, while husk still
+	# holds CAP_SYS_ADMIN; with it, last.  Either way the cwd check comes first.
+	for nnp in false true; do
+		update_config ".process.noNewPrivileges = $nnp | .process.cwd = \"/tmp\"
+			| .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\",
+				\"syscalls\": [{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\"}]}"
+		run_in_container sh -c 'ls -d /proc/self/cwd/../tmp && readlink /proc/self/cwd'
+		assert_success
+		assert_line /tmp
+		husk delete "$ID" 2>/dev/null || true
+	done
+	assert_no_leftovers "$ID"
+}

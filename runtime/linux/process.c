@@ -238,16 +238,23 @@ static int set_user(const struct spec_process *p, struct husk_error *err)
 }
 
 /* CVE-2024-21626: a cwd reached through a leaked host fd would print as
- * "(unreachable)/..."; refuse anything that is not inside our root. */
-static int enter_cwd(const char *cwd, struct husk_error *err)
+ * "(unreachable)/..."; refuse anything that is not inside our root.
+ * getcwd is checked here, before the container's seccomp filter is loaded:
+ * a filter may well deny getcwd.  With as_root, a chdir that only the
+ * process's own user may make is left for later (*done stays false). */
+static int enter_cwd(const char *cwd, bool as_root, bool *done, struct husk_error *err)
 {
 	char buf[PATH_MAX];
 
-	if (chdir(cwd) < 0)
+	if (chdir(cwd) < 0) {
+		if (as_root && (errno == EACCES || errno == EPERM))
+			return 0;
 		return husk_error_errno(err, "process.cwd: chdir to `%s`", cwd);
+	}
 	if (getcwd(buf, sizeof buf) == NULL || buf[0] != '/')
 		return husk_error_set(err, EPERM, "process.cwd: `%s` is outside the container",
 				      cwd);
+	*done = true;
 	return 0;
 }
 
@@ -371,6 +378,7 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 	_cleanup_free_ char *exe = NULL;
 	char **env = p->env, **with_home = NULL;
 	bool early_seccomp = o->seccomp && !p->no_new_privileges;
+	bool in_cwd = false;
 
 	if (process_set_rlimits(p, err) < 0 || process_set_oom_score_adj(p, err) < 0)
 		return -1;
@@ -390,6 +398,8 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 		env = with_home;
 	if (lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, err) < 0)
 		return -1;
+	if (enter_cwd(p->cwd, true, &in_cwd, err) < 0)
+		return -1;
 	/* Without NoNewPrivs, an unprivileged process may not install a
 	 * filter: load it while we still hold CAP_SYS_ADMIN. */
 	if (early_seccomp && seccomp_install(o->seccomp, o->seccomp_spec, o->state_json, err) < 0)
@@ -400,7 +410,7 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 		return husk_error_prefix(err, "process.capabilities");
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return husk_error_errno(err, "process.noNewPrivileges");
-	if (enter_cwd(p->cwd, err) < 0)
+	if (!in_cwd && enter_cwd(p->cwd, false, &in_cwd, err) < 0)
 		return -1;
 	if (prepare_fds(o->preserve_fds, err) < 0)
 		return -1;
