@@ -81,3 +81,27 @@ peer_group() {
 	done
 	assert_no_leftovers "$ID"
 }
+
+@test "process: a non-root process can reopen the stdio pipes husk passes" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'echo via-dev-stdout >/dev/stdout && echo via-proc >/proc/self/fd/1 && stat -c %u /proc/self/fd/1/ 2>/dev/null; stat -L -c "%u:%g" /proc/self/fd/1'
+	# bats' `run` reads stdout through a pipe of ours (owned by root)
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_success
+	assert_line via-dev-stdout
+	assert_line via-proc
+	assert_line 1000:1000
+	assert_no_leftovers "$ID"
+}
+
+@test "process: a regular file as stdout keeps its host owner" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'echo written'
+	local out=$BATS_TEST_TMPDIR/out
+	touch "$out"
+	chmod 666 "$out"
+	husk_bin --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID" >"$out"
+	[ "$(cat "$out")" = written ]
+	[ "$(stat -c %u "$out")" = 0 ] || fail "the host file now belongs to $(stat -c %u "$out")"
+	assert_no_leftovers "$ID"
+}

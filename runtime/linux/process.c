@@ -258,6 +258,34 @@ static int enter_cwd(const char *cwd, bool as_root, bool *done, struct husk_erro
 	return 0;
 }
 
+/*
+ * A process that runs as another user inherits stdio fds that belong to
+ * whoever ran husk: reopening /dev/stdout or /proc/self/fd/1 (which many
+ * images' entrypoints do) then fails for it.  Give it the pipes and sockets
+ * husk passes, as runc does.  A terminal is the pty's business, and a
+ * regular file or device is the host's: those are left alone.  An fd whose
+ * owner the user namespace cannot map is left as it is (EPERM/EINVAL).
+ */
+static int give_stdio_to_user(uid_t uid, gid_t gid, struct husk_error *err)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return husk_error_errno(err, "process.user: stat stdio fd %d", fd);
+		}
+		if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+			continue;
+		if (st.st_uid == uid && st.st_gid == gid)
+			continue;
+		if (fchown(fd, uid, gid) < 0 && errno != EPERM && errno != EINVAL)
+			return husk_error_errno(err, "process.user: hand stdio fd %d to uid %u", fd,
+						uid);
+	}
+	return 0;
+}
+
 static const char *env_get(char **env, const char *name)
 {
 	size_t len = strlen(name);
@@ -399,6 +427,8 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 	if (lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, err) < 0)
 		return -1;
 	if (enter_cwd(p->cwd, true, &in_cwd, err) < 0)
+		return -1;
+	if (p->user.uid != 0 && give_stdio_to_user(p->user.uid, p->user.gid, err) < 0)
 		return -1;
 	/* Without NoNewPrivs, an unprivileged process may not install a
 	 * filter: load it while we still hold CAP_SYS_ADMIN. */
