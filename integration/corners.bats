@@ -105,3 +105,39 @@ peer_group() {
 	[ "$(stat -c %u "$out")" = 0 ] || fail "the host file now belongs to $(stat -c %u "$out")"
 	assert_no_leftovers "$ID"
 }
+
+@test "process: socket activation, the fds as 3.. with LISTEN_FDS and LISTEN_PID naming the process" {
+	local a=$BATS_TEST_TMPDIR/fd-a b=$BATS_TEST_TMPDIR/fd-b
+	echo first >"$a"
+	echo second >"$b"
+	update_config '.process.env += ["LISTEN_PID=999", "LISTEN_FDS=7"]'
+	set_args sh -c 'echo "fds=$LISTEN_FDS pid=$LISTEN_PID self=$$ names=$LISTEN_FDNAMES"; cat <&3; cat <&4; [ ! -e /proc/self/fd/5 ] && echo no-fd-5'
+	LISTEN_FDS=2 LISTEN_PID=$$ LISTEN_FDNAMES=a:b run husk run --bundle "$BUNDLE" "$ID" 3<"$a" 4<"$b"
+	assert_success
+	assert_line "fds=2 pid=1 self=1 names=a:b"
+	assert_line first
+	assert_line second
+	assert_line no-fd-5
+	assert_no_leftovers "$ID"
+}
+
+@test "process: socket activation through systemd-socket-activate, without a pid namespace" {
+	command -v systemd-socket-activate >/dev/null || fail "systemd-socket-activate missing (package systemd)"
+	remove_namespace pid
+	local sock=$BATS_TEST_TMPDIR/act.sock
+	set_args sh -c '[ "$LISTEN_PID" = "$$" ] && [ "$LISTEN_FDS" = 1 ] && [ -S /proc/self/fd/3 ] && echo activated-$LISTEN_PID-$$'
+	systemd-socket-activate -l "$sock" -- "$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID" \
+		>"$BATS_TEST_TMPDIR/act.out" 2>&1 &
+	local i
+	for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.05; done
+	python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$sock"
+	wait
+	run cat "$BATS_TEST_TMPDIR/act.out"
+	assert_line --regexp '^activated-[0-9]+-[0-9]+$'
+	local pids
+	pids=$(grep '^activated-' <<<"$output")
+	pids=${pids#activated-}
+	[ "${pids%-*}" = "${pids#*-}" ]
+	[ "${pids%-*}" != 1 ]
+	assert_no_leftovers "$ID"
+}

@@ -53,12 +53,7 @@ int reserve_preserved_fds(int n, struct husk_error *err)
 
 int preserved_fd_count(int preserve_fds)
 {
-	const char *s = getenv("LISTEN_FDS");
-	int64_t n;
-
-	if (s && parse_int64(s, &n) == 0 && n > 0 && n < 1024)
-		return preserve_fds + (int)n;
-	return preserve_fds;
+	return preserve_fds + listen_fds_passed();
 }
 
 static char *rfc3339_now(void)

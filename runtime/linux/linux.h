@@ -160,6 +160,9 @@ int process_set_rlimits(const struct spec_process *p, struct husk_error *err);
 /* args[0] as execve will find it (the process's own PATH); *path may be NULL. */
 int process_find_executable(const struct spec_process *p, char **path, struct husk_error *err);
 int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *err);
+/* How many sockets systemd (or another activator) handed husk: LISTEN_FDS in
+ * husk's own environment; they are fds 3.. and go on to the process. */
+int listen_fds_passed(void);
 
 /* ---- rootfs.c, mounts.c, devices.c: the mount namespace ---- */
 

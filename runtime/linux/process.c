@@ -326,18 +326,54 @@ static char *home_of_uid(uid_t uid)
 	return xstrdup("/");
 }
 
-static char **env_with_home(char **env, uid_t uid)
+int listen_fds_passed(void)
 {
-	size_t n = strv_len(env);
+	const char *s = getenv("LISTEN_FDS");
+	int64_t n;
+
+	if (s && parse_int64(s, &n) == 0 && n > 0 && n < 1024)
+		return (int)n;
+	return 0;
+}
+
+static bool is_activation_var(const char *kv)
+{
+	return strncmp(kv, "LISTEN_FDS=", 11) == 0 || strncmp(kv, "LISTEN_PID=", 11) == 0 ||
+	       strncmp(kv, "LISTEN_FDNAMES=", 15) == 0;
+}
+
+/*
+ * The process's environment: process.env, plus HOME from the container's
+ * /etc/passwd when env has none (as runc does), plus systemd's socket
+ * activation variables when husk was handed sockets (LISTEN_FDS in its own
+ * environment): they are the process's fds 3.., and LISTEN_PID must name
+ * the process itself, which only now knows its pid (1 in a new pid
+ * namespace).  NULL: process.env as it is.
+ */
+static char **process_env(const struct spec_process *p)
+{
+	int listen = listen_fds_passed();
+	bool need_home = env_get(p->env, "HOME") == NULL;
+	size_t n = strv_len(p->env), k = 0;
 	char **out;
 
-	if (env_get(env, "HOME"))
+	if (!need_home && listen == 0)
 		return NULL;
-	out = xcalloc(n + 2, sizeof(char *));
+	out = xcalloc(n + 5, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		out[i] = env[i];
-	_cleanup_free_ char *home = home_of_uid(uid);
-	out[n] = xasprintf("HOME=%s", home);
+		if (listen == 0 || !is_activation_var(p->env[i]))
+			out[k++] = p->env[i];
+	if (need_home) {
+		_cleanup_free_ char *home = home_of_uid(p->user.uid);
+		out[k++] = xasprintf("HOME=%s", home);
+	}
+	if (listen) {
+		const char *names = getenv("LISTEN_FDNAMES");
+		out[k++] = xasprintf("LISTEN_FDS=%d", listen);
+		out[k++] = xasprintf("LISTEN_PID=%d", getpid());
+		if (names)
+			out[k++] = xasprintf("LISTEN_FDNAMES=%s", names);
+	}
 	return out;
 }
 
@@ -404,7 +440,7 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 {
 	const struct spec_process *p = o->process;
 	_cleanup_free_ char *exe = NULL;
-	char **env = p->env, **with_home = NULL;
+	char **env = p->env, **built_env = NULL;
 	bool early_seccomp = o->seccomp && !p->no_new_privileges;
 	bool in_cwd = false;
 
@@ -421,9 +457,9 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 		return -1;
 	if (process_find_executable(p, &exe, err) < 0)
 		return -1;
-	with_home = env_with_home(p->env, p->user.uid);
-	if (with_home)
-		env = with_home;
+	built_env = process_env(p);
+	if (built_env)
+		env = built_env;
 	if (lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, err) < 0)
 		return -1;
 	if (enter_cwd(p->cwd, true, &in_cwd, err) < 0)
