@@ -141,3 +141,15 @@ peer_group() {
 	[ "${pids%-*}" != 1 ]
 	assert_no_leftovers "$ID"
 }
+
+@test "exec: the process is in a process group of its own" {
+	set_args sleep 30
+	husk run -d --bundle "$BUNDLE" "$ID"
+	run husk exec "$ID" sh -c 'echo $$ $(cut -d" " -f5 /proc/$$/stat)'
+	assert_success
+	local pid=${output% *} pgrp=${output#* }
+	[ "$pgrp" != 0 ] || fail "getpgrp() is 0 inside the container"
+	[ "$pid" = "$pgrp" ] || fail "pid $pid in process group $pgrp"
+	husk delete --force "$ID"
+	assert_no_leftovers "$ID"
+}

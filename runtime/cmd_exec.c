@@ -486,6 +486,13 @@ static void __attribute__((noreturn)) child_b(struct exec_job *j)
 	};
 
 	close(steal_fd(&j->ctl[1]));
+	/* A process group of its own: ours is outside the container's pid
+	 * namespace, where getpgrp() reads 0, and a signal meant for our group
+	 * must not reach it.  With a terminal, setsid makes one. */
+	if (!j->process->terminal && setpgid(0, 0) < 0) {
+		husk_error_errno(&err, "setpgid");
+		goto fail;
+	}
 	if (j->process->terminal && terminal_setup_exec(j->console, j->process, &err) < 0)
 		goto fail;
 	if (j->console >= 0)
