@@ -82,6 +82,34 @@ peer_group() {
 	assert_no_leftovers "$ID"
 }
 
+@test "process: a process.cwd missing from the rootfs is created inside the root" {
+	update_config '.process.cwd = "/made/for/cwd"'
+	run_in_container sh -c 'pwd'
+	assert_success
+	assert_output /made/for/cwd
+	[ -d "$BUNDLE/rootfs/made/for/cwd" ]
+	assert_no_leftovers "$ID"
+}
+
+@test "process: creating a missing process.cwd never follows a link out of the root" {
+	local outside=$BATS_TEST_TMPDIR/outside
+	mkdir -p "$outside"
+	ln -s "$outside" "$BUNDLE/rootfs/abs-link"
+	ln -s ../../../../../../../../.. "$BUNDLE/rootfs/rel-link"
+	update_config '.process.cwd = "/abs-link/sub"'
+	run_in_container pwd
+	assert_success
+	assert_output "$outside/sub"
+	[ ! -e "$outside/sub" ] || fail "created $outside/sub on the host"
+	[ -d "$BUNDLE/rootfs/$outside/sub" ] || fail "not created inside the root"
+	update_config '.process.cwd = "/rel-link/made-by-cwd"'
+	run_in_container pwd
+	assert_success
+	[ ! -e /made-by-cwd ] || fail "created /made-by-cwd on the host"
+	[ -d "$BUNDLE/rootfs/made-by-cwd" ] || fail "not created inside the root"
+	assert_no_leftovers "$ID"
+}
+
 @test "process: a non-root process can reopen the stdio pipes husk passes" {
 	update_config '.process.user = {"uid": 1000, "gid": 1000}'
 	set_args sh -c 'echo via-dev-stdout >/dev/stdout && echo via-proc >/proc/self/fd/1 && stat -c %u /proc/self/fd/1/ 2>/dev/null; stat -L -c "%u:%g" /proc/self/fd/1'

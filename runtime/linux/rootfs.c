@@ -132,6 +132,22 @@ static int reopen_in_our_namespace(struct init_ctx *ctx, struct husk_error *err)
 	return 0;
 }
 
+/* process.cwd may name a directory the image lacks: make it (after the
+ * mounts, so one on a volume is made there), inside the root:
+ * resolve_in_root never follows a link out of it. */
+static int create_cwd(struct init_ctx *ctx, struct husk_error *err)
+{
+	const char *cwd = ctx->cfg->process ? ctx->cfg->process->cwd : NULL;
+	_cleanup_close_ int fd = -1;
+
+	if (cwd == NULL || strcmp(cwd, "/") == 0)
+		return 0;
+	fd = resolve_in_root(ctx->rootfs_fd, cwd, O_PATH, RESOLVE_MKDIR, 0755, err);
+	if (fd < 0)
+		return husk_error_prefix(err, "process.cwd `%s`", cwd);
+	return 0;
+}
+
 int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 {
 	const struct spec_config *cfg = ctx->cfg;
@@ -179,6 +195,8 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 		return -1;
 	if (devices_setup(ctx, ctx->rootfs_fd, err) < 0)
 		return husk_error_prefix(err, "devices");
+	if (create_cwd(ctx, err) < 0)
+		return -1;
 
 	if (cfg->linux && cfg->linux->masked_paths && cfg->linux->masked_paths[0]) {
 		mask_null = open_tree(ctx->devnull_fd, "",
