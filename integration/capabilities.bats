@@ -121,6 +121,19 @@ check_caps_against_config() {
 	[ "$(status_field CapAmb)" = 0000000000000000 ]
 }
 
+@test "capabilities: ambient without inheritable (as buildah asks) is dropped quietly, said with --debug" {
+	caps='["CAP_CHOWN", "CAP_KILL"]'
+	update_config ".process.capabilities = {\"bounding\": $caps, \"permitted\": $caps,
+		\"effective\": $caps, \"ambient\": $caps}
+		| .process.args = [\"sh\", \"-c\", \"grep CapAmb /proc/self/status\"]"
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_success
+	assert_output "CapAmb:	0000000000000000"
+	run husk --debug run --bundle "$BUNDLE" "$ID"
+	assert_success
+	assert_output --partial "process.capabilities.ambient: 0x21 not both permitted and inheritable, skipped"
+}
+
 @test "capabilities: an empty object drops everything" {
 	update_config '.process.capabilities = {}'
 	check_caps_against_config

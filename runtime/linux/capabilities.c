@@ -18,6 +18,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -203,16 +204,19 @@ int capabilities_apply(const struct spec_capabilities *caps, struct husk_error *
 	if (set_proc(want_prm, want_eff, want_inh, err) < 0)
 		return husk_error_prefix(err, "set the permitted and effective sets");
 
-	/* 5 */
+	/* 5: the kernel keeps an ambient capability only while it is both
+	 * permitted and inheritable.  Clients ask for more (buildah lists
+	 * ambient caps with no inheritable set at all): what the config
+	 * itself rules out is dropped quietly, as runc does, rather than
+	 * written to the container's stderr once per capability. */
+	if (want_amb & ~(want_prm & want_inh))
+		husk_debug("process.capabilities.ambient: %#" PRIx64
+			   " not both permitted and inheritable, skipped",
+			   want_amb & ~(want_prm & want_inh));
+	want_amb &= want_prm & want_inh;
 	for (int n = 0; n <= last_cap(); n++) {
-		uint64_t bit = UINT64_C(1) << n;
-
-		if (!(want_amb & bit))
+		if (!(want_amb & (UINT64_C(1) << n)))
 			continue;
-		if (!(want_prm & want_inh & bit)) {
-			warn_unavailable(bit, "ambient", "is not both permitted and inheritable");
-			continue;
-		}
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, n, 0, 0) < 0)
 			return husk_error_errno(err, "raise %d in the ambient set", n);
 	}
