@@ -18,8 +18,11 @@ FUZZ_PKGS=(clang clang-14 libclang-rt-14-dev)
 # The bats integration suite and its helpers; clang-format checks the style.
 TEST_PKGS=(bats bats-assert bats-support busybox-static jq python3 python3-jsonschema
 	util-linux iproute2 strace procps kmod e2fsprogs clang-format)
-# Real clients driving husk (podman, containerd) and the peers to compare with.
-CLIENT_PKGS=(podman conmon containerd catatonit containernetworking-plugins uidmap crun runc)
+# Real clients driving husk (podman, containerd, buildah) and the peers to compare
+# with; rootless podman networks with slirp4netns, and setfacl lets the test user
+# open /dev/net/tun where no udev made it 0666.
+CLIENT_PKGS=(podman conmon containerd catatonit containernetworking-plugins uidmap crun runc
+	buildah slirp4netns acl)
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test fuzz clients)
