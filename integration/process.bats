@@ -246,3 +246,14 @@ passwd"
 	assert_line --index 1 done
 	assert_output --partial 'ermission denied'
 }
+
+@test "process: without a terminal the init leads a session of its own (as runc and crun), inside the container" {
+	update_config '.process.terminal = false | .process.args = ["sleep", "1000"]'
+	husk run -d --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	# /proc/PID/stat field 6 is the session id, field 5 the process group
+	[ "$(awk '{print $6}' "/proc/$pid/stat")" = "$pid" ] ||
+		fail "session $(awk '{print $6}' "/proc/$pid/stat"), expected the init $pid"
+	[ "$(awk '{print $5}' "/proc/$pid/stat")" = "$pid" ]
+}

@@ -144,6 +144,11 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 		return -1;
 	if (cfg->process->terminal && terminal_setup(ctx, cfg->process, err) < 0)
 		return -1;
+	/* Without a terminal the init leads a session of its own too, as
+	 * with runc and crun: a session led from outside the container ties
+	 * it to the caller (CRIU refuses to checkpoint it). */
+	if (!cfg->process->terminal && setsid() < 0 && errno != EPERM)
+		return husk_error_errno(err, "setsid");
 	if (ctx->console_socket_fd >= 0) {
 		close(ctx->console_socket_fd);
 		ctx->console_socket_fd = -1;
