@@ -326,15 +326,15 @@ run_trapper() {
 	echo "$output" | grep -Eqi "not found|no such file" || fail "no runtime message: $output"
 }
 
-@test "podman: checkpoint follows the runtime's checkpoint --help" {
+@test "podman: checkpoint on a host where CRIU cannot work shows husk's one-line reason" {
+	criu check >/dev/null 2>&1 && skip "criu check passes here: integration/vm/criu.bats checkpoints with podman"
 	hpodman run -d --name clients-ckpt $IMG sleep 1000
 	run hpodman container checkpoint clients-ckpt
-	if "$HUSK" checkpoint --help >/dev/null 2>&1; then
-		assert_status 0
-	else
-		[ "$status" -ne 0 ] || fail "checkpoint worked with a runtime that says it cannot"
-		assert_output_contains "does not support checkpoint"
-	fi
+	echo "# podman: $output" >&3
+	[ "$status" -ne 0 ] || fail "checkpoint worked where criu check fails"
+	assert_output_contains "criu check"
+	# the container goes on running
+	[ "$(ctr_status clients-ckpt)" = running ] || fail "status $(ctr_status clients-ckpt)"
 	hpodman_rm_f clients-ckpt
 }
 

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "container.h"
+#include "linux/criu.h"
 #include "sync.h"
 #include "util.h"
 
@@ -169,6 +170,7 @@ struct create_job {
 	pid_t pid;
 	int pidfd;
 	bool placed_by_clone; /* CLONE_INTO_CGROUP did the cgroup move */
+	bool restoring;	      /* CRIU makes the processes: no fifo, no init */
 	struct spec_state *state;
 };
 
@@ -496,6 +498,8 @@ static int prepare_job(struct create_job *j, struct husk_error *err)
 	if (write_file_atomic_at(j->ref.dirfd, CONFIG_FILE, j->config_bytes, j->config_len, 0600,
 				 err) < 0)
 		return -1;
+	if (j->restoring)
+		goto state_and_cgroup;
 	if (mkfifoat(j->ref.dirfd, FIFO_FILE, 0600) < 0)
 		return husk_error_errno(err, "create exec.fifo");
 	j->fifo_fd = openat(j->ref.dirfd, FIFO_FILE, O_RDWR | O_CLOEXEC);
@@ -505,11 +509,20 @@ static int prepare_job(struct create_job *j, struct husk_error *err)
 	    openat(j->ref.dirfd, INIT_ERROR_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (j->error_fd < 0)
 		return husk_error_errno(err, "create init.error");
+state_and_cgroup:
 	j->state = new_state(j, xstrdup(rootfs_abs));
 
 	if (cgroup_setup(j->cfg, o->id, j->g, &j->cg, err) < 0)
 		return -1;
 	cgroup_save(j->cg, j->state);
+	if (j->restoring) {
+		if (o->console_socket) {
+			j->console_fd = connect_console_socket(o->console_socket, err);
+			if (j->console_fd < 0)
+				return -1;
+		}
+		return 0;
+	}
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return husk_error_errno(err, "socketpair");
@@ -883,4 +896,89 @@ int container_state_json(const struct husk_globals *g, struct container_ref *ref
 	st->status = saved;
 	st->pid = saved_pid;
 	return r;
+}
+
+/* ---- checkpoint and restore (CRIU runs in linux/criu.c) ---- */
+
+int container_checkpoint(const struct husk_globals *g, const char *id, const struct criu_opts *co,
+			 struct husk_error *err)
+{
+	struct container_ref ref;
+	struct cgroup_handle *cg = NULL;
+	const char *status;
+	int ret = -1;
+
+	if (criu_usable(NULL, err) < 0)
+		return husk_error_prefix(err, "checkpoint `%s`", id);
+	if (state_store_open(g->root, id, &ref, err) < 0)
+		goto out;
+	status = container_status(&ref, g);
+	if (strcmp(status, "running") != 0 && strcmp(status, "paused") != 0) {
+		husk_error_set(err, 0, "cannot checkpoint container `%s`: it is %s", id, status);
+		goto out;
+	}
+	if (state_store_load_config(&ref, err) < 0)
+		goto out;
+	if (ref.state->cgroup_path && cgroup_load(ref.state, g, &cg, err) < 0)
+		goto out;
+	if (criu_checkpoint(&ref, cg, co, err) < 0)
+		goto out;
+	if (!co->leave_running && !co->pre_dump) {
+		/* CRIU killed the processes: the container is stopped, as
+		 * runc reports it, until delete or a restore elsewhere. */
+		wait_for_exit(ref.state);
+		set_status(ref.state, "stopped");
+		if (state_store_write(&ref, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		husk_error_prefix(err, "checkpoint `%s`", id);
+	cgroup_handle_free(cg);
+	container_ref_release(&ref);
+	return ret;
+}
+
+int container_restore(const struct husk_globals *g, const struct create_opts *o,
+		      const struct criu_opts *co, pid_t *pid, struct husk_error *err)
+{
+	struct create_job j;
+	struct criu_restore_target t;
+	int ret = -1;
+
+	*pid = -1;
+	if (criu_usable(NULL, err) < 0)
+		return husk_error_prefix(err, "restore `%s`", o->id);
+	create_job_init(&j, g, o);
+	j.restoring = true;
+	if (prepare_job(&j, err) < 0)
+		goto fail;
+	t = (struct criu_restore_target){
+	    .cfg = j.cfg,
+	    .bundle = j.bundle,
+	    .rootfs = j.state->rootfs,
+	    .cg = j.cg,
+	    .console_socket_fd = j.console_fd,
+	};
+	if (criu_restore(&t, co, &j.pid, err) < 0)
+		goto fail;
+	j.state->pid = j.pid;
+	j.state->start_time = process_start_time(j.pid);
+	set_status(j.state, "running");
+	j.ref.state = j.state;
+	if (state_store_write(&j.ref, err) < 0)
+		goto fail;
+	if (o->pid_file && write_pid_file(o->pid_file, j.pid, err) < 0)
+		goto fail;
+	*pid = j.pid;
+	j.pid = -1; /* it is the container now */
+	ret = 0;
+	goto done;
+fail:
+	husk_error_prefix(err, "restore `%s`", o->id);
+	create_job_undo(&j);
+done:
+	create_job_free(&j);
+	return ret;
 }

@@ -42,6 +42,16 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 int container_state_json(const struct husk_globals *g, struct container_ref *ref, char **json,
 			 struct husk_error *err);
 
+struct criu_opts;
+/* Checkpoint a running or paused container with CRIU; without
+ * --leave-running (or --pre-dump) it is stopped afterwards. */
+int container_checkpoint(const struct husk_globals *g, const char *id, const struct criu_opts *co,
+			 struct husk_error *err);
+/* Make container o->id from o->bundle's config and CRIU's images: state,
+ * cgroup and pid file as create makes them; *pid is the restored init. */
+int container_restore(const struct husk_globals *g, const struct create_opts *o,
+		      const struct criu_opts *co, pid_t *pid, struct husk_error *err);
+
 /* init.c: the body of the init process; never returns. */
 void __attribute__((noreturn)) container_init_main(struct init_ctx *ctx);
 

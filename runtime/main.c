@@ -29,8 +29,8 @@ static const struct command commands[] = {
     {"events", cmd_events, "print a container's events and statistics"},
     {"spec", cmd_spec, "write a template config.json"},
     {"features", cmd_features, "print what this husk supports, as JSON"},
-    {"checkpoint", cmd_checkpoint, "checkpoint a container (not supported yet)"},
-    {"restore", cmd_restore, "restore a container (not supported yet)"},
+    {"checkpoint", cmd_checkpoint, "checkpoint a container with CRIU"},
+    {"restore", cmd_restore, "restore a container from a CRIU checkpoint"},
     {NULL, NULL, NULL},
 };
 

@@ -15,9 +15,12 @@ BUILD_PKGS=(build-essential autoconf automake libtool pkg-config
 # libFuzzer targets: clang 14 plus its runtime libraries (-fsanitize=fuzzer
 # links libclang_rt.fuzzer from libclang-rt-14-dev).
 FUZZ_PKGS=(clang clang-14 libclang-rt-14-dev)
-# The bats integration suite and its helpers; clang-format checks the style.
+# The bats integration suite and its helpers; clang-format checks the style;
+# criu for checkpoint/restore (integration/vm/criu.bats runs this host's criu
+# in a VM, its iptables locks the network during a TCP checkpoint).
 TEST_PKGS=(bats bats-assert bats-support busybox-static jq python3 python3-jsonschema
-	util-linux iproute2 strace procps kmod e2fsprogs clang-format)
+	util-linux iproute2 strace procps kmod e2fsprogs clang-format
+	criu iptables)
 # Real clients driving husk (podman, containerd, buildah) and the peers to compare
 # with; rootless podman networks with slirp4netns, and setfacl lets the test user
 # open /dev/net/tun where no udev made it 0666.
