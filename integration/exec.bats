@@ -11,7 +11,7 @@ FIXTURES=
 setup() {
 	husk_setup
 	make_bundle
-	FIXTURES=$SHARED/fixtures/clients
+	FIXTURES=$CLIENT_FIXTURES
 	update_config '.process.args = ["sleep", "1000"]'
 }
 

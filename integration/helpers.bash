@@ -6,6 +6,8 @@
 #   HUSK_TESTS_BIN  helper programs (console-receiver...)  [dirname of HUSK]/../tests
 #   HUSK_TEST_CACHE where the busybox rootfs is built once [/tmp/husk-test-cache]
 #   HUSK_ID_PREFIX  prefix of container ids, to tell runs apart [bats]
+#   CLIENT_FIXTURES what podman/containerd really pass a runtime [<repo>/tests/data/clients]
+#   VM_RUN          runs a command in a throw-away VM           [<repo>/scripts/vm-run]
 #
 # Every test gets its own state root ($STATE_ROOT), bundle ($BUNDLE with
 # rootfs/ and config.json) and container id ($ID); teardown force-deletes
@@ -15,11 +17,14 @@ load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+# integration/vm/*.bats load this file too
+[ -f "$REPO/configure.ac" ] || REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 HUSK=${HUSK:-$REPO/build/runtime/husk}
 HUSK_TESTS_BIN=${HUSK_TESTS_BIN:-$(dirname "$HUSK")/../tests}
 HUSK_TEST_CACHE=${HUSK_TEST_CACHE:-/tmp/husk-test-cache}
 HUSK_ID_PREFIX=${HUSK_ID_PREFIX:-bats}
-SHARED=${SHARED:-$REPO/../shared}
+CLIENT_FIXTURES=${CLIENT_FIXTURES:-$REPO/tests/data/clients}
+VM_RUN=${VM_RUN:-$REPO/scripts/vm-run}
 ROOTFS_CACHE=$HUSK_TEST_CACHE/rootfs
 
 # The busybox rootfs, built once per machine (make-rootfs.sh keeps it when

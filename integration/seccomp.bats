@@ -52,7 +52,7 @@ MKDIR='"names": ["mkdir", "mkdirat"]'
 	profile=$(jq '.linux.seccomp
 		| .syscalls |= map(.names |= map(select(. != "mkdir" and . != "mkdirat"))
 				   | select(.names | length > 0))
-		| .defaultErrnoRet = 18' "$SHARED/fixtures/clients/podman-config-run-d.json")
+		| .defaultErrnoRet = 18' "$CLIENT_FIXTURES/podman-config-run-d.json")
 	[ "$(jq -r .defaultAction <<<"$profile")" = SCMP_ACT_ERRNO ]
 	update_config ".linux.seccomp = $profile"
 	run_in_container sh -c 'echo hello; mkdir /tmp/d'
@@ -62,7 +62,7 @@ MKDIR='"names": ["mkdir", "mkdirat"]'
 }
 
 @test "seccomp: podman's default profile as podman sends it" {
-	update_config ".linux.seccomp = $(jq .linux.seccomp "$SHARED/fixtures/clients/podman-config-run-d.json")"
+	update_config ".linux.seccomp = $(jq .linux.seccomp "$CLIENT_FIXTURES/podman-config-run-d.json")"
 	run_in_container sh -c 'mkdir /tmp/d && echo made && grep -E "^(Seccomp|Seccomp_filters):" /proc/self/status'
 	assert_success
 	assert_line made

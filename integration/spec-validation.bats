@@ -195,9 +195,9 @@ adapt_fixture() {
 	done
 }
 
-@test "spec-validation: every client config.json in shared/fixtures is accepted and runs" {
-	local fixtures=("$SHARED"/fixtures/clients/*config*.json)
-	[ -f "${fixtures[0]}" ] || fail "no fixtures under $SHARED/fixtures/clients"
+@test "spec-validation: every client config.json in tests/data/clients is accepted and runs" {
+	local fixtures=("$CLIENT_FIXTURES"/*config*.json)
+	[ -f "${fixtures[0]}" ] || fail "no fixtures under $CLIENT_FIXTURES"
 	make_traversable "$BUNDLE"
 	local f i=0 bad=
 	for f in "${fixtures[@]}"; do
@@ -216,12 +216,12 @@ adapt_fixture() {
 
 @test "spec-validation: client exec process.json files validate against the process schema" {
 	local f n=0
-	for f in "$SHARED"/fixtures/clients/*exec-process*.json; do
+	for f in "$CLIENT_FIXTURES"/*exec-process*.json; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
 		schema_check process "$f"
 	done
-	[ "$n" -gt 0 ] || fail "no exec process fixtures under $SHARED/fixtures/clients"
+	[ "$n" -gt 0 ] || fail "no exec process fixtures under $CLIENT_FIXTURES"
 }
 
 # schema_check KIND FILE: tests/schema-check.py validates FILE against
@@ -262,10 +262,10 @@ schema_check() {
 @test "spec-validation: husk spec output and every client config validate against the config schema" {
 	schema_check config "$BUNDLE/config.json"
 	local f
-	for f in "$SHARED"/fixtures/clients/*config*.json; do
+	for f in "$CLIENT_FIXTURES"/*config*.json; do
 		schema_check config "$f"
 	done
-	[ -f "$SHARED/fixtures/clients/podman-update-resources.json" ] &&
-		schema_check resources "$SHARED/fixtures/clients/podman-update-resources.json"
+	[ -f "$CLIENT_FIXTURES/podman-update-resources.json" ] &&
+		schema_check resources "$CLIENT_FIXTURES/podman-update-resources.json"
 	true
 }

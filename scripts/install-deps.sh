@@ -4,7 +4,7 @@
 # Idempotent: packages already installed are not fetched again, and the
 # package lists are only refreshed when something is missing.
 #
-# usage: scripts/install-deps.sh [GROUP...]     (default: build test fuzz clients)
+# usage: scripts/install-deps.sh [GROUP...]     (default: build test fuzz clients vm)
 #
 # One list per purpose; add a package to the list that needs it.
 set -euo pipefail
@@ -26,9 +26,12 @@ TEST_PKGS=(bats bats-assert bats-support busybox-static jq python3 python3-jsons
 # open /dev/net/tun where no udev made it 0666.
 CLIENT_PKGS=(podman conmon containerd catatonit containernetworking-plugins uidmap crun runc
 	buildah slirp4netns acl)
+# scripts/vm-run (integration/vm/*.bats): QEMU, and what builds the VM's
+# kernel modules, busybox initramfs and debootstrapped Debian image.
+VM_PKGS=(qemu-system-x86 debootstrap cpio xz-utils busybox-static kmod e2fsprogs zstd)
 
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(build test fuzz clients)
+[ ${#groups[@]} -gt 0 ] || groups=(build test fuzz clients vm)
 
 want=()
 for g in "${groups[@]}"; do
@@ -37,7 +40,8 @@ for g in "${groups[@]}"; do
 	test) want+=("${TEST_PKGS[@]}") ;;
 	fuzz) want+=("${FUZZ_PKGS[@]}") ;;
 	clients) want+=("${CLIENT_PKGS[@]}") ;;
-	*) echo "install-deps: unknown group \`$g\` (build, test, fuzz, clients)" >&2; exit 1 ;;
+	vm) want+=("${VM_PKGS[@]}") ;;
+	*) echo "install-deps: unknown group \`$g\` (build, test, fuzz, clients, vm)" >&2; exit 1 ;;
 	esac
 done
 

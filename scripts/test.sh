@@ -4,7 +4,8 @@
 #   install dependencies, build in ./build with -Werror, unit tests under
 #   ASan/UBSan (make check), each libFuzzer target for a bounded time, the
 #   bats integration suite against the built binary, then the VM-based
-#   tests (integration/vm/*.bats).  Ends with one line:
+#   tests (integration/vm/*.bats, through scripts/vm-run).  Needs nothing
+#   beside the repository.  Ends with one line:
 #   `N passed, M failed, K skipped`, and exits 1 when anything failed.
 #
 # Environment:
@@ -12,6 +13,7 @@
 #   FUZZ_SECONDS     run time of each fuzzer                [20]
 #   SKIP_DEPS=1      do not run scripts/install-deps.sh
 #   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1 SKIP_NO_OPENAT2=1   leave out a phase
+#   VM_RUN           runs a command in a throw-away VM      [<repo>/scripts/vm-run]
 #   BATS_FILTER      regex passed to bats --filter
 #   TEST_FILES       bats files to run instead of integration/*.bats
 set -uo pipefail
@@ -20,7 +22,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$REPO/build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 LOGDIR=$BUILD/test-logs
-SHARED=${SHARED:-$REPO/../shared}
+VM_RUN=${VM_RUN:-$REPO/scripts/vm-run}
 
 # CI stops a run at 90 minutes: every phase fits in what is left of this.
 BUDGET=${TEST_BUDGET_SECONDS:-5100}
@@ -181,9 +183,9 @@ run_bats() {
 	local args=(--tap)
 	[ -n "${BATS_FILTER:-}" ] && args+=(--filter "$BATS_FILTER")
 	say "bats $label: $*"
-	HUSK=$HUSK HUSK_TESTS_BIN=$BUILD/tests SHARED=$SHARED \
+	HUSK=$HUSK HUSK_TESTS_BIN=$BUILD/tests \
 		HUSK_TEST_NO_OPENAT2=${NO_OPENAT2:-} \
-		VM_RUN=$SHARED/tools/vm-run BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-$test_timeout} \
+		VM_RUN=$VM_RUN BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-$test_timeout} \
 		timeout --kill-after=30 "$tmo" bats "${args[@]}" "$@" </dev/null 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
 	local p f s planned ran
@@ -226,11 +228,11 @@ fi
 if [ "${SKIP_VM:-0}" != 1 ] && [ -z "${TEST_FILES:-}" ]; then
 	vm_files=("$REPO"/integration/vm/*.bats)
 	if [ -f "${vm_files[0]}" ]; then
-		if [ -x "$SHARED/tools/vm-run" ]; then
+		if [ -x "$VM_RUN" ]; then
 			run_bats vm "$(bounded 2400)" "${vm_files[@]}"
 		else
-			say "VM tests: $SHARED/tools/vm-run missing"
-			fail_one "vm: $SHARED/tools/vm-run missing"
+			say "VM tests: $VM_RUN missing"
+			fail_one "vm: $VM_RUN missing"
 		fi
 	fi
 fi

@@ -5,7 +5,7 @@
 # output must match the features schema.  Run by `make check`.
 srcdir=${srcdir:-.}
 check="$srcdir/tests/schema-check.py"
-fixtures=${HUSK_FIXTURES:-$srcdir/../shared/fixtures/clients}
+fixtures=${HUSK_FIXTURES:-$srcdir/tests/data/clients}
 husk=${HUSK:-./runtime/husk}
 n=0
 failed=0
@@ -39,6 +39,10 @@ invalid() { # schema json-text description
 	[ $r = 1 ]
 	result $? "$1 refuses $3"
 }
+
+# The client fixtures ship with the sources: finding none is a failure.
+ls "$fixtures"/*-config-*.json >/dev/null 2>&1
+result $? "client fixtures present in $fixtures"
 
 for f in "$fixtures"/*-config-*.json "$srcdir"/tests/data/config-full.json \
 	"$srcdir"/tests/data/corpus-config/minimal.json "$srcdir"/tests/data/corpus-config/typical.json; do

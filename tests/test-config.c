@@ -702,7 +702,7 @@ static const char *fixtures_dir(char **to_free)
 
 	if (env && *env)
 		return env;
-	*to_free = xasprintf("%s/../shared/fixtures/clients", srcdir ? srcdir : ".");
+	*to_free = xasprintf("%s/tests/data/clients", srcdir ? srcdir : ".");
 	return *to_free;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
 # process.apparmorProfile applied for real: the host kernel has no
-# AppArmor, the Debian kernel of the throw-away VM (shared/tools/vm-run)
+# AppArmor, the Debian kernel of the throw-away VM (scripts/vm-run)
 # has it built in and enabled.  The VM boots its own Debian image with
 # apparmor_parser installed (VM_ROOT=image, its own VM_CACHE so the image
 # the other VM tests share stays as it is), loads the profile husk-test and
@@ -11,7 +11,6 @@
 load ../helpers
 load vm-helpers
 
-VM_RUN=${VM_RUN:-$SHARED/tools/vm-run}
 APPARMOR_VM_CACHE=${APPARMOR_VM_CACHE:-/var/tmp/vm-run-apparmor}
 
 # Everything but one path: a container under it runs like an unconfined

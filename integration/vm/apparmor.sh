@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Runs INSIDE a throw-away VM (shared/tools/vm-run) whose Debian kernel has
+# Runs INSIDE a throw-away VM (scripts/vm-run) whose Debian kernel has
 # AppArmor enabled; driven by integration/vm/apparmor.bats, which puts the
 # husk binary, a busybox rootfs tarball and the config.json files (made
 # with jq on the host) into SHARE.  Prints `KEY: VALUE` lines, then `done`.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
-# cgroup v2 in a throw-away pure-v2 VM (shared/tools/vm-run): resources,
+# cgroup v2 in a throw-away pure-v2 VM (scripts/vm-run): resources,
 # the eBPF device filter, the cgroup namespace, enforcement, freezer,
 # update/ps/events, and the systemd driver (VM_INIT=systemd).  The VM runs
 # integration/vm/cgroupv2-checks.sh once per driver; each test asserts one
@@ -8,7 +8,6 @@
 
 load ../helpers
 
-VM_RUN=${VM_RUN:-$SHARED/tools/vm-run}
 
 # cfg NAME JQ_FILTER ARGS_JSON: a config for the VM (rootfs at /tmp/v2/rootfs there).
 cfg() {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Runs INSIDE a pure cgroup v2 VM (shared/tools/vm-run); driven by
+# Runs INSIDE a pure cgroup v2 VM (scripts/vm-run); driven by
 # integration/vm/cgroups-v2.bats, which prepares SHARE with the husk binary,
 # a busybox rootfs and one config.json per check (made with jq on the host:
 # the VM image has no jq).  Prints one line per check, `ok NAME` or

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
 # podman's systemd cgroup manager driving husk: needs systemd as PID 1, so
-# it runs in a throw-away VM (shared/tools/vm-run, VM_INIT=systemd).  The
+# it runs in a throw-away VM (scripts/vm-run, VM_INIT=systemd).  The
 # VM boots its own Debian image with podman installed (VM_ROOT=image, its
 # own VM_CACHE so the image the other VM tests share stays as it is):
 # booting the host's / under systemd starts every host service and never
@@ -11,7 +11,6 @@
 load ../helpers
 load vm-helpers
 
-VM_RUN=${VM_RUN:-$SHARED/tools/vm-run}
 PODMAN_VM_CACHE=${PODMAN_VM_CACHE:-/var/tmp/vm-run-podman}
 PODMAN_VM_PACKAGES=podman,conmon,catatonit,golang-github-containers-common,containernetworking-plugins,crun,libsystemd0
 
