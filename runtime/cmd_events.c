@@ -505,7 +505,7 @@ int cmd_events(struct husk_globals *g, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	const char *id = argv[first];
-	if (cgroup_open_container(g, id, &ref, &cg, &err) < 0)
+	if (cgroup_open_container(g, id, false, &ref, &cg, &err) < 0)
 		return husk_error_report(&err);
 	pid_t pid = ref.state->pid;
 	uint64_t start = ref.state->start_time;

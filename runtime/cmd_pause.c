@@ -10,17 +10,21 @@
 #include <stdio.h>
 #include <string.h>
 
-int cgroup_open_container(const struct husk_globals *g, const char *id, struct container_ref *ref,
-			  struct cgroup_handle **cg, struct husk_error *err)
+int cgroup_open_container(const struct husk_globals *g, const char *id, bool need_cgroup,
+			  struct container_ref *ref, struct cgroup_handle **cg,
+			  struct husk_error *err)
 {
 	memset(ref, 0, sizeof *ref);
 	ref->dirfd = -1;
 	*cg = NULL;
 	if (state_store_open(g->root, id, ref, err) < 0)
 		return -1;
-	if (ref->state->cgroup_path == NULL && !ref->state->systemd_cgroup) {
+	if (need_cgroup && ref->state->cgroup_path == NULL && !ref->state->systemd_cgroup) {
 		container_ref_release(ref);
-		return husk_error_set(err, ENOENT, "container `%s` has no cgroup", id);
+		return husk_error_set(err, ENOENT,
+				      "container `%s` has no cgroup of its own (rootless, and no "
+				      "cgroup was writable when it was created)",
+				      id);
 	}
 	if (cgroup_load(ref->state, g, cg, err) < 0) {
 		container_ref_release(ref);
@@ -72,7 +76,7 @@ static int freeze_cmd(struct husk_globals *g, int argc, char **argv, bool freeze
 
 	if (r >= 0)
 		return r;
-	if (cgroup_open_container(g, id, &ref, &cg, &err) < 0)
+	if (cgroup_open_container(g, id, true, &ref, &cg, &err) < 0)
 		return husk_error_report(&err);
 	/* As runc: a created container may be paused too; its status stays
 	 * "created" (exec.fifo), so resume goes by the freezer itself. */

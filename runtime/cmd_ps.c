@@ -129,7 +129,7 @@ int cmd_ps(struct husk_globals *g, int argc, char **argv)
 		fprintf(stderr, "husk ps: ps options are only for --format table\n");
 		return CLI_EXIT_USAGE;
 	}
-	if (cgroup_open_container(g, id, &ref, &cg, &err) < 0)
+	if (cgroup_open_container(g, id, false, &ref, &cg, &err) < 0)
 		return husk_error_report(&err);
 	r = cgroup_pids(cg, &pids, &n, &err);
 	cgroup_handle_free(cg);

@@ -302,7 +302,7 @@ int cmd_update(struct husk_globals *g, int argc, char **argv)
 			spec_resources_free(res);
 			return husk_error_report(&err);
 		}
-	if (cgroup_open_container(g, id, &ref, &cg, &err) < 0) {
+	if (cgroup_open_container(g, id, true, &ref, &cg, &err) < 0) {
 		spec_resources_free(res);
 		return husk_error_report(&err);
 	}

@@ -758,7 +758,8 @@ static int signal_init(const struct spec_state *st, int sig, struct husk_error *
 static int kill_ref(const struct husk_globals *g, struct container_ref *ref, int sig, bool all,
 		    struct husk_error *err)
 {
-	if (all && ref->state->cgroup_path) {
+	/* without a cgroup (rootless) the processes are those of its pid namespace */
+	if (all) {
 		struct cgroup_handle *cg = NULL;
 		int r = cgroup_load(ref->state, g, &cg, err);
 		if (r == 0)

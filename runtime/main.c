@@ -47,13 +47,15 @@ enum {
 };
 
 static const struct cli_option global_opts[] = {
-    {"root", 0, "DIR", "state directory (default /run/husk)", OPT_ROOT},
+    {"root", 0, "DIR", "state directory (default /run/husk; rootless: $XDG_RUNTIME_DIR/husk)",
+     OPT_ROOT},
     {"log", 0, "FILE", "also write messages to FILE", OPT_LOG},
     {"log-format", 0, "text|json", "format of the --log file", OPT_LOG_FORMAT},
     {"debug", 0, NULL, "debug messages", OPT_DEBUG},
     {"systemd-cgroup", 0, NULL, "use the systemd cgroup driver", OPT_SYSTEMD_CGROUP},
     {"cgroup-manager", 0, "cgroupfs|systemd", "cgroup driver", OPT_CGROUP_MANAGER},
-    {"rootless", 0, "true|false|auto", "accepted for compatibility", OPT_ROOTLESS},
+    {"rootless", 0, "true|false|auto",
+     "run without a cgroup of our own when none can be made (auto: when not root)", OPT_ROOTLESS},
     {"criu", 0, "PATH", "accepted for compatibility", OPT_CRIU},
     {"version", 'v', NULL, "print the version", OPT_VERSION},
     {NULL, 0, NULL, NULL, 0},
@@ -90,7 +92,9 @@ static void print_version(void)
 int main(int argc, char **argv)
 {
 	static const struct cli_command_help help = {"", "COMMAND", ""};
-	struct husk_globals g = {.root = "/run/husk"};
+	struct husk_globals g = {.root = NULL};
+	_cleanup_free_ char *default_root = NULL;
+	enum rootless_mode rootless = ROOTLESS_AUTO;
 	struct husk_error err = HUSK_ERROR_INIT;
 	const char *log_format = "text";
 	struct cli_parser p;
@@ -143,7 +147,10 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_ROOTLESS:
-			g.rootless = strcmp(arg, "true") == 0;
+			if (rootless_parse_option(arg, &rootless, &err) < 0) {
+				husk_error_report(&err);
+				return CLI_EXIT_USAGE;
+			}
 			break;
 		case OPT_CRIU:
 			break;
@@ -154,6 +161,9 @@ int main(int argc, char **argv)
 	}
 	int first = cli_optind();
 	cli_free(&p);
+	rootless_resolve(&g, rootless);
+	if (g.root == NULL)
+		g.root = default_root = rootless_default_state_root();
 	g.log_json = strcmp(log_format, "json") == 0;
 	if (husk_log_open(g.log, g.log_json, g.debug) < 0) {
 		husk_error_errno(&err, "--log: open `%s`", g.log);

@@ -88,6 +88,12 @@ int state_root_open(const char *root, bool create, struct husk_error *err)
 {
 	_cleanup_close_ int fd = -1;
 
+	if (root == NULL)
+		return husk_error_set(err, 0,
+				      "no state root: not running as root and XDG_RUNTIME_DIR is "
+				      "not set; set XDG_RUNTIME_DIR (e.g. /run/user/%u) or pass "
+				      "--root DIR",
+				      (unsigned)getuid());
 	if (create && mkdir_parents(root, 0700) < 0)
 		return husk_error_errno(err, "create state root `%s`", root);
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -598,6 +598,11 @@ static int setup_resources(struct cgroup_handle *cg, struct husk_error *err)
 
 	if (apply(cg, res, false, err) < 0)
 		return -1;
+	if (cg->rootless) {
+		husk_debug("cgroups: rootless: device rules left to the user namespace (no "
+			   "device node can be made in it)");
+		return 0;
+	}
 	return apply_devices(cg, err);
 }
 
@@ -622,6 +627,61 @@ static char *systemd_scope_path(const char *slice, const char *unit)
 	char *n = xasprintf("%s/%s", out, unit);
 	free(out);
 	return n;
+}
+
+/* Rootless on cgroup v2: our path, below the subtree delegated to us (no
+ * other place would let us move a process in). */
+static void place_under_delegation(struct cgroup_handle *cg)
+{
+	if (cg->layout != CG_UNIFIED)
+		return;
+	_cleanup_free_ char *root = cg_rootless_delegated_root(cg->h[cg->unified].mount);
+	if (root == NULL)
+		return;
+	size_t len = strlen(root);
+	if (strncmp(cg->path, root, len) == 0 && cg->path[len] == '/')
+		return;
+	char *p = xasprintf("%s%s", root, cg->path);
+	husk_debug("cgroups: rootless: using %s, in the subtree delegated to us", p);
+	free(cg->path);
+	cg->path = p;
+}
+
+/* Rootless and no cgroup we may create: fine when nothing needs one (the
+ * container stays in our cgroup), an error naming the field otherwise. */
+static int run_without_cgroup(struct cgroup_handle *cg, const struct spec_config *cfg,
+			      struct cgroup_handle **out, struct husk_error *err)
+{
+	const char *field =
+	    cg_rootless_needed_field(cfg && cfg->linux ? cfg->linux->resources : NULL);
+	struct husk_error tmp = HUSK_ERROR_INIT;
+	_cleanup_free_ char *why = xstrdup(husk_error_text(err));
+
+	cgroup_destroy(cg, &tmp);
+	husk_error_clear(&tmp);
+	husk_error_clear(err);
+	if (field) {
+		husk_error_set(err, EPERM,
+			       "%s: cannot be applied without root: no cgroup is writable by uid "
+			       "%u (%s); on cgroup v2 run inside a subtree delegated to the user "
+			       "(systemd's user manager), or drop the field",
+			       field, (unsigned)geteuid(), why);
+		cgroup_handle_free(cg);
+		return -1;
+	}
+	husk_debug("cgroups: rootless: no cgroup of our own (%s); the container stays in ours",
+		   why);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->h[i].dirfd >= 0)
+			close(cg->h[i].dirfd);
+		cg->h[i].dirfd = -1;
+		cg->h[i].created_leaf = false;
+	}
+	free(cg->path);
+	cg->path = NULL;
+	cg->created_depth = 0;
+	*out = cg;
+	return 0;
 }
 
 int cgroup_setup(const struct spec_config *cfg, const char *id, const struct husk_globals *g,
@@ -652,8 +712,14 @@ int cgroup_setup(const struct spec_config *cfg, const char *id, const struct hus
 	}
 	if (cgroupfs_path(cfg, id, &cg->path, err) < 0)
 		goto fail;
-	if (create_all(cg, err) < 0)
+	cg->rootless = g && g->rootless;
+	if (cg->rootless)
+		place_under_delegation(cg);
+	if (create_all(cg, err) < 0) {
+		if (cg->rootless && cg_rootless_denied(err->errnum))
+			return run_without_cgroup(cg, cfg, out, err);
 		goto undo;
+	}
 	if (cg->created_depth == 0 && check_empty(cg, err) < 0)
 		goto undo;
 	if (setup_resources(cg, err) < 0)
@@ -776,6 +842,8 @@ int cgroup_load(const struct spec_state *st, const struct husk_globals *g,
 	cg->unit = st->systemd_unit ? xstrdup(st->systemd_unit) : NULL;
 	cg->created_depth = st->cgroup_owned_depth;
 	cg->entered = true;
+	cg->rootless = g && g->rootless;
+	cg->init_pid = st->pid;
 	if (st->cgroup_path && *st->cgroup_path) {
 		cg->path = xstrdup(st->cgroup_path);
 		for (size_t i = 0; i < cg->n; i++) {
@@ -866,7 +934,7 @@ int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct 
 	*pids = NULL;
 	*n = 0;
 	if (h == NULL)
-		return 0;
+		return cg_rootless_pids(cg->init_pid, pids, n);
 	collect_pids(h->dirfd, pids, n, 0);
 	return 0;
 }

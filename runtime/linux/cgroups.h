@@ -46,6 +46,8 @@ struct cgroup_handle {
 	const struct spec_resources *pending; /* applied once the scope has the pid */
 	const struct spec_config *cfg;
 	bool entered;
+	bool rootless;	/* --rootless: device rules are not ours to apply */
+	pid_t init_pid; /* for finding the processes of a container without a cgroup */
 };
 
 /* Which hierarchy serves a controller ("memory", "cpu", ...); NULL when
@@ -86,6 +88,15 @@ struct cg_dev_rule {
  * standard devices (never linux.devices).  Later rules take precedence. */
 int cg_device_rules(const struct spec_resources *res, struct cg_dev_rule **out, size_t *n,
 		    struct husk_error *err);
+
+/* cgroups_rootless.c */
+bool cg_rootless_denied(int errnum);
+/* The first linux.resources field that needs a cgroup, or NULL. */
+const char *cg_rootless_needed_field(const struct spec_resources *r);
+/* cgroup v2: the topmost ancestor of our cgroup that was delegated to us. */
+char *cg_rootless_delegated_root(const char *mount);
+/* A container without a cgroup: the processes of its pid namespace. */
+int cg_rootless_pids(pid_t init, pid_t **pids, size_t *n);
 
 /* cgroups_v1.c */
 int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
@@ -129,9 +140,12 @@ int cgroup_oom_fd(const struct cgroup_handle *cg, struct husk_error *err);
 bool cgroup_oom_check(const struct cgroup_handle *cg, int fd);
 enum cg_layout cgroup_layout(const struct cgroup_handle *cg);
 
-/* For the commands (cmd_pause.c): open a container's state and its cgroup. */
+/* For the commands (cmd_pause.c): open a container's state and its cgroup.
+ * A rootless container may have none: an error when need_cgroup, else a
+ * handle without directories (its processes found by pid namespace). */
 struct container_ref;
-int cgroup_open_container(const struct husk_globals *g, const char *id, struct container_ref *ref,
-			  struct cgroup_handle **cg, struct husk_error *err);
+int cgroup_open_container(const struct husk_globals *g, const char *id, bool need_cgroup,
+			  struct container_ref *ref, struct cgroup_handle **cg,
+			  struct husk_error *err);
 
 #endif

@@ -27,13 +27,32 @@
 
 /* Global command-line options, shared by every command. */
 struct husk_globals {
-	const char *root; /* state root, default /run/husk */
+	/* state root: --root, else /run/husk, or $XDG_RUNTIME_DIR/husk when
+	 * rootless; NULL when not root and XDG_RUNTIME_DIR is unset */
+	const char *root;
 	const char *log;
 	bool log_json;
 	bool debug;
 	bool systemd_cgroup;
-	bool rootless;
+	bool rootless; /* --rootless, resolved: no cgroup is fine when none is needed */
 };
+
+/* ---- rootless.c: running without root ---- */
+
+enum rootless_mode { ROOTLESS_AUTO, ROOTLESS_TRUE, ROOTLESS_FALSE };
+int rootless_parse_option(const char *arg, enum rootless_mode *out, struct husk_error *err);
+/* Set g->rootless: auto is "not root, or root only inside a user namespace". */
+void rootless_resolve(struct husk_globals *g, enum rootless_mode mode);
+/* Not the initial user namespace. */
+bool rootless_in_user_namespace(void);
+/* The default state root (allocated); NULL when there is none to guess. */
+char *rootless_default_state_root(void);
+/* CAP_SETUID and CAP_SETGID held: any mapping may be written directly. */
+bool rootless_can_map_any(void);
+bool rootless_is_single_own_mapping(const struct spec_id_mapping *m, size_t n, unsigned own);
+/* newuidmap/newgidmap PID cid hid size... for what we may not write ourselves. */
+int rootless_run_idmap_helper(const char *helper, const char *field, pid_t pid,
+			      const struct spec_id_mapping *m, size_t n, struct husk_error *err);
 
 /* ---- namespaces.c ---- */
 

@@ -89,22 +89,47 @@ static char *format_mappings(const struct spec_id_mapping *m, size_t n)
 	return buf;
 }
 
+/* One map file: written directly when we may (root, or the single mapping
+ * of our own id), else through newuidmap/newgidmap. */
+static int write_id_map(pid_t pid, const char *kind, const struct spec_id_mapping *m, size_t n,
+			bool direct, const char *field, struct husk_error *err)
+{
+	char path[64];
+
+	if (!direct)
+		return rootless_run_idmap_helper(kind[0] == 'u' ? "newuidmap" : "newgidmap", field,
+						 pid, m, n, err);
+	_cleanup_free_ char *map = format_mappings(m, n);
+	snprintf(path, sizeof path, "%d/%s_map", pid, kind);
+	if (procfs_write(path, map, err) < 0)
+		return husk_error_prefix(err, "%s", field);
+	return 0;
+}
+
 int namespaces_write_id_maps(pid_t pid, const struct spec_config *cfg, struct husk_error *err)
 {
 	const struct spec_linux *l = cfg->linux;
+	bool any = rootless_can_map_any();
+	bool own_uid =
+	    rootless_is_single_own_mapping(l->uid_mappings, l->n_uid_mappings, geteuid());
+	bool own_gid =
+	    rootless_is_single_own_mapping(l->gid_mappings, l->n_gid_mappings, getegid());
 	char path[64];
 
-	if (l->n_uid_mappings) {
-		_cleanup_free_ char *map = format_mappings(l->uid_mappings, l->n_uid_mappings);
-		snprintf(path, sizeof path, "%d/uid_map", pid);
-		if (procfs_write(path, map, err) < 0)
-			return husk_error_prefix(err, "linux.uidMappings");
-	}
+	if (l->n_uid_mappings && write_id_map(pid, "uid", l->uid_mappings, l->n_uid_mappings,
+					      any || own_uid, "linux.uidMappings", err) < 0)
+		return -1;
 	if (l->n_gid_mappings) {
-		_cleanup_free_ char *map = format_mappings(l->gid_mappings, l->n_gid_mappings);
-		snprintf(path, sizeof path, "%d/gid_map", pid);
-		if (procfs_write(path, map, err) < 0)
-			return husk_error_prefix(err, "linux.gidMappings");
+		/* Without CAP_SETGID the kernel takes our own gid only once
+		 * setgroups is denied (newgidmap decides for itself). */
+		if (!any && own_gid) {
+			snprintf(path, sizeof path, "%d/setgroups", pid);
+			if (procfs_write(path, "deny", err) < 0)
+				return husk_error_prefix(err, "linux.gidMappings: setgroups");
+		}
+		if (write_id_map(pid, "gid", l->gid_mappings, l->n_gid_mappings, any || own_gid,
+				 "linux.gidMappings", err) < 0)
+			return -1;
 	}
 	return 0;
 }
