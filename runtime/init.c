@@ -100,12 +100,16 @@ static int init_setup(struct init_ctx *ctx, char **states, struct husk_error *er
 {
 	const struct spec_config *cfg = ctx->cfg;
 
+	/* The parent writes our id maps before SYNC_GO: a non-root parent (or
+	 * newuidmap acting for it) may open /proc/PID/uid_map only while we
+	 * are dumpable, since a non-dumpable process's /proc files belong to
+	 * root.  Nothing of the container runs before GO. */
+	if (expect_from_parent(ctx, SYNC_GO, states, err) < 0)
+		return -1;
 	/* Nothing in the container may ptrace or read us while we work with
 	 * host fds in hand; execve resets this for the container's process. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return husk_error_errno(err, "prctl(PR_SET_DUMPABLE)");
-	if (expect_from_parent(ctx, SYNC_GO, states, err) < 0)
-		return -1;
 	if (namespaces_join(ctx->ns_fds, err) < 0)
 		return -1;
 	if (ctx->unshare_flags && unshare(ctx->unshare_flags) < 0)
