@@ -203,6 +203,9 @@ COMMANDS=(create start run state kill delete list exec pause resume update ps ev
 	assert_success
 	jq -e '.linux.namespaces | map(.type) | index("user")' config.json
 	jq -e '.linux.uidMappings | length > 0' config.json
+	jq -e '.linux.namespaces | map(.type) | index("network") == null' config.json
+	jq -e '.linux.resources == null' config.json
+	jq -e '.mounts[] | select(.destination == "/sys") | .options | index("rbind")' config.json
 }
 
 @test "cli: a config error reaches the --log-format json file naming the field" {

@@ -64,10 +64,10 @@ static const char template_head[] =
 static const char template_linux[] =
     "\t\"linux\": {\n"
     "%s"
-    "\t\t\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n"
+    "%s"
     "\t\t\"namespaces\": [\n"
     "\t\t\t{\"type\": \"pid\"},\n"
-    "\t\t\t{\"type\": \"network\"},\n"
+    "%s"
     "\t\t\t{\"type\": \"ipc\"},\n"
     "\t\t\t{\"type\": \"uts\"},\n"
     "\t\t\t{\"type\": \"mount\"},\n"
@@ -97,7 +97,14 @@ static char *render(bool rootless)
 				     "\"size\": 1}],\n\t\t\"gidMappings\": [{\"containerID\": 0, "
 				     "\"hostID\": %u, \"size\": 1}],\n",
 				     getuid(), getgid());
+	/* Rootless as runc writes it: no network namespace (the user could
+	 * not connect it to anything; sysfs is then bound from the host) and
+	 * no linux.resources (no cgroup may be writable). */
 	tail = xasprintf(template_linux, mappings ? mappings : "",
+			 rootless ? ""
+				  : "\t\t\"resources\": {\"devices\": [{\"allow\": false, "
+				    "\"access\": \"rwm\"}]},\n",
+			 rootless ? "" : "\t\t\t{\"type\": \"network\"},\n",
 			 rootless ? ",\n\t\t\t{\"type\": \"user\"}" : "");
 	return xasprintf("%s%s", head, tail);
 }
