@@ -163,6 +163,7 @@ rootless_make_bundle() {
 		| .process.terminal = false
 		| .process.args = ["true"]'
 	chown "$ROOTLESS_UID:$ROOTLESS_GID" "$dir/config.json"
+	chmod 0644 "$dir/config.json"
 	RL_BUNDLE=$dir
 	export RL_BUNDLE
 }

@@ -62,3 +62,343 @@ teardown_file() {
 		ROOTLESS_HOME=$saved_home ROOTLESS_XDG=$saved_xdg ROOTLESS_HUSK=$saved_husk
 	export ROOTLESS_USER ROOTLESS_UID ROOTLESS_GID ROOTLESS_HOME ROOTLESS_XDG ROOTLESS_HUSK
 }
+
+# ---- husk run by the user ----
+
+# rl_husk ARG...: husk as the user with its default state root, stdio as
+# the husk() helper handles it ($DETACHED_OUT for create, run -d, exec -d).
+rl_husk() {
+	if husk_detaches "$@"; then
+		DETACHED_OUT=$(mktemp "${BATS_TEST_TMPDIR:-/tmp}/detached.XXXXXX")
+		chmod 0666 "$DETACHED_OUT"
+		local rc=0
+		husk_as_user "$@" </dev/null >"$DETACHED_OUT" 2>&1 || rc=$?
+		cat "$DETACHED_OUT"
+		return $rc
+	fi
+	husk_as_user "$@"
+}
+
+# update_config on the user's bundle, leaving config.json the user's.
+rl_update_config() {
+	CONFIG=$RL_BUNDLE/config.json update_config "$1"
+	chown "$ROOTLESS_UID:$ROOTLESS_GID" "$RL_BUNDLE/config.json"
+	chmod 0644 "$RL_BUNDLE/config.json"
+}
+
+# rl_set_args ARG...: process.args, each argument whole (newlines too).
+rl_set_args() {
+	local a json='[]'
+	for a in "$@"; do
+		json=$(jq -c --arg a "$a" '. + [$a]' <<<"$json")
+	done
+	rl_update_config ".process.args = $json"
+}
+
+# Everything the user's containers left: state dirs, processes rooted in
+# the bundle, mounts of it, cgroups named after the id.
+rl_assert_no_leftovers() {
+	local id=$1 left= p root
+	[ ! -e "$ROOTLESS_XDG/husk/$id" ] || left+="state dir; "
+	for p in /proc/[0-9]*; do
+		root=$(readlink "$p/root" 2>/dev/null) || continue
+		case $root in "$RL_BUNDLE"/*) left+="process ${p#/proc/}; " ;; esac
+	done
+	grep -qF " $RL_BUNDLE/" /proc/self/mountinfo && left+="mounts; "
+	[ -z "$(cgroup_dirs_of "$id")" ] || left+="cgroups $(cgroup_dirs_of "$id"); "
+	[ -z "$left" ] || fail "leftovers of $id: $left"
+}
+
+setup() {
+	husk_setup
+	rootless_make_bundle
+}
+
+teardown() {
+	local id
+	for id in $(husk_as_user list -q 2>/dev/null); do
+		husk_as_user delete --force "$id" >/dev/null 2>&1 || true
+	done
+	[ -n "${RL_BUNDLE:-}" ] && rm -rf "$RL_BUNDLE"
+	husk_teardown
+}
+
+@test "rootless: spec --rootless runs as the user, in its own user namespace, state under XDG_RUNTIME_DIR" {
+	rl_set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u'
+	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	assert_line --index 0 --regexp "^ +0 +$ROOTLESS_UID +1\$"
+	assert_line --index 1 --regexp "^ +0 +$ROOTLESS_GID +1\$"
+	assert_line --index 2 deny
+	assert_line --index 3 0
+	run stat -c '%a %u' "$ROOTLESS_XDG/husk"
+	assert_output "700 $ROOTLESS_UID"
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: create, start, state, list, exec, ps, events, kill, delete" {
+	rl_set_args sleep 1000
+	run rl_husk create --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	[ -d "$ROOTLESS_XDG/husk/$ID" ]
+	run rl_husk state "$ID"
+	assert_success
+	[ "$(echo "$output" | jq -r .status)" = created ]
+	local pid
+	pid=$(echo "$output" | jq -r .pid)
+	# The init is the user's, not root's, on the host.
+	[ "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")" = "$ROOTLESS_UID" ]
+	run rl_husk start "$ID"
+	assert_success
+	run rl_husk list -q
+	assert_output "$ID"
+	run rl_husk exec "$ID" sh -c 'echo in:$(id -u); cat /proc/self/uid_map'
+	assert_success
+	assert_line --index 0 in:0
+	assert_line --index 1 --regexp "^ +0 +$ROOTLESS_UID +1\$"
+	run rl_husk exec -d "$ID" sleep 999
+	assert_success
+	run rl_husk ps --format json "$ID"
+	assert_success
+	[ "$(echo "$output" | jq length)" -eq 2 ]
+	echo "$output" | jq -e --argjson p "$pid" 'index($p) != null'
+	run rl_husk events --stats "$ID"
+	assert_success
+	echo "$output" | jq -e '.type == "stats"'
+	run rl_husk kill "$ID" KILL
+	assert_success
+	for _ in $(seq 100); do pid_alive "$pid" || break; sleep 0.05; done
+	run rl_husk state "$ID"
+	[ "$(echo "$output" | jq -r .status)" = stopped ]
+	run rl_husk delete "$ID"
+	assert_success
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: kill --all reaches every process of the pid namespace without a cgroup" {
+	rl_set_args sh -c 'sleep 1000 & sleep 1000 & wait'
+	run rl_husk run -d --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	for _ in $(seq 100); do
+		run rl_husk ps --format json "$ID"
+		[ "$(echo "$output" | jq length)" -ge 3 ] && break
+		sleep 0.05
+	done
+	[ "$(echo "$output" | jq length)" -eq 3 ]
+	local pids=$output
+	run rl_husk kill --all "$ID" KILL
+	assert_success
+	for _ in $(seq 100); do
+		[ -z "$(for p in $(echo "$pids" | jq '.[]'); do pid_alive "$p" && echo "$p"; done)" ] && break
+		sleep 0.05
+	done
+	for p in $(echo "$pids" | jq '.[]'); do ! pid_alive "$p"; done
+	run rl_husk delete "$ID"
+	assert_success
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: without XDG_RUNTIME_DIR the error says what to set; --root works instead" {
+	run as_user -u XDG_RUNTIME_DIR "$ROOTLESS_HUSK" run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "XDG_RUNTIME_DIR is not set"
+	assert_output --partial "--root"
+	run as_user -u XDG_RUNTIME_DIR "$ROOTLESS_HUSK" list
+	assert_failure
+	assert_output --partial "XDG_RUNTIME_DIR"
+	# Commands without state still work.
+	run as_user -u XDG_RUNTIME_DIR "$ROOTLESS_HUSK" features
+	assert_success
+	run as_user -u XDG_RUNTIME_DIR "$ROOTLESS_HUSK" --root "$RL_BUNDLE/state" run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	[ -d "$RL_BUNDLE/state" ] && [ ! -e "$RL_BUNDLE/state/$ID" ]
+}
+
+@test "rootless: --rootless takes true, false or auto; false makes a missing cgroup fatal" {
+	run husk_as_user --rootless maybe list
+	assert_failure
+	assert_output --partial "--rootless: expected true, false or auto, got \`maybe\`"
+	run husk_as_user --rootless auto run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	run husk_as_user --rootless true run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	if [ -n "$(find /sys/fs/cgroup -maxdepth 2 -user "$ROOTLESS_UID" 2>/dev/null)" ]; then
+		skip "the user owns a cgroup here; --rootless false would succeed"
+	fi
+	run husk_as_user --rootless false run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "cgroups: create"
+	assert_output --partial "Permission denied"
+	rl_assert_no_leftovers "$ID"
+	# --debug says why the container has no cgroup of its own.
+	run husk_as_user --debug run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	assert_output --partial "rootless: no cgroup of our own"
+	run husk_as_user run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	assert_output ""
+}
+
+@test "rootless: resources asked without a writable cgroup fail naming the field, leaving nothing" {
+	[ -n "$(find /sys/fs/cgroup -maxdepth 2 -user "$ROOTLESS_UID" 2>/dev/null)" ] &&
+		skip "the user owns a cgroup here (delegation): covered by integration/vm/rootless-cgroup-v2.bats"
+	rl_update_config '.linux.resources.memory = {"limit": 67108864}'
+	run husk_as_user run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "linux.resources.memory.limit: cannot be applied without root"
+	rl_assert_no_leftovers "$ID"
+	rl_update_config 'del(.linux.resources.memory) | .linux.resources.pids = {"limit": 10}'
+	run husk_as_user run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "linux.resources.pids.limit: cannot be applied without root"
+	rl_assert_no_leftovers "$ID"
+	# Device rules alone need no cgroup.
+	rl_update_config 'del(.linux.resources.pids) | .linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+	run husk_as_user run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+}
+
+@test "rootless: pause and update say the container has no cgroup of its own" {
+	[ -n "$(find /sys/fs/cgroup -maxdepth 2 -user "$ROOTLESS_UID" 2>/dev/null)" ] &&
+		skip "the user owns a cgroup here (delegation)"
+	rl_set_args sleep 1000
+	run rl_husk run -d --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	run husk_as_user pause "$ID"
+	assert_failure
+	assert_output --partial "has no cgroup of its own"
+	run husk_as_user update --pids-limit 10 "$ID"
+	assert_failure
+	assert_output --partial "has no cgroup of its own"
+	run husk_as_user state "$ID"
+	[ "$(echo "$output" | jq -r .status)" = running ]
+	run husk_as_user delete --force "$ID"
+	assert_success
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: a full linux.uidMappings set up by husk through newuidmap and newgidmap" {
+	command -v newuidmap >/dev/null || fail "newuidmap missing (package uidmap, scripts/install-deps.sh)"
+	rl_update_config "
+		.linux.uidMappings = [{\"containerID\": 0, \"hostID\": $ROOTLESS_UID, \"size\": 1},
+			{\"containerID\": 1, \"hostID\": $ROOTLESS_SUBUID_START, \"size\": 65536}]
+		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $ROOTLESS_GID, \"size\": 1},
+			{\"containerID\": 1, \"hostID\": $ROOTLESS_SUBGID_START, \"size\": 65536}]
+		| .process.capabilities.bounding += [\"CAP_CHOWN\"]
+		| .process.capabilities.effective += [\"CAP_CHOWN\"]
+		| .process.capabilities.permitted += [\"CAP_CHOWN\"]"
+	rl_set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups;
+		touch /f && chown 1000:1000 /f && stat -c "%u %g" /f'
+	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	assert_line --index 0 --regexp "^ +0 +$ROOTLESS_UID +1\$"
+	assert_line --index 1 --regexp "^ +1 +$ROOTLESS_SUBUID_START +65536\$"
+	assert_line --index 2 --regexp "^ +0 +$ROOTLESS_GID +1\$"
+	assert_line --index 3 --regexp "^ +1 +$ROOTLESS_SUBGID_START +65536\$"
+	assert_line --index 4 allow
+	assert_line --index 5 "1000 1000"
+	# On the host the file belongs to a subordinate id of the user.
+	run stat -c '%u %g' "$RL_BUNDLE/rootfs/f"
+	assert_output "$((ROOTLESS_SUBUID_START + 999)) $((ROOTLESS_SUBGID_START + 999))"
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: a mapping outside the user's ranges is refused by newuidmap, naming the field" {
+	rl_update_config "
+		.linux.uidMappings = [{\"containerID\": 0, \"hostID\": $ROOTLESS_UID, \"size\": 1},
+			{\"containerID\": 1, \"hostID\": 1, \"size\": 100}]"
+	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "linux.uidMappings: "
+	assert_output --partial "newuidmap"
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: podman-style, husk as root of a user namespace the test mapped with newuidmap" {
+	# The test makes the user namespace and writes its full mappings with
+	# newuidmap/newgidmap as the user, then runs husk inside it, as root
+	# there, with a config that has no user namespace of its own.
+	as_user sh -c 'exec unshare --user sleep 1000' &
+	local holder
+	for _ in $(seq 100); do
+		holder=$(pgrep -u "$ROOTLESS_UID" -x sleep | head -1) && [ -n "$holder" ] &&
+			[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.05
+	done
+	[ -n "$holder" ]
+	as_user newuidmap "$holder" 0 "$ROOTLESS_UID" 1 1 "$ROOTLESS_SUBUID_START" 65536
+	as_user newgidmap "$holder" 0 "$ROOTLESS_GID" 1 1 "$ROOTLESS_SUBGID_START" 65536
+	rl_update_config 'del(.linux.uidMappings, .linux.gidMappings)
+		| .linux.namespaces |= map(select(.type != "user"))
+		| .process.capabilities.bounding += ["CAP_CHOWN"]
+		| .process.capabilities.effective += ["CAP_CHOWN"]
+		| .process.capabilities.permitted += ["CAP_CHOWN"]'
+	rl_set_args sh -c 'cat /proc/self/uid_map; id -u; touch /g && chown 33:33 /g && echo chowned'
+	run as_user nsenter --user -t "$holder" -- timeout 60 "$ROOTLESS_HUSK" run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	assert_line --index 0 --regexp "^ +0 +$ROOTLESS_UID +1\$"
+	assert_line --index 1 --regexp "^ +1 +$ROOTLESS_SUBUID_START +65536\$"
+	assert_line --index 2 0
+	assert_line --index 3 chowned
+	[ "$(stat -c %u "$RL_BUNDLE/rootfs/g")" = $((ROOTLESS_SUBUID_START + 32)) ]
+	# The state root was the user's XDG_RUNTIME_DIR/husk, seen from inside.
+	[ -d "$ROOTLESS_XDG/husk" ]
+	kill "$holder"
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: nothing beyond the user's own rights: a root-owned host file bound in stays unwritable" {
+	local secret=$RL_BUNDLE/root-owned
+	echo original >"$secret"
+	chown 0:0 "$secret"
+	chmod 0644 "$secret"
+	rl_update_config ".mounts += [{\"destination\": \"/secret\", \"type\": \"bind\",
+		\"source\": \"$secret\", \"options\": [\"bind\", \"rw\"]}]
+		| .process.capabilities.bounding += [\"CAP_DAC_OVERRIDE\", \"CAP_CHOWN\", \"CAP_FOWNER\"]
+		| .process.capabilities.effective += [\"CAP_DAC_OVERRIDE\", \"CAP_CHOWN\", \"CAP_FOWNER\"]
+		| .process.capabilities.permitted += [\"CAP_DAC_OVERRIDE\", \"CAP_CHOWN\", \"CAP_FOWNER\"]"
+	rl_set_args sh -c 'stat -c "%u %g" /secret; (echo pwned >/secret) && echo wrote;
+		chmod 0666 /secret && echo chmodded; chown 0:0 /secret && echo chowned;
+		cat /secret; exit 0'
+	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	assert_line --index 0 "65534 65534"
+	refute_line wrote
+	refute_line chmodded
+	refute_line chowned
+	assert_line original
+	[ "$(cat "$secret")" = original ]
+	[ "$(stat -c '%a %u' "$secret")" = "644 0" ]
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: a sysfs mount without a network namespace of its own is the host's /sys, bound" {
+	rl_update_config '(.mounts[] | select(.destination == "/sys")) |=
+		{"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}'
+	jq -e '.linux.namespaces | map(.type) | index("network") == null' "$RL_BUNDLE/config.json"
+	rl_set_args sh -c 'ls /sys/class/net; grep " /sys " /proc/self/mountinfo; touch /sys/x 2>/dev/null && echo wrote; exit 0'
+	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	local nic
+	for nic in $(ls /sys/class/net); do assert_line "$nic"; done
+	assert_line --regexp ' /sys ro,.* - sysfs '
+	refute_line wrote
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: a bind remount keeps the flags the user namespace cannot drop" {
+	# /proc/sys/fs/binfmt_misc style: a host mount that is nosuid,nodev,noexec
+	# and read-only, bound in and remounted without those flags.
+	local src=$RL_BUNDLE/locked
+	mkdir -p "$src"
+	echo x >"$src/f"
+	mount -t tmpfs -o ro,nosuid,nodev,noexec,size=1m tmpfs "$src" || fail "mount tmpfs"
+	rl_update_config ".mounts += [{\"destination\": \"/locked\", \"type\": \"bind\",
+		\"source\": \"$src\", \"options\": [\"bind\", \"rw\", \"suid\", \"dev\", \"exec\"]}]"
+	rl_set_args sh -c 'grep " /locked " /proc/self/mountinfo'
+	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
+	umount "$src"
+	assert_success
+	assert_output --regexp ' /locked ro,nosuid,nodev,noexec'
+	rl_assert_no_leftovers "$ID"
+}
