@@ -647,6 +647,21 @@ static void place_under_delegation(struct cgroup_handle *cg)
 	cg->path = p;
 }
 
+/* The user manager's slices are below the cgroup delegated to it
+ * (/user.slice/user-UID.slice/user@UID.service): our guess of the scope's
+ * path until systemd tells where it put it. */
+static void prefix_user_manager(struct cgroup_handle *cg)
+{
+	if (cg->layout != CG_UNIFIED)
+		return;
+	_cleanup_free_ char *root = cg_rootless_delegated_root(cg->h[cg->unified].mount);
+	if (root == NULL)
+		return;
+	char *p = xasprintf("%s%s", root, cg->path);
+	free(cg->path);
+	cg->path = p;
+}
+
 /* Rootless and no cgroup we may create: fine when nothing needs one (the
  * container stays in our cgroup), an error naming the field otherwise. */
 static int run_without_cgroup(struct cgroup_handle *cg, const struct spec_config *cfg,
@@ -696,7 +711,12 @@ int cgroup_setup(const struct spec_config *cfg, const char *id, const struct hus
 	if (g && g->systemd_cgroup) {
 		const char *p = cfg && cfg->linux ? cfg->linux->cgroups_path : NULL;
 		cg->systemd = true;
-		if (cg_systemd_parse_path(p, id, &cg->slice, &cg->unit, err) < 0)
+		cg->rootless = g->rootless;
+		/* not root: the user's own manager, whose slices live under
+		 * user@UID.service; its default slice for work is user.slice */
+		cg->user_manager = geteuid() != 0 || rootless_in_user_namespace();
+		if (cg_systemd_parse_path(p, id, cg->user_manager ? "user.slice" : "system.slice",
+					  &cg->slice, &cg->unit, err) < 0)
 			goto fail;
 #ifndef HAVE_SYSTEMD
 		husk_error_set(err, ENOTSUP,
@@ -706,6 +726,8 @@ int cgroup_setup(const struct spec_config *cfg, const char *id, const struct hus
 #endif
 		cg->pending = cfg && cfg->linux ? cfg->linux->resources : NULL;
 		cg->path = systemd_scope_path(cg->slice, cg->unit);
+		if (cg->user_manager)
+			prefix_user_manager(cg);
 		/* The scope needs a pid to exist: everything happens in cgroup_enter. */
 		*out = cg;
 		return 0;
@@ -780,7 +802,7 @@ static int systemd_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error 
 	if (path == NULL)
 		return husk_error_set(err, ENOENT, "systemd: cannot find the cgroup of unit %s",
 				      cg->unit);
-	if (cg->path && strcmp(cg->path, path) != 0)
+	if (cg->path && strcmp(cg->path, path) != 0 && !cg->user_manager)
 		husk_warn("systemd put %s at %s, not %s", cg->unit, path, cg->path);
 	free(cg->path);
 	cg->path = steal_pointer(&path);
@@ -843,6 +865,7 @@ int cgroup_load(const struct spec_state *st, const struct husk_globals *g,
 	cg->created_depth = st->cgroup_owned_depth;
 	cg->entered = true;
 	cg->rootless = g && g->rootless;
+	cg->user_manager = cg->systemd && (geteuid() != 0 || rootless_in_user_namespace());
 	cg->init_pid = st->pid;
 	if (st->cgroup_path && *st->cgroup_path) {
 		cg->path = xstrdup(st->cgroup_path);

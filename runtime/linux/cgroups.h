@@ -43,6 +43,7 @@ struct cgroup_handle {
 	bool systemd;
 	char *unit;
 	char *slice;
+	bool user_manager;		      /* the user's own systemd manager, on the user bus */
 	const struct spec_resources *pending; /* applied once the scope has the pid */
 	const struct spec_config *cfg;
 	bool entered;
@@ -121,9 +122,10 @@ uint64_t cg_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_to_io_weight(uint64_t weight);
 
 /* cgroups_systemd.c */
-/* Parse "slice:prefix:name" into the unit and slice. */
-int cg_systemd_parse_path(const char *cgroups_path, const char *id, char **slice, char **unit,
-			  struct husk_error *err);
+/* Parse "slice:prefix:name" into the unit and slice (default_slice when
+ * the slice part is empty or there is no path). */
+int cg_systemd_parse_path(const char *cgroups_path, const char *id, const char *default_slice,
+			  char **slice, char **unit, struct husk_error *err);
 /* Start the transient scope with pid in it, Delegate=yes and the resources
  * systemd knows as properties; *path is the scope's cgroup. */
 int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct husk_error *err);

@@ -25,15 +25,15 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-int cg_systemd_parse_path(const char *cgroups_path, const char *id, char **slice, char **unit,
-			  struct husk_error *err)
+int cg_systemd_parse_path(const char *cgroups_path, const char *id, const char *default_slice,
+			  char **slice, char **unit, struct husk_error *err)
 {
 	_cleanup_free_ char *copy = NULL;
 	char *parts[3];
 	char *p;
 
 	if (cgroups_path == NULL || *cgroups_path == '\0') {
-		*slice = xstrdup("system.slice");
+		*slice = xstrdup(default_slice);
 		*unit = xasprintf("husk-%s.scope", id);
 		return 0;
 	}
@@ -62,7 +62,7 @@ int cg_systemd_parse_path(const char *cgroups_path, const char *id, char **slice
 		return husk_error_set(err, EINVAL,
 				      "linux.cgroupsPath: `%s`: `%s` is not a slice name",
 				      cgroups_path, parts[0]);
-	*slice = xstrdup(*parts[0] ? parts[0] : "system.slice");
+	*slice = xstrdup(*parts[0] ? parts[0] : default_slice);
 	if (ends_with(parts[2], ".scope"))
 		*unit = xstrdup(parts[2]);
 	else if (*parts[1])
@@ -216,6 +216,30 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	return 0;
 }
 
+/* Root talks to the system manager; a user (or root of a user namespace,
+ * as under rootless podman) to its own manager on the user bus
+ * (DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus). */
+static int open_bus(const struct cgroup_handle *cg, sd_bus **bus, struct husk_error *err)
+{
+	int r;
+
+	if (cg->user_manager) {
+		r = sd_bus_open_user(bus);
+		if (r < 0)
+			return husk_error_set(
+			    err, -r,
+			    "systemd: connect to the user bus (rootless: the "
+			    "user's own systemd manager, at $DBUS_SESSION_BUS_ADDRESS "
+			    "or $XDG_RUNTIME_DIR/bus; `loginctl enable-linger` starts "
+			    "one)");
+		return 0;
+	}
+	r = sd_bus_open_system(bus);
+	if (r < 0)
+		return husk_error_set(err, -r, "systemd: connect to the system bus");
+	return 0;
+}
+
 int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct husk_error *err)
 {
 	sd_bus *bus = NULL;
@@ -229,11 +253,8 @@ int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct hu
 	*path = NULL;
 	if (sdbus_load(err) < 0)
 		return -1;
-	r = sd_bus_open_system(&bus);
-	if (r < 0) {
-		husk_error_set(err, -r, "systemd: connect to the system bus");
+	if (open_bus(cg, &bus, err) < 0)
 		goto out;
-	}
 	r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
 				"org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed,
 				&w);
@@ -317,9 +338,8 @@ int cg_systemd_stop(struct cgroup_handle *cg, struct husk_error *err)
 
 	if (sdbus_load(err) < 0)
 		return -1;
-	r = sd_bus_open_system(&bus);
-	if (r < 0)
-		return husk_error_set(err, -r, "systemd: connect to the system bus");
+	if (open_bus(cg, &bus, err) < 0)
+		return -1;
 	r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
 			       "org.freedesktop.systemd1.Manager", "StopUnit", &e, &reply, "ss",
 			       cg->unit, "replace");

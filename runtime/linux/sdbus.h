@@ -29,6 +29,7 @@
 	X(sd_bus_message_read)                                                                     \
 	X(sd_bus_message_unref)                                                                    \
 	X(sd_bus_open_system)                                                                      \
+	X(sd_bus_open_user)                                                                        \
 	X(sd_bus_process)                                                                          \
 	X(sd_bus_slot_unref)                                                                       \
 	X(sd_bus_wait)
@@ -59,6 +60,7 @@ int sdbus_load(struct husk_error *err);
 #define sd_bus_message_read (*husk_sdbus.sd_bus_message_read)
 #define sd_bus_message_unref (*husk_sdbus.sd_bus_message_unref)
 #define sd_bus_open_system (*husk_sdbus.sd_bus_open_system)
+#define sd_bus_open_user (*husk_sdbus.sd_bus_open_user)
 #define sd_bus_process (*husk_sdbus.sd_bus_process)
 #define sd_bus_slot_unref (*husk_sdbus.sd_bus_slot_unref)
 #define sd_bus_wait (*husk_sdbus.sd_bus_wait)
