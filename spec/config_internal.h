@@ -31,6 +31,9 @@ int spec_parse_resources_obj(yajl_val v, struct json_path *p, struct spec_resour
 			     struct husk_error *err);
 void spec_linux_free(struct spec_linux *l);
 
+struct check_report;
+/* Every cross-field rule config.json breaks, added to r (spec/check.h). */
+void spec_check_config(const struct spec_config *cfg, struct check_report *r);
 /* Cross-field rules; `prefix` is the JSON path of the checked object
  * ("process" inside config.json, "" for a bare document). */
 int spec_validate_config(const struct spec_config *cfg, struct husk_error *err);

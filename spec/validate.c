@@ -6,9 +6,9 @@
  */
 #define _GNU_SOURCE 1
 #include "config.h"
+#include "spec/check.h"
 #include "spec/config_internal.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,51 +16,58 @@
 
 #include "../runtime/util.h"
 
-/* "<prefix>.<what>: <message>" (no dot when prefix is empty). */
-static int fail(const char *prefix, struct husk_error *err, const char *fmt, ...)
+/*
+ * Every rule adds what it finds to a report and the checks go on, so
+ * `husk check` lists every problem; create and the fragment parsers stop at
+ * the report's first error.  fmt reads "<path>: <message>", the path
+ * relative to prefix ("<prefix>.<path>", no dot when prefix is empty).
+ */
+static void fail(const char *prefix, struct check_report *r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int fail(const char *prefix, struct husk_error *err, const char *fmt, ...)
+static void fail(const char *prefix, struct check_report *r, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg = NULL;
+	_cleanup_free_ char *text = NULL;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
 	if (prefix && *prefix)
-		husk_error_set(err, 0, "%s.%s", prefix, msg ? msg : "invalid");
+		text = xasprintf("%s.%s", prefix, msg ? msg : "invalid");
 	else
-		husk_error_set(err, 0, "%s", msg ? msg : "invalid");
+		text = xstrdup(msg ? msg : "invalid");
 	free(msg);
-	return -1;
+	check_add_text(r, CHECK_ERROR, prefix, text);
 }
 
-int spec_validate_process(const struct spec_process *p, const char *prefix, struct husk_error *err)
+static void check_process(const struct spec_process *p, const char *prefix, struct check_report *r)
 {
 	if (p->cwd[0] != '/')
-		return fail(prefix, err, "cwd: \"%s\" is not an absolute path", p->cwd);
+		fail(prefix, r, "cwd: \"%s\" is not an absolute path", p->cwd);
 	if (p->args == NULL || p->args[0] == NULL)
-		return fail(prefix, err, "args: must name the program to run");
-	if (p->args[0][0] == '\0')
-		return fail(prefix, err, "args[0]: must not be empty");
+		fail(prefix, r, "args: must name the program to run");
+	else if (p->args[0][0] == '\0')
+		fail(prefix, r, "args[0]: must not be empty");
 	for (size_t i = 0; p->env && p->env[i]; i++)
 		if (strchr(p->env[i], '=') == NULL || p->env[i][0] == '=')
-			return fail(prefix, err, "env[%zu]: \"%s\" is not of the form KEY=value", i,
-				    p->env[i]);
+			fail(prefix, r, "env[%zu]: \"%s\" is not of the form KEY=value", i,
+			     p->env[i]);
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		const struct spec_rlimit *rl = &p->rlimits[i];
 		for (size_t j = 0; j < i; j++)
-			if (p->rlimits[j].resource == rl->resource)
-				return fail(prefix, err, "rlimits[%zu].type: duplicate rlimit %s",
-					    i, rl->type);
+			if (p->rlimits[j].resource == rl->resource) {
+				fail(prefix, r, "rlimits[%zu].type: duplicate rlimit %s", i,
+				     rl->type);
+				break;
+			}
 		if (rl->soft > rl->hard)
-			return fail(prefix, err,
-				    "rlimits[%zu]: soft limit %llu is above the hard limit %llu", i,
-				    (unsigned long long)rl->soft, (unsigned long long)rl->hard);
+			fail(prefix, r,
+			     "rlimits[%zu]: soft limit %llu is above the hard limit %llu", i,
+			     (unsigned long long)rl->soft, (unsigned long long)rl->hard);
 	}
-	return 0;
 }
 
 static bool mapping_overlaps(const struct spec_id_mapping *m, size_t n, size_t *a, size_t *b)
@@ -79,128 +86,136 @@ static bool mapping_overlaps(const struct spec_id_mapping *m, size_t n, size_t *
 	return false;
 }
 
-static int check_mappings(const struct spec_id_mapping *m, size_t n, const char *path,
-			  struct husk_error *err)
+static void check_mappings(const struct spec_id_mapping *m, size_t n, const char *path,
+			   struct check_report *r)
 {
 	size_t a, b;
 
 	for (size_t i = 0; i < n; i++)
 		if (m[i].size == 0)
-			return husk_error_set(err, 0, "%s[%zu].size: must be at least 1", path, i);
+			fail("", r, "%s[%zu].size: must be at least 1", path, i);
 	if (mapping_overlaps(m, n, &a, &b))
-		return husk_error_set(err, 0, "%s[%zu]: overlaps %s[%zu]", path, b, path, a);
-	return 0;
+		fail("", r, "%s[%zu]: overlaps %s[%zu]", path, b, path, a);
 }
 
-static int validate_namespaces(const struct spec_config *cfg, struct husk_error *err)
+static void check_namespace_list(const struct spec_linux *l, struct check_report *r)
+{
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		const struct spec_namespace *ns = &l->namespaces[i];
+		for (size_t j = 0; j < i; j++)
+			if (l->namespaces[j].type == ns->type) {
+				fail("", r,
+				     "linux.namespaces[%zu].type: duplicate namespace type \"%s\"",
+				     i, spec_ns_type_name(ns->type));
+				break;
+			}
+		if (ns->path && ns->path[0] != '/')
+			fail("", r, "linux.namespaces[%zu].path: \"%s\" is not an absolute path", i,
+			     ns->path);
+	}
+}
+
+static void check_time_offsets(const struct spec_config *cfg, struct check_report *r)
+{
+	const struct spec_linux *l = cfg->linux;
+	const struct spec_namespace *t = spec_config_namespace(cfg, SPEC_NS_TIME);
+
+	if (!l->time_monotonic.present && !l->time_boottime.present)
+		return;
+	if (t == NULL)
+		fail("", r, "linux.timeOffsets: requires a time namespace");
+	/* Offsets can only be written into a namespace nobody has entered. */
+	else if (t->path)
+		fail("", r,
+		     "linux.timeOffsets: cannot be set when joining an existing time namespace");
+}
+
+static void check_namespaces(const struct spec_config *cfg, struct check_report *r)
 {
 	const struct spec_linux *l = cfg->linux;
 	bool userns = spec_config_namespace(cfg, SPEC_NS_USER) != NULL;
 
-	for (size_t i = 0; l && i < l->n_namespaces; i++) {
-		const struct spec_namespace *ns = &l->namespaces[i];
-		for (size_t j = 0; j < i; j++)
-			if (l->namespaces[j].type == ns->type)
-				return husk_error_set(err, 0,
-						      "linux.namespaces[%zu].type: duplicate "
-						      "namespace type \"%s\"",
-						      i, spec_ns_type_name(ns->type));
-		if (ns->path && ns->path[0] != '/')
-			return husk_error_set(err, 0,
-					      "linux.namespaces[%zu].path: \"%s\" is not an "
-					      "absolute path",
-					      i, ns->path);
-	}
-	if (l && (l->n_uid_mappings || l->n_gid_mappings) && !userns)
-		return husk_error_set(err, 0, "linux.%s: requires a user namespace",
-				      l->n_uid_mappings ? "uidMappings" : "gidMappings");
-	if (l &&
-	    (check_mappings(l->uid_mappings, l->n_uid_mappings, "linux.uidMappings", err) < 0 ||
-	     check_mappings(l->gid_mappings, l->n_gid_mappings, "linux.gidMappings", err) < 0))
-		return -1;
-	if (l && (l->time_monotonic.present || l->time_boottime.present)) {
-		const struct spec_namespace *t = spec_config_namespace(cfg, SPEC_NS_TIME);
-		if (t == NULL)
-			return husk_error_set(err, 0,
-					      "linux.timeOffsets: requires a time namespace");
-		/* Offsets can only be written into a namespace nobody has entered. */
-		if (t->path)
-			return husk_error_set(err, 0,
-					      "linux.timeOffsets: cannot be set when joining an "
-					      "existing time namespace");
+	if (l) {
+		check_namespace_list(l, r);
+		if ((l->n_uid_mappings || l->n_gid_mappings) && !userns)
+			fail("", r, "linux.%s: requires a user namespace",
+			     l->n_uid_mappings ? "uidMappings" : "gidMappings");
+		check_mappings(l->uid_mappings, l->n_uid_mappings, "linux.uidMappings", r);
+		check_mappings(l->gid_mappings, l->n_gid_mappings, "linux.gidMappings", r);
+		check_time_offsets(cfg, r);
 	}
 	if (cfg->hostname && cfg->hostname[0] && !spec_config_namespace(cfg, SPEC_NS_UTS))
-		return husk_error_set(err, 0, "hostname: requires a uts namespace");
+		fail("", r, "hostname: requires a uts namespace");
 	if (cfg->domainname && cfg->domainname[0] && !spec_config_namespace(cfg, SPEC_NS_UTS))
-		return husk_error_set(err, 0, "domainname: requires a uts namespace");
+		fail("", r, "domainname: requires a uts namespace");
 	if (l && l->n_net_devices && !spec_config_namespace(cfg, SPEC_NS_NETWORK))
-		return husk_error_set(err, 0, "linux.netDevices: requires a network namespace");
-	return 0;
+		fail("", r, "linux.netDevices: requires a network namespace");
 }
 
-static int validate_devices(const struct spec_linux *l, struct husk_error *err)
+static void check_devices(const struct spec_linux *l, struct check_report *r)
 {
 	for (size_t i = 0; i < l->n_devices; i++)
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(l->devices[i].path, l->devices[j].path) == 0)
-				return husk_error_set(err, 0,
-						      "linux.devices[%zu].path: duplicate device "
-						      "path \"%s\"",
-						      i, l->devices[i].path);
-	return 0;
+			if (strcmp(l->devices[i].path, l->devices[j].path) == 0) {
+				fail("", r, "linux.devices[%zu].path: duplicate device path \"%s\"",
+				     i, l->devices[i].path);
+				break;
+			}
 }
 
-static int validate_seccomp(const struct spec_seccomp *sc, struct husk_error *err)
+static void check_seccomp(const struct spec_seccomp *sc, struct check_report *r)
 {
 	bool notify = strcmp(sc->default_action, "SCMP_ACT_NOTIFY") == 0;
 
 	if (sc->has_default_errno_ret && !spec_seccomp_action_takes_errno(sc->default_action_value))
-		return husk_error_set(err, 0,
-				      "linux.seccomp.defaultErrnoRet: only valid with "
-				      "SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
-				      sc->default_action);
+		fail("", r,
+		     "linux.seccomp.defaultErrnoRet: only valid with SCMP_ACT_ERRNO or "
+		     "SCMP_ACT_TRACE, not %s",
+		     sc->default_action);
 	for (size_t i = 0; i < sc->n_syscalls; i++) {
 		const struct spec_seccomp_syscall *s = &sc->syscalls[i];
 		if (s->has_errno_ret && !spec_seccomp_action_takes_errno(s->action_value))
-			return husk_error_set(err, 0,
-					      "linux.seccomp.syscalls[%zu].errnoRet: only valid "
-					      "with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
-					      i, s->action);
+			fail("", r,
+			     "linux.seccomp.syscalls[%zu].errnoRet: only valid with SCMP_ACT_ERRNO "
+			     "or SCMP_ACT_TRACE, not %s",
+			     i, s->action);
 		if (strcmp(s->action, "SCMP_ACT_NOTIFY") == 0)
 			notify = true;
 	}
 	if (notify && (sc->listener_path == NULL || sc->listener_path[0] == '\0'))
-		return husk_error_set(err, 0,
-				      "linux.seccomp.listenerPath: required when an action is "
-				      "SCMP_ACT_NOTIFY");
+		fail("", r,
+		     "linux.seccomp.listenerPath: required when an action is SCMP_ACT_NOTIFY");
 	if (sc->listener_path && sc->listener_path[0] && sc->listener_path[0] != '/')
-		return husk_error_set(err, 0,
-				      "linux.seccomp.listenerPath: \"%s\" is not an absolute path",
-				      sc->listener_path);
-	return 0;
+		fail("", r, "linux.seccomp.listenerPath: \"%s\" is not an absolute path",
+		     sc->listener_path);
 }
 
-int spec_validate_resources(const struct spec_resources *r, const char *prefix,
-			    struct husk_error *err)
+static void check_resources(const struct spec_resources *res, const char *prefix,
+			    struct check_report *r)
 {
-	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-		const char *ps = r->hugepage_limits[i].page_size;
+	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
+		const char *ps = res->hugepage_limits[i].page_size;
 		size_t n = strlen(ps);
 		/* The cgroup file is hugetlb.<size>.limit_in_bytes: "2MB", "1GB", "64KB". */
 		if (n < 3 || strspn(ps, "0123456789") != n - 2 ||
 		    (strcmp(ps + n - 2, "KB") && strcmp(ps + n - 2, "MB") &&
 		     strcmp(ps + n - 2, "GB")))
-			return fail(prefix, err,
-				    "hugepageLimits[%zu].pageSize: \"%s\" is not a page size like "
-				    "2MB",
-				    i, ps);
+			fail(prefix, r,
+			     "hugepageLimits[%zu].pageSize: \"%s\" is not a page size like 2MB", i,
+			     ps);
 	}
-	for (size_t i = 0; i < r->n_unified; i++) {
-		const char *k = r->unified[i].key;
+	for (size_t i = 0; i < res->n_unified; i++) {
+		const char *k = res->unified[i].key;
 		if (k[0] == '\0' || strchr(k, '/') || strcmp(k, ".") == 0 || strcmp(k, "..") == 0)
-			return fail(prefix, err, "unified: \"%s\" is not a cgroup file name", k);
+			fail(prefix, r, "unified: \"%s\" is not a cgroup file name", k);
 	}
-	return 0;
+}
+
+static void check_paths_absolute(char *const *paths, const char *name, struct check_report *r)
+{
+	for (size_t i = 0; paths && paths[i]; i++)
+		if (paths[i][0] != '/')
+			fail("", r, "%s[%zu]: \"%s\" is not an absolute path", name, i, paths[i]);
 }
 
 /* dest made absolute and lexically clean ("//a/./b/../c/" is "/a/c"). */
@@ -258,75 +273,97 @@ static bool mount_is_bind(const struct spec_mount *m)
 	return false;
 }
 
-static int validate_proc_mount(const struct spec_mount *m, size_t i, struct husk_error *err)
+static void check_proc_mount(const struct spec_mount *m, size_t i, struct check_report *r)
 {
 	_cleanup_free_ char *dest = clean_destination(m->destination ? m->destination : "");
 	bool bind = mount_is_bind(m);
 
 	if (strncmp(dest, "/proc", 5) != 0 || (dest[5] != '\0' && dest[5] != '/'))
-		return 0;
+		return;
 	if (dest[5] == '\0') {
 		if (!bind && m->type && strcmp(m->type, "proc") == 0)
-			return 0;
-		return husk_error_set(err, EINVAL,
-				      "mounts[%zu]: only a mount of type proc may go on /proc, not "
-				      "%s",
-				      i,
-				      bind	? "a bind mount"
-				      : m->type ? m->type
-						: "(no type)");
+			return;
+		fail("", r, "mounts[%zu]: only a mount of type proc may go on /proc, not %s", i,
+		     bind      ? "a bind mount"
+		     : m->type ? m->type
+			       : "(no type)");
+		return;
 	}
 	for (size_t k = 0; k < ARRAY_SIZE(proc_bind_files); k++)
 		if (bind && strcmp(dest, proc_bind_files[k]) == 0)
-			return 0;
-	return husk_error_set(err, EINVAL,
-			      "mounts[%zu].destination: `%s` is under /proc: only binds over "
-			      "the single files lxcfs provides (/proc/cpuinfo, meminfo, stat, "
-			      "uptime, loadavg, diskstats, swaps, slabinfo, net/dev, "
-			      "sys/kernel/ns_last_pid) may go there",
-			      i, dest);
+			return;
+	fail("", r,
+	     "mounts[%zu].destination: `%s` is under /proc: only binds over the single files "
+	     "lxcfs provides (/proc/cpuinfo, meminfo, stat, uptime, loadavg, diskstats, swaps, "
+	     "slabinfo, net/dev, sys/kernel/ns_last_pid) may go there",
+	     i, dest);
 }
 
-int spec_validate_config(const struct spec_config *cfg, struct husk_error *err)
+static void check_mounts(const struct spec_config *cfg, struct check_report *r)
 {
-	const struct spec_linux *l = cfg->linux;
-
-	if (cfg->process && spec_validate_process(cfg->process, "process", err) < 0)
-		return -1;
-	if (validate_namespaces(cfg, err) < 0)
-		return -1;
-	if (l && validate_devices(l, err) < 0)
-		return -1;
-	if (l && l->seccomp && validate_seccomp(l->seccomp, err) < 0)
-		return -1;
-	if (l && l->resources && spec_validate_resources(l->resources, "linux.resources", err) < 0)
-		return -1;
-	for (size_t i = 0; l && l->masked_paths && l->masked_paths[i]; i++)
-		if (l->masked_paths[i][0] != '/')
-			return husk_error_set(err, 0,
-					      "linux.maskedPaths[%zu]: \"%s\" is not an absolute "
-					      "path",
-					      i, l->masked_paths[i]);
-	for (size_t i = 0; l && l->readonly_paths && l->readonly_paths[i]; i++)
-		if (l->readonly_paths[i][0] != '/')
-			return husk_error_set(err, 0,
-					      "linux.readonlyPaths[%zu]: \"%s\" is not an absolute "
-					      "path",
-					      i, l->readonly_paths[i]);
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct spec_mount *m = &cfg->mounts[i];
 		_cleanup_free_ char *up = xasprintf("mounts[%zu].uidMappings", i);
 		_cleanup_free_ char *gp = xasprintf("mounts[%zu].gidMappings", i);
-		if (check_mappings(m->uid_mappings, m->n_uid_mappings, up, err) < 0 ||
-		    check_mappings(m->gid_mappings, m->n_gid_mappings, gp, err) < 0)
-			return -1;
-		if (validate_proc_mount(m, i, err) < 0)
-			return -1;
+		check_mappings(m->uid_mappings, m->n_uid_mappings, up, r);
+		check_mappings(m->gid_mappings, m->n_gid_mappings, gp, r);
+		check_proc_mount(m, i, r);
 		if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
-			return husk_error_set(err, 0,
-					      "mounts[%zu]: uidMappings and gidMappings must be "
-					      "given together",
-					      i);
+			fail("", r,
+			     "mounts[%zu]: uidMappings and gidMappings must be given together", i);
 	}
-	return 0;
+}
+
+void spec_check_config(const struct spec_config *cfg, struct check_report *r)
+{
+	const struct spec_linux *l = cfg->linux;
+
+	if (cfg->process)
+		check_process(cfg->process, "process", r);
+	check_namespaces(cfg, r);
+	if (l && l->n_devices)
+		check_devices(l, r);
+	if (l && l->seccomp)
+		check_seccomp(l->seccomp, r);
+	if (l && l->resources)
+		check_resources(l->resources, "linux.resources", r);
+	if (l) {
+		check_paths_absolute(l->masked_paths, "linux.maskedPaths", r);
+		check_paths_absolute(l->readonly_paths, "linux.readonlyPaths", r);
+	}
+	check_mounts(cfg, r);
+}
+
+/* The first problem of a report as the error; frees the report. */
+static int first_problem(struct check_report *r, struct husk_error *err)
+{
+	int ret = check_report_first_error(r, err);
+
+	check_report_free(r);
+	return ret;
+}
+
+int spec_validate_process(const struct spec_process *p, const char *prefix, struct husk_error *err)
+{
+	struct check_report r = {0};
+
+	check_process(p, prefix, &r);
+	return first_problem(&r, err);
+}
+
+int spec_validate_resources(const struct spec_resources *res, const char *prefix,
+			    struct husk_error *err)
+{
+	struct check_report r = {0};
+
+	check_resources(res, prefix, &r);
+	return first_problem(&r, err);
+}
+
+int spec_validate_config(const struct spec_config *cfg, struct husk_error *err)
+{
+	struct check_report r = {0};
+
+	spec_check_config(cfg, &r);
+	return first_problem(&r, err);
 }
