@@ -16,6 +16,7 @@ HUSK_COMMAND(kill);
 HUSK_COMMAND(delete);
 HUSK_COMMAND(list);
 HUSK_COMMAND(spec);
+HUSK_COMMAND(check);
 HUSK_COMMAND(features);
 HUSK_COMMAND(exec);
 HUSK_COMMAND(pause);

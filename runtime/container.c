@@ -140,16 +140,28 @@ static int load_bundle_config(const char *bundle, const char *config_path, char 
 	return 0;
 }
 
-static int check_config_runnable(const struct spec_config *cfg, struct husk_error *err)
+/* What create needs beyond a valid document. */
+static void check_runnable(const struct spec_config *cfg, struct check_report *r)
 {
 	if (cfg->process == NULL)
-		return husk_error_set(err, EINVAL, "config.json: process: missing; nothing to run");
-	if (cfg->process->args == NULL || cfg->process->args[0] == NULL)
-		return husk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
+		check_add(r, CHECK_ERROR, "process", "missing; nothing to run");
 	if (cfg->linux == NULL || spec_config_namespace(cfg, SPEC_NS_MOUNT) == NULL)
-		return husk_error_set(
-		    err, EINVAL, "config.json: linux.namespaces: a mount namespace is required");
-	return 0;
+		check_add(r, CHECK_ERROR, "linux.namespaces", "a mount namespace is required");
+}
+
+static int check_config_runnable(const struct spec_config *cfg, struct husk_error *err)
+{
+	struct check_report r = {0};
+	int ret;
+
+	check_runnable(cfg, &r);
+	ret = check_report_first_error(&r, err);
+	check_report_free(&r);
+	if (ret < 0) {
+		husk_error_prefix(err, "config.json");
+		err->errnum = EINVAL;
+	}
+	return ret;
 }
 
 /* Everything create builds, so one function can undo it. */
@@ -982,4 +994,68 @@ fail:
 done:
 	create_job_free(&j);
 	return ret;
+}
+
+/* ---- husk check: what create would find wrong, without creating anything ---- */
+
+static void check_rootfs(const struct spec_config *cfg, int bfd, struct check_report *r)
+{
+	_cleanup_close_ int rootfd = -1;
+
+	if (cfg->root == NULL || cfg->root->path == NULL) {
+		check_add(r, CHECK_ERROR, "root.path", "missing");
+		return;
+	}
+	rootfd = openat(bfd, cfg->root->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		check_add(r, CHECK_ERROR, "root.path", "`%s`: %s", cfg->root->path,
+			  strerror(errno));
+		return;
+	}
+	if (cfg->process && cfg->process->args && cfg->process->args[0] &&
+	    cfg->process->args[0][0] && cfg->process->cwd[0] == '/')
+		process_check_executable(rootfd, cfg->process, r);
+}
+
+/* The bundle's config.json, or a problem about the whole document. */
+static char *read_bundle_config(const char *abs, const char *config_path, size_t *len,
+				struct check_report *r)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	_cleanup_close_ int bfd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *bytes = NULL;
+
+	if (bfd < 0)
+		husk_error_errno(&err, "bundle `%s`", abs);
+	else if (read_file_at(bfd, config_path ? config_path : CONFIG_FILE, 64 << 20, &bytes, len,
+			      &err) == 0)
+		return bytes;
+	check_add_error(r, "", &err);
+	return NULL;
+}
+
+void container_check(const char *bundle, const char *config_path, struct check_report *r)
+{
+	_cleanup_free_ char *bytes = NULL, *abs = realpath(bundle, NULL);
+	_cleanup_close_ int bfd = -1;
+	struct spec_config *cfg = NULL;
+	size_t len;
+
+	if (abs == NULL) {
+		check_add(r, CHECK_ERROR, "", "bundle `%s`: %s", bundle, strerror(errno));
+		return;
+	}
+	bytes = read_bundle_config(abs, config_path, &len, r);
+	if (bytes == NULL || spec_config_check(bytes, len, &cfg, r) < 0)
+		return;
+	bfd = open(abs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	check_runnable(cfg, r);
+	check_rootfs(cfg, bfd, r);
+	mounts_check(cfg, abs, r);
+	namespaces_check(cfg, r);
+	cgroup_check(cfg, r);
+	/* The compiler would only repeat what the spec's rules said. */
+	if (cfg->linux && cfg->linux->seccomp && !check_report_has_error_under(r, "linux.seccomp"))
+		seccomp_check(cfg->linux->seccomp, r);
+	spec_config_free(cfg);
 }

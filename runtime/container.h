@@ -52,6 +52,10 @@ int container_checkpoint(const struct husk_globals *g, const char *id, const str
 int container_restore(const struct husk_globals *g, const struct create_opts *o,
 		      const struct criu_opts *co, pid_t *pid, struct husk_error *err);
 
+/* husk check: every problem create would meet with this bundle (an
+ * unreadable config.json included), added to r; creates nothing. */
+void container_check(const char *bundle, const char *config_path, struct check_report *r);
+
 /* init.c: the body of the init process; never returns. */
 void __attribute__((noreturn)) container_init_main(struct init_ctx *ctx);
 

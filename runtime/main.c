@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"ps", cmd_ps, "list the processes of a container"},
     {"events", cmd_events, "print a container's events and statistics"},
     {"spec", cmd_spec, "write a template config.json"},
+    {"check", cmd_check, "validate a bundle without creating anything"},
     {"features", cmd_features, "print what this husk supports, as JSON"},
     {"checkpoint", cmd_checkpoint, "checkpoint a container with CRIU"},
     {"restore", cmd_restore, "restore a container from a CRIU checkpoint"},

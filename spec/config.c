@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE 1
 #include "config.h"
+#include "spec/check.h"
 #include "spec/config_internal.h"
 
 #include <errno.h>
@@ -626,11 +627,13 @@ static int parse_config_doc(yajl_val doc, struct spec_config *cfg, struct husk_e
 		if (r < 0)
 			return -1;
 	}
-	return spec_validate_config(cfg, err);
+	return 0;
 }
 
-int spec_config_parse(const char *json, size_t len, struct spec_config **out,
-		      struct husk_error *err)
+/* The model of the document, its types checked but not the rules that
+ * span fields (validate.c). */
+static int parse_unvalidated(const char *json, size_t len, struct spec_config **out,
+			     struct husk_error *err)
 {
 	struct spec_config *cfg;
 	yajl_val doc = NULL;
@@ -646,6 +649,37 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 		return -1;
 	}
 	*out = cfg;
+	return 0;
+}
+
+int spec_config_parse(const char *json, size_t len, struct spec_config **out,
+		      struct husk_error *err)
+{
+	struct spec_config *cfg = NULL;
+
+	if (parse_unvalidated(json, len, &cfg, err) < 0)
+		return -1;
+	if (spec_validate_config(cfg, err) < 0) {
+		spec_config_free(cfg);
+		return -1;
+	}
+	*out = cfg;
+	return 0;
+}
+
+int spec_config_check(const char *json, size_t len, struct spec_config **out,
+		      struct check_report *r)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+
+	*out = NULL;
+	/* The parser stops at the first malformed field: one problem, and
+	 * nothing else can be checked without the model. */
+	if (parse_unvalidated(json, len, out, &err) < 0) {
+		check_add_error(r, "", &err);
+		return -1;
+	}
+	spec_check_config(*out, r);
 	return 0;
 }
 

@@ -403,6 +403,13 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 int spec_config_load(const char *path, struct spec_config **out, struct husk_error *err);
 void spec_config_free(struct spec_config *cfg);
 
+struct check_report;
+/* For `husk check`: parse (*out NULL and one problem when the document is
+ * malformed: the parser stops at the first bad field), then add every rule
+ * the model breaks to r.  *out is the model even when rules are broken. */
+int spec_config_check(const char *json, size_t len, struct spec_config **out,
+		      struct check_report *r);
+
 /* Parse an `exec --process` document (a config.json "process" object). */
 int spec_process_parse(const char *json, size_t len, struct spec_process **out,
 		       struct husk_error *err);

@@ -64,6 +64,8 @@ invalid config "{$base,\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOPE
 invalid state '{"ociVersion":"1.3.0","id":"a","status":"exploded","pid":1,"bundle":"/b"}' "an unknown status"
 invalid state '{"ociVersion":"1.3.0","id":"a","status":"running","pid":0,"bundle":"/b"}' "a running container without pid"
 invalid features '{"ociVersionMin":"1.0.0"}' "a missing ociVersionMax"
+invalid check '{"ok":true,"errors":1,"warnings":0,"problems":[]}' "ok with an error"
+invalid check '{"ok":false,"errors":1,"warnings":0,"problems":[{"severity":"fatal","path":"","message":"m"}]}' "an unknown severity"
 
 if [ -x "$husk" ]; then
 	"$husk" features >features.json.tmp 2>/dev/null

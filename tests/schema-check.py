@@ -4,7 +4,7 @@
 
 usage: schema-check.py SCHEMA [FILE|-]
 
-SCHEMA is config, process, resources, state or features (schema/*.json, or
+SCHEMA is config, process, resources, state, features or check (schema/*.json, or
 HUSK_SCHEMA_DIR).  FILE defaults to stdin.  Exits 0 when the document is
 valid, 1 with one line per problem (JSON path: message) when it is not,
 2 on usage errors or unreadable input.
@@ -23,6 +23,7 @@ SCHEMAS = {
     "resources": ("config-schema.json", "/definitions/resources"),
     "state": ("state-schema.json", ""),
     "features": ("features-schema.json", ""),
+    "check": ("check-schema.json", ""),
 }
 
 

@@ -512,7 +512,12 @@ static struct cgroup_handle *handle_new(void)
 	return cg;
 }
 
-static void warn_unmounted(const struct cgroup_handle *cg, const struct spec_resources *res)
+/* Calls fn with each linux.resources field that no mounted controller can
+ * apply: create goes on without it (and warns), check reports it. */
+typedef void (*cg_unserved_fn)(const char *field, const char *why, void *data);
+
+static void for_each_unserved(const struct cgroup_handle *cg, const struct spec_resources *res,
+			      cg_unserved_fn fn, void *data)
 {
 	static const struct {
 		const char *ctrl, *field;
@@ -536,22 +541,33 @@ static void warn_unmounted(const struct cgroup_handle *cg, const struct spec_res
 	    res->network && res->network->n_priorities > 0,
 	    res->n_rdma > 0,
 	};
+	char why[128];
+
 	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
 		const char *c = need[i].ctrl;
 		if (cg->layout == CG_UNIFIED && strcmp(c, "blkio") == 0)
 			continue;
 		if (cg->layout == CG_UNIFIED &&
 		    (strcmp(c, "net_cls") == 0 || strcmp(c, "net_prio") == 0)) {
+			snprintf(why, sizeof why, "cgroup v2 has no %s controller", c);
 			if (set[i])
-				husk_warn("linux.resources.%s: ignored, cgroup v2 has no %s "
-					  "controller",
-					  need[i].field, c);
+				fn(need[i].field, why, data);
 			continue;
 		}
+		snprintf(why, sizeof why, "the %s controller is not mounted", c);
 		if (set[i] && cg_find(cg, c) == NULL)
-			husk_warn("linux.resources.%s: ignored, the %s controller is not mounted",
-				  need[i].field, c);
+			fn(need[i].field, why, data);
 	}
+}
+
+static void warn_unserved(const char *field, const char *why, void *data)
+{
+	husk_warn("linux.resources.%s: ignored, %s", field, why);
+}
+
+static void warn_unmounted(const struct cgroup_handle *cg, const struct spec_resources *res)
+{
+	for_each_unserved(cg, res, warn_unserved, NULL);
 }
 
 static int apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
@@ -1265,4 +1281,30 @@ void cgroup_handle_free(struct cgroup_handle *cg)
 	free(cg->unit);
 	free(cg->slice);
 	free(cg);
+}
+
+/* ---- husk check ---- */
+
+static void report_unserved(const char *field, const char *why, void *data)
+{
+	_cleanup_free_ char *path = xasprintf("linux.resources.%s", field);
+
+	check_add(data, CHECK_WARNING, path, "ignored, %s", why);
+}
+
+void cgroup_check(const struct spec_config *cfg, struct check_report *r)
+{
+	const struct spec_resources *res = cfg->linux ? cfg->linux->resources : NULL;
+	struct husk_error err = HUSK_ERROR_INIT;
+	struct cgroup_handle *cg = handle_new();
+
+	if (discover(cg, &err) < 0) {
+		check_add_error(r, "linux.cgroupsPath", &err);
+	} else if (res) {
+		for_each_unserved(cg, res, report_unserved, r);
+		if (res->n_unified && cg->unified < 0)
+			check_add(r, CHECK_ERROR, "linux.resources.unified",
+				  "needs cgroup v2, and this host has no cgroup2 hierarchy");
+	}
+	cgroup_handle_free(cg);
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../../spec/check.h"
 #include "../../spec/config.h"
 #include "../../spec/state.h"
 #include "../error.h"
@@ -66,6 +67,8 @@ int namespaces_join(int fds[SPEC_NS_COUNT], struct husk_error *err);
 /* Write /proc/PID/{uid_map,setgroups,gid_map} for a new user namespace. */
 int namespaces_write_id_maps(pid_t pid, const struct spec_config *cfg, struct husk_error *err);
 void namespaces_close(int fds[SPEC_NS_COUNT]);
+/* husk check: the kernel has each namespace type, each `path` is one. */
+void namespaces_check(const struct spec_config *cfg, struct check_report *r);
 
 /* ---- procfs.c: a procfs handle the container cannot redirect ---- */
 
@@ -126,6 +129,8 @@ uint64_t cgroup_oom_kills(const struct cgroup_handle *cg);
 /* The cgroup path as the container's processes see it (for exec --cgroup). */
 const char *cgroup_path(const struct cgroup_handle *cg);
 void cgroup_handle_free(struct cgroup_handle *cg);
+/* husk check: a hierarchy is mounted for each resource asked for. */
+void cgroup_check(const struct spec_config *cfg, struct check_report *r);
 
 /* ---- seccomp.c ---- */
 
@@ -139,6 +144,8 @@ int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_prog **out,
 int seccomp_install(const struct seccomp_prog *prog, const struct spec_seccomp *sc,
 		    const char *state_json, struct husk_error *err);
 void seccomp_prog_free(struct seccomp_prog *prog);
+/* husk check: the filter compiles and listenerPath is a socket. */
+void seccomp_check(const struct spec_seccomp *sc, struct check_report *r);
 /* With SCMP_ACT_NOTIFY: the socket seccomp_compile connected to
  * listenerPath (a host path), which the init must keep open; else -1. */
 int seccomp_listener_socket(const struct seccomp_prog *prog);
@@ -182,6 +189,8 @@ int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *e
 /* How many sockets systemd (or another activator) handed husk: LISTEN_FDS in
  * husk's own environment; they are fds 3.. and go on to the process. */
 int listen_fds_passed(void);
+/* husk check: args[0] is an executable file in the rootfs at rootfd. */
+void process_check_executable(int rootfd, const struct spec_process *p, struct check_report *r);
 
 /* ---- rootfs.c, mounts.c, devices.c: the mount namespace ---- */
 
@@ -216,6 +225,8 @@ struct init_ctx {
 /* Everything before pivot_root: propagation, the rootfs bind, mounts,
  * devices, /dev symlinks and devpts. */
 int rootfs_setup(struct init_ctx *ctx, struct husk_error *err);
+/* husk check: each mount's type, destination, idmap and (bind) source. */
+void mounts_check(const struct spec_config *cfg, const char *bundle, struct check_report *r);
 /* pivot_root into the rootfs (chroot with --no-pivot). */
 int rootfs_pivot(struct init_ctx *ctx, struct husk_error *err);
 /* After the pivot: maskedPaths, readonlyPaths, the read-only root and the

@@ -1016,3 +1016,57 @@ int mounts_apply(struct init_ctx *ctx, int rootfd, struct husk_error *err)
 	}
 	return 0;
 }
+
+/* ---- husk check ---- */
+
+/* mount_setattr came with idmapped mounts (Linux 5.12): on a kernel that
+ * has it, a bad fd fails with EBADF, on one without, ENOSYS. */
+static bool kernel_has_idmapped_mounts(void)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+
+	return mount_setattr(-1, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0 || errno != ENOSYS;
+}
+
+static void mount_problem(struct check_report *r, size_t i, const char *field, const char *msg)
+{
+	_cleanup_free_ char *path = xasprintf("mounts[%zu].%s", i, field);
+
+	check_add(r, CHECK_ERROR, path, "%s", msg);
+}
+
+static void check_mount(const char *bundle, const struct spec_mount *m, size_t i,
+			struct check_report *r)
+{
+	struct init_ctx ctx = {.bundle = bundle};
+	_cleanup_free_ char *dest = mount_clean_path(m->destination ? m->destination : "");
+	struct mount_opts o;
+	bool bind;
+	struct stat st;
+
+	mount_opts_parse(m->options, &o);
+	bind = o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0);
+	if (!bind && (m->type == NULL || *m->type == '\0'))
+		mount_problem(r, i, "type", "missing, and not a bind mount");
+	if (strcmp(dest, "/") == 0)
+		mount_problem(r, i, "destination", "cannot mount over the root");
+	if ((o.idmap || o.ridmap) && !bind)
+		mount_problem(r, i, "options", "idmap is supported on bind mounts only");
+	if ((o.idmap || o.ridmap || m->n_uid_mappings) && !kernel_has_idmapped_mounts())
+		mount_problem(r, i, "options",
+			      "this kernel has no idmapped mounts (mount_setattr, Linux 5.12)");
+	if (bind && m->source) {
+		_cleanup_free_ char *src = host_source(&ctx, m->source);
+		if (stat(src, &st) < 0) {
+			_cleanup_free_ char *msg = xasprintf("`%s`: %s", src, strerror(errno));
+			mount_problem(r, i, "source", msg);
+		}
+	}
+	mount_opts_free(&o);
+}
+
+void mounts_check(const struct spec_config *cfg, const char *bundle, struct check_report *r)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		check_mount(bundle, &cfg->mounts[i], i, r);
+}

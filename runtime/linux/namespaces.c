@@ -142,3 +142,35 @@ void namespaces_close(int fds[SPEC_NS_COUNT])
 		fds[i] = -1;
 	}
 }
+
+/* ---- husk check ---- */
+
+/* Whether this kernel has namespaces of type t: /proc/self/ns/<name>. */
+static bool kernel_has_namespace(enum spec_ns_type t)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/self/ns/%s", spec_ns_proc_name(t));
+
+	return access(path, F_OK) == 0;
+}
+
+void namespaces_check(const struct spec_config *cfg, struct check_report *r)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+
+	for (size_t i = 0; cfg->linux && i < cfg->linux->n_namespaces; i++) {
+		const struct spec_namespace *ns = &cfg->linux->namespaces[i];
+		_cleanup_free_ char *at = xasprintf("linux.namespaces[%zu]", i);
+		if (!kernel_has_namespace(ns->type)) {
+			check_add(r, CHECK_ERROR, at, "this kernel has no %s namespaces",
+				  spec_ns_type_name(ns->type));
+			continue;
+		}
+		if (ns->path == NULL || ns->path[0] != '/')
+			continue;
+		_cleanup_close_ int fd = open_namespace(ns, &err);
+		if (fd < 0) {
+			_cleanup_free_ char *p = xasprintf("%s.path", at);
+			check_add_error(r, p, &err);
+		}
+	}
+}

@@ -378,29 +378,44 @@ static char **process_env(const struct spec_process *p)
 }
 
 /* args[0] without a slash is looked up in the process's own PATH. */
-static int find_executable(const char *name, char **env, char **out, struct husk_error *err)
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* The first "<dir>/<name>" along the process's PATH that usable() accepts
+ * (an empty entry is the working directory, `dot`); NULL when none. */
+static char *search_path(const char *name, char **env, const char *dot,
+			 bool (*usable)(const char *cand, void *data), void *data)
 {
 	const char *path = env_get(env, "PATH");
+
+	for (const char *p = path ? path : DEFAULT_PATH; *p;) {
+		const char *colon = strchrnul(p, ':');
+		char *cand = xasprintf("%.*s/%s", (int)(colon - p), colon == p ? dot : p, name);
+		if (usable(cand, data))
+			return cand;
+		free(cand);
+		p = *colon ? colon + 1 : colon;
+	}
+	return NULL;
+}
+
+static bool host_executable(const char *path, void *data)
+{
 	struct stat st;
 
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+static int find_executable(const char *name, char **env, char **out, struct husk_error *err)
+{
 	if (strchr(name, '/')) {
 		*out = xstrdup(name);
 		return 0;
 	}
-	if (path == NULL)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (const char *p = path; *p;) {
-		const char *colon = strchrnul(p, ':');
-		_cleanup_free_ char *cand =
-		    xasprintf("%.*s/%s", (int)(colon - p), colon == p ? "." : p, name);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-			*out = steal_pointer(&cand);
-			return 0;
-		}
-		p = *colon ? colon + 1 : colon;
-	}
-	return husk_error_set(err, ENOENT, "process.args: executable `%s` not found in $PATH",
-			      name);
+	*out = search_path(name, env, ".", host_executable, NULL);
+	if (*out == NULL)
+		return husk_error_set(err, ENOENT,
+				      "process.args: executable `%s` not found in $PATH", name);
+	return 0;
 }
 
 int process_find_executable(const struct spec_process *p, char **path, struct husk_error *err)
@@ -485,4 +500,41 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 		return husk_error_prefix(err, "linux.seccomp");
 	execve(exe, p->args, env ? env : (char *[]){NULL});
 	return husk_error_errno(err, "process.args: exec `%s`", p->args[0]);
+}
+
+/* ---- husk check ---- */
+
+/* A regular file with an execute bit, at path inside the rootfs (data:
+ * the rootfs fd). */
+static bool executable_in_root(const char *path, void *data)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	_cleanup_close_ int fd =
+	    resolve_in_root(*(int *)data, path, O_PATH, RESOLVE_NO_CREATE, 0, &err);
+	struct stat st;
+
+	husk_error_clear(&err);
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH));
+}
+
+void process_check_executable(int rootfd, const struct spec_process *p, struct check_report *r)
+{
+	const char *name = p->args[0];
+	_cleanup_free_ char *found = NULL;
+
+	if (strchr(name, '/')) {
+		/* Relative to process.cwd, as execve sees it after chdir. */
+		_cleanup_free_ char *full =
+		    name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", p->cwd, name);
+		if (!executable_in_root(full, &rootfd))
+			check_add(r, CHECK_ERROR, "process.args[0]",
+				  "`%s` is not an executable file in the rootfs", name);
+		return;
+	}
+	found = search_path(name, p->env, p->cwd, executable_in_root, &rootfd);
+	if (found == NULL)
+		check_add(r, CHECK_ERROR, "process.args[0]",
+			  "executable `%s` not found in the rootfs along PATH %s", name,
+			  env_get(p->env, "PATH") ? env_get(p->env, "PATH") : DEFAULT_PATH);
 }

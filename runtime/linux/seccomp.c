@@ -736,3 +736,26 @@ int seccomp_install(const struct seccomp_prog *prog, const struct spec_seccomp *
 	}
 	return 0;
 }
+
+/* ---- husk check ---- */
+
+void seccomp_check(const struct spec_seccomp *sc, struct check_report *r)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	struct seccomp_prog *prog = NULL;
+	struct stat st;
+
+	/* Uncached: a check writes nothing, not even the filter cache. */
+	if (seccomp_compile_uncached(sc, &prog, &err) < 0)
+		check_add_error_under(r, "linux.seccomp", &err);
+	seccomp_prog_free(prog);
+	/* create connects to the listener before it clones the init. */
+	if (sc->listener_path && sc->listener_path[0] == '/') {
+		if (stat(sc->listener_path, &st) < 0)
+			check_add(r, CHECK_ERROR, "linux.seccomp.listenerPath", "`%s`: %s",
+				  sc->listener_path, strerror(errno));
+		else if (!S_ISSOCK(st.st_mode))
+			check_add(r, CHECK_ERROR, "linux.seccomp.listenerPath",
+				  "`%s` is not a unix socket", sc->listener_path);
+	}
+}

@@ -1,0 +1,243 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# husk check: every problem of a bundle, each with the JSON path of its field,
+# without creating anything; the JSON report matches schema/check-schema.json;
+# exit 0 exactly when the bundle would start.
+
+load helpers
+
+setup() {
+	husk_setup
+	make_bundle
+}
+
+# check_json [ARGS...]: `husk check --format json` on $BUNDLE into $REPORT,
+# validated against the schema; $status is husk's exit code.
+check_json() {
+	REPORT=$BATS_TEST_TMPDIR/report.json
+	run husk check --bundle "$BUNDLE" --format json "$@"
+	printf '%s\n' "$output" >"$REPORT"
+	run python3 "$REPO/tests/schema-check.py" check "$REPORT"
+	[ "$status" -eq 0 ] || fail "report does not match schema/check-schema.json: $output"
+	status=$(jq -r 'if .ok then 0 else 1 end' "$REPORT")
+}
+
+# has_problem SEVERITY PATH WORD: the report lists a problem at PATH whose
+# message holds WORD.
+has_problem() {
+	jq -e --arg s "$1" --arg p "$2" --arg w "$3" \
+		'any(.problems[]; .severity == $s and .path == $p and (.message | contains($w)))' \
+		"$REPORT" >/dev/null || fail "no $1 at \`$2\` mentioning \`$3\` in: $(cat "$REPORT")"
+}
+
+@test "check: the template bundle is fine, exit 0, and it does start" {
+	run husk check --bundle "$BUNDLE"
+	assert_success
+	assert_output --partial "ok:"
+	check_json
+	[ "$status" -eq 0 ]
+	jq -e '.ok == true and .errors == 0' "$REPORT"
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_success
+}
+
+@test "check: creates nothing: no state, cgroup, mount or process (syscall trace)" {
+	# A bundle with something for every check to look at: a bind mount, a
+	# namespace path, resources and a seccomp filter.
+	update_config '.mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind"]}]
+		| .linux.namespaces |= map(select(.type != "ipc"))
+		| .linux.namespaces += [{"type": "ipc", "path": "/proc/self/ns/ipc"}]
+		| .linux.resources.memory.limit = 67108864 | .linux.resources.pids.limit = 10
+		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+			"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
+	local before after trace=$BATS_TEST_TMPDIR/trace
+	before=$(awk '{print $5}' /proc/self/mountinfo | sort)
+	run strace -f -qq -o "$trace" "$HUSK" --root "$STATE_ROOT" check --bundle "$BUNDLE"
+	assert_success
+	[ -s "$trace" ] || fail "strace wrote nothing"
+	# Not one syscall that makes or changes anything outside the process
+	# (the memfd of the self re-exec guard is no file anywhere).
+	run grep -E '(^| )(mkdir|mkdirat|mknod|mknodat|mount|umount2|open_tree|fsopen|fsmount|move_mount|mount_setattr|unshare|setns|clone|clone3|fork|vfork|kill|rename|renameat2|unlink|unlinkat|rmdir|symlink|symlinkat|link|linkat)\(|O_CREAT|O_WRONLY|O_RDWR' "$trace"
+	# mount_setattr is only probed when a mount asks for idmap: not here.
+	assert_failure
+	[ ! -e "$STATE_ROOT" ] || fail "check made the state root $STATE_ROOT"
+	after=$(awk '{print $5}' /proc/self/mountinfo | sort)
+	[ "$before" = "$after" ] || fail "mounts changed"
+	# It forked nothing, so no process of it can be left.
+	[ "$(awk '{print $1}' "$trace" | sort -u | wc -l)" -eq 1 ] || fail "more than one process in the trace"
+}
+
+@test "check: malformed config: invalid JSON, a wrong type, missing file or bundle" {
+	echo '{"ociVersion": ' >"$BUNDLE/bad.json"
+	check_json --config bad.json
+	[ "$status" -eq 1 ]
+	has_problem error "" "invalid JSON"
+	update_config '.linux.resources.memory.limit = "1g"'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error linux.resources.memory.limit "expected an integer, got a string"
+	check_json --config nothere.json
+	[ "$status" -eq 1 ]
+	has_problem error "" "nothere.json"
+	run husk check --bundle "$BATS_TEST_TMPDIR/no-bundle" --format json
+	[ "$status" -eq 1 ]
+	jq -e '.ok == false and .problems[0].path == "" and (.problems[0].message | contains("no-bundle"))' <<<"$output"
+}
+
+@test "check: every broken spec rule is listed, not just the first" {
+	update_config '.process.cwd = "relative"
+		| .process.env += ["NOEQUALS"]
+		| .linux.namespaces += [{"type": "ipc"}]
+		| .linux.maskedPaths += ["not/absolute"]
+		| .linux.namespaces |= map(select(.type != "uts")) | .hostname = "h"
+		| .linux.timeOffsets = {"monotonic": {"secs": 1}}
+		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 1}
+		| .mounts += [{"destination": "/m", "type": "bind", "source": "/tmp", "options": ["bind"],
+			"uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}]'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error process.cwd "not an absolute path"
+	has_problem error "process.env[$(jq '.process.env | length - 1' "$BUNDLE/config.json")]" "KEY=value"
+	has_problem error "linux.maskedPaths[$(jq '.linux.maskedPaths | length - 1' "$BUNDLE/config.json")]" "not an absolute path"
+	has_problem error hostname "requires a uts namespace"
+	has_problem error linux.timeOffsets "requires a time namespace"
+	has_problem error linux.seccomp.defaultErrnoRet "only valid with"
+	has_problem error "mounts[$(jq '.mounts | length - 1' "$BUNDLE/config.json")]" "given together"
+	jq -e '[.problems[] | select(.path | test("^linux.namespaces\\[[0-9]+\\].type$"))] | length == 1' "$REPORT"
+	jq -e '.errors == 8' "$REPORT" || fail "expected 8 errors: $(cat "$REPORT")"
+	# create stops at the first of them, with the same words.
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial 'process.cwd: "relative" is not an absolute path'
+	assert_no_leftovers "$ID"
+}
+
+@test "check: the rootfs must exist" {
+	update_config '.root.path = "no-such-rootfs"'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error root.path "no-such-rootfs"
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+}
+
+@test "check: process.args[0] must be an executable inside the rootfs" {
+	set_args no-such-program
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "process.args[0]" "no-such-program"
+	# A file that is not executable, named by path.
+	set_args /etc/passwd
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "process.args[0]" "not an executable file"
+	# jq exists on the host but not in the busybox rootfs: a symlink to it
+	# resolves inside the rootfs (resolve_in_root), absolute or by "..".
+	[ -x /usr/bin/jq ] && [ ! -e "$BUNDLE/rootfs/usr/bin/jq" ] || fail "test needs host-only /usr/bin/jq"
+	ln -s /usr/bin/jq "$BUNDLE/rootfs/bin/abs-escape"
+	ln -s ../../../../../../../../usr/bin/jq "$BUNDLE/rootfs/bin/dotdot-escape"
+	set_args abs-escape
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "process.args[0]" "abs-escape"
+	set_args /bin/dotdot-escape
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "process.args[0]" "dotdot-escape"
+	# Found along the process's own PATH, and by a path relative to cwd.
+	update_config '.process.env = ["PATH=/nowhere:/bin"] | .process.cwd = "/bin"'
+	set_args sh
+	check_json
+	[ "$status" -eq 0 ]
+	set_args ./sh
+	check_json
+	[ "$status" -eq 0 ]
+	update_config '.process.env = ["PATH=/nowhere"]'
+	set_args sh
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "process.args[0]" "PATH /nowhere"
+}
+
+@test "check: mounts: missing bind source, missing type, idmap on a non-bind mount" {
+	update_config '.mounts += [
+		{"destination": "/a", "type": "bind", "source": "/no/such/source", "options": ["rbind"]},
+		{"destination": "/b", "source": "none"},
+		{"destination": "/c", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]},
+		{"destination": "/d", "type": "bind", "source": "relative-src", "options": ["bind"]}]'
+	local n
+	n=$(jq '.mounts | length' "$BUNDLE/config.json")
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "mounts[$((n - 4))].source" "/no/such/source"
+	has_problem error "mounts[$((n - 3))].type" "missing"
+	has_problem error "mounts[$((n - 2))].options" "bind mounts only"
+	# A relative source is the bundle's.
+	has_problem error "mounts[$((n - 1))].source" "$BUNDLE/relative-src"
+	mkdir "$BUNDLE/relative-src"
+	check_json
+	jq -e --arg p "mounts[$((n - 1))].source" 'all(.problems[]; .path != $p)' "$REPORT"
+}
+
+@test "check: namespace paths must exist and be namespaces of their type" {
+	update_config '.linux.namespaces += [{"type": "ipc", "path": "/proc/self/ns/nope"},
+		{"type": "network", "path": "/proc/self/ns/mnt"}]'
+	local n
+	n=$(jq '.linux.namespaces | length' "$BUNDLE/config.json")
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "linux.namespaces[$((n - 2))].path" "/proc/self/ns/nope"
+	has_problem error "linux.namespaces[$((n - 1))].path" "not a network namespace"
+}
+
+@test "check: a resource no mounted controller serves is a warning; the bundle still starts" {
+	grep -qE '^rdma[[:space:]]+[0-9]+[[:space:]]+[0-9]+[[:space:]]+1' /proc/cgroups &&
+		skip "this host has the rdma controller enabled"
+	grep -qw rdma /sys/fs/cgroup/unified/cgroup.controllers /sys/fs/cgroup/cgroup.controllers 2>/dev/null &&
+		skip "this host's cgroup2 offers rdma"
+	update_config '.linux.resources.rdma = {"mlx5_0": {"hcaHandles": 2}}'
+	check_json
+	[ "$status" -eq 0 ]
+	has_problem warning linux.resources.rdma "rdma controller is not mounted"
+	jq -e '.ok == true and .warnings == 1' "$REPORT"
+	run husk check --bundle "$BUNDLE"
+	assert_success
+	assert_output --partial "warning: linux.resources.rdma: ignored"
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_success
+	assert_output --partial "linux.resources.rdma: ignored"
+}
+
+@test "check: the seccomp profile must compile and its listener exist" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"listenerPath": "'"$BATS_TEST_TMPDIR"'/no.sock",
+		"syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ERRNO"},
+			{"names": ["sendmsg"], "action": "SCMP_ACT_NOTIFY"}]}'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "linux.seccomp.syscalls[1].action" "sendmsg"
+	has_problem error linux.seccomp.listenerPath "no.sock"
+	touch "$BATS_TEST_TMPDIR/no.sock"
+	check_json
+	has_problem error linux.seccomp.listenerPath "not a unix socket"
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_no_leftovers "$ID"
+}
+
+@test "check: text output: one line per problem, a summary, exit 1; usage errors" {
+	update_config '.process.cwd = "rel" | .root.path = "gone"'
+	run husk check --bundle "$BUNDLE"
+	assert_failure 1
+	assert_line 'error: process.cwd: "rel" is not an absolute path'
+	assert_line --partial 'error: root.path: `gone`:'
+	assert_line '2 error(s), 0 warning(s): the bundle would not start'
+	run husk check --bundle "$BUNDLE" --format yaml
+	assert_failure 1
+	assert_output --partial "--format: expected text or json"
+	run husk check --bundle "$BUNDLE" extra-operand
+	assert_failure 1
+	run husk check --help
+	assert_success
+	assert_output --partial "--format text|json"
+}
