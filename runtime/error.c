@@ -14,13 +14,12 @@
 int husk_error_set(struct husk_error *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *msg;
 
 	if (err == NULL)
 		return -1;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	free(err->msg);
 	err->msg = msg;
@@ -31,23 +30,17 @@ int husk_error_set(struct husk_error *err, int errnum, const char *fmt, ...)
 int husk_error_prefix(struct husk_error *err, const char *fmt, ...)
 {
 	va_list ap;
-	char *ctx = NULL, *joined = NULL;
+	_cleanup_free_ char *ctx = NULL;
+	char *joined;
 
 	if (err == NULL)
 		return -1;
 	va_start(ap, fmt);
-	if (vasprintf(&ctx, fmt, ap) < 0)
-		ctx = NULL;
+	ctx = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (ctx == NULL)
-		return -1;
-	if (asprintf(&joined, "%s: %s", ctx, err->msg ? err->msg : "unknown error") < 0)
-		joined = NULL;
-	free(ctx);
-	if (joined) {
-		free(err->msg);
-		err->msg = joined;
-	}
+	joined = xasprintf("%s: %s", ctx, err->msg ? err->msg : "unknown error");
+	free(err->msg);
+	err->msg = joined;
 	return -1;
 }
 

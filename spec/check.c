@@ -23,13 +23,12 @@ void check_add(struct check_report *r, enum check_severity s, const char *path, 
 	       ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	add_owned(r, s, xstrdup(path ? path : ""), msg ? msg : xstrdup("invalid"));
+	add_owned(r, s, xstrdup(path ? path : ""), msg);
 }
 
 /* A JSON path as husk writes it: keys, dots and [index], no spaces. */

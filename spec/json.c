@@ -68,14 +68,12 @@ const char *json_path_str(const struct json_path *p)
 int json_path_error(const struct json_path *p, struct husk_error *err, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	_cleanup_free_ char *msg = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	husk_error_set(err, 0, "%s: %s", json_path_str(p), msg ? msg : "invalid value");
-	free(msg);
+	husk_error_set(err, 0, "%s: %s", json_path_str(p), msg);
 	return -1;
 }
 

@@ -28,19 +28,13 @@ static void fail(const char *prefix, struct check_report *r, const char *fmt, ..
 static void fail(const char *prefix, struct check_report *r, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *msg = NULL, *text = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (prefix && *prefix)
-		text = xasprintf("%s.%s", prefix, msg ? msg : "invalid");
-	else
-		text = xstrdup(msg ? msg : "invalid");
-	free(msg);
-	check_add_text(r, CHECK_ERROR, prefix, text);
+	text = prefix && *prefix ? xasprintf("%s.%s", prefix, msg) : NULL;
+	check_add_text(r, CHECK_ERROR, prefix, text ? text : msg);
 }
 
 static void check_process(const struct spec_process *p, const char *prefix, struct check_report *r)
