@@ -113,3 +113,15 @@ build_and_check() {
 	build_and_check
 	[ "$UIDMAP" = "0 0 4294967295" ] || fail "RUN step's uid_map as root: '$UIDMAP'"
 }
+
+@test "buildah as an unprivileged user: RUN steps run through husk in the user's namespace" {
+	B=$ROOTLESS_HOME/b
+	install -d -o "$ROOTLESS_UID" -g "$ROOTLESS_GID" "$B"
+	as_user sh -c ": >$B/calls"
+	make_buildah "$B" "$ROOTLESS_HUSK"
+	chown "$ROOTLESS_UID:$ROOTLESS_GID" "$B"/runtime "$B"/buildah
+	build_and_check as_user
+	# root in the RUN step is the user; 1.. its subordinate range
+	[ "$UIDMAP" = "0 $ROOTLESS_UID 1 1 $ROOTLESS_SUBUID_START $ROOTLESS_SUBUID_COUNT" ] ||
+		fail "RUN step's uid_map as the user: '$UIDMAP'"
+}
