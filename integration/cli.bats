@@ -4,7 +4,7 @@
 
 load helpers
 
-COMMANDS=(create start run state kill delete list exec pause resume update ps events spec features checkpoint restore)
+COMMANDS=(create start run state kill delete list exec pause resume update ps events spec features check checkpoint restore)
 
 @test "cli: --version prints the version and the spec version" {
 	run husk --version
@@ -23,6 +23,36 @@ COMMANDS=(create start run state kill delete list exec pause resume update ps ev
 	for c in "${COMMANDS[@]}"; do
 		assert_line --regexp "^  $c "
 	done
+}
+
+@test "cli: --help and -h print the global usage once, from its first line" {
+	local h
+	for h in --help -h; do
+		run husk "$h"
+		assert_success
+		# Once, and nothing before it (no empty "Usage: husk  COMMAND" block).
+		assert_line --index 0 'Usage: husk [global options] COMMAND [options] [ID] ...'
+		[ "$(grep -c '^Usage:' <<<"$output")" -eq 1 ] || fail "Usage: printed more than once: $output"
+	done
+}
+
+@test "cli: more than 256 operands is a usage error, not a silent cut" {
+	run husk delete $(seq 1 257)
+	assert_failure 1
+	assert_output --partial "more than 256 operands"
+	# 256 reach the command, which counts them itself.
+	run husk delete $(seq 1 256)
+	assert_failure 1
+	assert_output --partial "wrong number of arguments"
+	# exec's command is no operand list: 300 arguments reach the process.
+	make_bundle
+	update_config '.process.args = ["sleep", "1000"]'
+	run husk run -d --bundle "$BUNDLE" "$ID"
+	assert_success
+	run husk exec "$ID" sh -c 'echo "$# ${300}"' sh $(seq 1 300)
+	assert_success
+	assert_output "300 300"
+	husk delete --force "$ID"
 }
 
 @test "cli: every command's --help exits 0 with its usage" {

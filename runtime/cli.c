@@ -55,56 +55,59 @@ static int short_to_id(const struct cli_parser *p, int c)
 }
 
 /* Operands may come before options ("kill ID --all" is not runc's, but
- * "delete ID -f" is common); collect them so cli_optind() sees them last. */
-static char *pending_operands[256];
-static int n_pending;
-static int first_operand_index;
+ * "delete ID -f" is common): collect them, then put them in front of
+ * whatever follows "--", so that cli_optind() sees all of them in order.
+ * The tail after optind already sits where it belongs. */
+static int finish_operands(struct cli_parser *p)
+{
+	p->first_operand = optind - p->n_pending;
+	for (int i = 0; i < p->n_pending; i++)
+		p->argv[p->first_operand + i] = p->pending[i];
+	p->n_pending = 0;
+	return CLI_END;
+}
+
+static int unknown_option(const struct cli_parser *p)
+{
+	const char *name = p->cmd ? p->cmd->name : "";
+
+	if (optopt)
+		fprintf(stderr, "husk%s%s: unknown option `-%c`\n", *name ? " " : "", name, optopt);
+	else
+		fprintf(stderr, "husk%s%s: unknown option `%s`\n", *name ? " " : "", name,
+			p->argv[optind - 1]);
+	return CLI_ERROR;
+}
 
 int cli_next(struct cli_parser *p, const char **arg)
 {
+	const char *name = p->cmd ? p->cmd->name : "";
 	int c;
 
 	for (;;) {
 		c = getopt_long(p->argc, p->argv, p->shortopts, p->long_opts, NULL);
-		if (c == 1) { /* operand in "-" mode */
-			if (n_pending < (int)ARRAY_SIZE(pending_operands))
-				pending_operands[n_pending++] = optarg;
-			continue;
+		if (c != 1) /* 1: an operand, in "-" mode */
+			break;
+		if (p->n_pending == CLI_MAX_OPERANDS) {
+			fprintf(stderr, "husk%s%s: more than %d operands\n", *name ? " " : "", name,
+				CLI_MAX_OPERANDS);
+			return CLI_ERROR;
 		}
-		break;
+		p->pending[p->n_pending++] = optarg;
 	}
-	if (c == -1) {
-		/* Put collected operands in front of whatever follows "--". */
-		int rest = p->argc - optind;
-		char **tail = p->argv + optind;
-		char *saved[256];
-		int k = 0;
-		for (int i = 0; i < rest && i < 256; i++)
-			saved[i] = tail[i];
-		first_operand_index = p->argc - rest - n_pending;
-		for (int i = 0; i < n_pending; i++)
-			p->argv[first_operand_index + k++] = pending_operands[i];
-		for (int i = 0; i < rest && i < 256; i++)
-			p->argv[first_operand_index + k++] = saved[i];
-		n_pending = 0;
-		return -1;
-	}
+	if (c == -1)
+		return finish_operands(p);
 	if (c == CLI_HELP_ID || c == 'h') {
-		cli_print_help(p->cmd, p->opts);
-		return -3;
+		if (p->cmd)
+			cli_print_help(p->cmd, p->opts);
+		return CLI_HELP;
 	}
-	if (c == '?') {
-		if (optopt)
-			fprintf(stderr, "husk %s: unknown option `-%c`\n", p->cmd->name, optopt);
-		else
-			fprintf(stderr, "husk %s: unknown option `%s`\n", p->cmd->name,
-				p->argv[optind - 1]);
-		return -2;
-	}
+	if (c == '?')
+		return unknown_option(p);
 	if (c == ':') {
-		fprintf(stderr, "husk %s: option `%s` needs a value\n", p->cmd->name,
+		fprintf(stderr, "husk%s%s: option `%s` needs a value\n", *name ? " " : "", name,
 			p->argv[optind - 1]);
-		return -2;
+		return CLI_ERROR;
 	}
 	if (c >= CLI_LONG_BASE) {
 		c -= CLI_LONG_BASE;
@@ -117,9 +120,9 @@ int cli_next(struct cli_parser *p, const char **arg)
 	return c;
 }
 
-int cli_optind(void)
+int cli_optind(const struct cli_parser *p)
 {
-	return first_operand_index;
+	return p->first_operand;
 }
 
 void cli_free(struct cli_parser *p)
@@ -169,17 +172,17 @@ int cli_parse_operands(const struct cli_command_help *help, const struct cli_opt
 	int c, first, n;
 
 	cli_init(&p, help, opts, argc, argv, false);
-	while ((c = cli_next(&p, &arg)) != -1) {
-		if (c == -3 || c == -2) {
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
+		if (c == CLI_HELP || c == CLI_ERROR) {
 			cli_free(&p);
-			return c == -3 ? 1 : -1;
+			return c == CLI_HELP ? 1 : -1;
 		}
 		if (fn && fn(c, arg, data) < 0) {
 			cli_free(&p);
 			return -1;
 		}
 	}
-	first = cli_optind();
+	first = cli_optind(&p);
 	cli_free(&p);
 	n = argc - first;
 	if (n < min_operands || n > max_operands) {

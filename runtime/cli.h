@@ -24,8 +24,12 @@ struct cli_command_help {
 	const char *summary;
 };
 
+/* The most operands a command line may put before its options or between
+ * them ("delete ID -f"); more is a usage error, never a silent cut. */
+#define CLI_MAX_OPERANDS 256
+
 struct cli_parser {
-	const struct cli_command_help *cmd;
+	const struct cli_command_help *cmd; /* NULL: the caller prints --help */
 	const struct cli_option *opts;
 	int argc;
 	char **argv;
@@ -33,15 +37,24 @@ struct cli_parser {
 	/* private */
 	struct option *long_opts;
 	char shortopts[128];
+	char *pending[CLI_MAX_OPERANDS]; /* operands seen among the options */
+	int n_pending;
+	int first_operand; /* set when cli_next() returns CLI_END */
+};
+
+/* What cli_next() returns besides an option id (ids are >= 0). */
+enum cli_result {
+	CLI_END = -1,	/* no more options: operands from cli_optind() */
+	CLI_ERROR = -2, /* a usage error, already printed: exit CLI_EXIT_USAGE */
+	CLI_HELP = -3,	/* --help or -h, already printed (unless cmd is NULL): exit 0 */
 };
 
 void cli_init(struct cli_parser *p, const struct cli_command_help *cmd,
 	      const struct cli_option *opts, int argc, char **argv, bool stop_at_operand);
-/* Returns the option id, -1 at the end, -2 after printing an error (exit 1)
- * and -3 after printing --help (exit 0). */
+/* The next option's id (its value in *arg), or an enum cli_result. */
 int cli_next(struct cli_parser *p, const char **arg);
-/* Index of the first operand after cli_next() returned -1. */
-int cli_optind(void);
+/* Index of the first operand after cli_next() returned CLI_END. */
+int cli_optind(const struct cli_parser *p);
 void cli_free(struct cli_parser *p);
 void cli_print_help(const struct cli_command_help *cmd, const struct cli_option *opts);
 /* Parse a non-negative int option; prints an error naming the option. */

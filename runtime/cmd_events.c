@@ -485,10 +485,10 @@ int cmd_events(struct husk_globals *g, int argc, char **argv)
 	int c, ret = 0;
 
 	cli_init(&p, &help, opts, argc, argv, false);
-	while ((c = cli_next(&p, &arg)) != -1) {
-		if (c == -3 || c == -2) {
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
+		if (c == CLI_HELP || c == CLI_ERROR) {
 			cli_free(&p);
-			return c == -3 ? 0 : CLI_EXIT_USAGE;
+			return c == CLI_HELP ? 0 : CLI_EXIT_USAGE;
 		}
 		if (c == OPT_STATS)
 			once = true;
@@ -498,7 +498,7 @@ int cmd_events(struct husk_globals *g, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	int first = cli_optind();
+	int first = cli_optind(&p);
 	cli_free(&p);
 	if (argc - first != 1) {
 		fprintf(stderr, "husk events: expected exactly one container id\n");

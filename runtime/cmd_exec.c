@@ -826,17 +826,17 @@ int cmd_exec(struct husk_globals *g, int argc, char **argv)
 	for (int t = 0; t < SPEC_NS_COUNT; t++)
 		j.ns_fds[t] = -1;
 	cli_init(&p, &exec_help, exec_opts_table, argc, argv, true);
-	while ((c = cli_next(&p, &arg)) != -1) {
-		if (c == -3 || c == -2) {
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
+		if (c == CLI_HELP || c == CLI_ERROR) {
 			cli_free(&p);
-			return c == -3 ? 0 : CLI_EXIT_USAGE;
+			return c == CLI_HELP ? 0 : CLI_EXIT_USAGE;
 		}
 		if (exec_flag(&f, c, arg) < 0) {
 			cli_free(&p);
 			return CLI_EXIT_USAGE;
 		}
 	}
-	first = cli_optind();
+	first = cli_optind(&p);
 	cli_free(&p);
 	if (first >= argc) {
 		fprintf(stderr, "husk exec: missing container id (usage: husk exec %s)\n",

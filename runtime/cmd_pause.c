@@ -42,17 +42,17 @@ static int parse_id(const struct cli_command_help *help, int argc, char **argv, 
 	int c;
 
 	cli_init(&p, help, opts, argc, argv, false);
-	while ((c = cli_next(&p, &arg)) != -1) {
-		if (c == -3) {
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
+		if (c == CLI_HELP) {
 			cli_free(&p);
 			return 0;
 		}
-		if (c == -2) {
+		if (c == CLI_ERROR) {
 			cli_free(&p);
 			return CLI_EXIT_USAGE;
 		}
 	}
-	int first = cli_optind();
+	int first = cli_optind(&p);
 	cli_free(&p);
 	if (argc - first != 1) {
 		fprintf(stderr, "husk %s: expected exactly one container id\n", help->name);

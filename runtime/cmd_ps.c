@@ -106,15 +106,15 @@ int cmd_ps(struct husk_globals *g, int argc, char **argv)
 	int c, r;
 
 	cli_init(&p, &help, opts, argc, argv, true);
-	while ((c = cli_next(&p, &arg)) != -1) {
-		if (c == -3 || c == -2) {
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
+		if (c == CLI_HELP || c == CLI_ERROR) {
 			cli_free(&p);
-			return c == -3 ? 0 : CLI_EXIT_USAGE;
+			return c == CLI_HELP ? 0 : CLI_EXIT_USAGE;
 		}
 		if (c == OPT_FORMAT)
 			format = arg;
 	}
-	int first = cli_optind();
+	int first = cli_optind(&p);
 	cli_free(&p);
 	if (strcmp(format, "table") && strcmp(format, "json")) {
 		fprintf(stderr, "husk ps: --format: expected table or json, got `%s`\n", format);

@@ -273,17 +273,17 @@ int cmd_update(struct husk_globals *g, int argc, char **argv)
 	int c, r;
 
 	cli_init(&p, &help, opts, argc, argv, false);
-	while ((c = cli_next(&p, &arg)) != -1) {
-		if (c == -3 || c == -2) {
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
+		if (c == CLI_HELP || c == CLI_ERROR) {
 			cli_free(&p);
-			return c == -3 ? 0 : CLI_EXIT_USAGE;
+			return c == CLI_HELP ? 0 : CLI_EXIT_USAGE;
 		}
 		if (c == OPT_RESOURCES)
 			resources = arg;
 		else if (nflags < ARRAY_SIZE(flags))
 			flags[nflags++] = (typeof(flags[0])){c, arg};
 	}
-	int first = cli_optind();
+	int first = cli_optind(&p);
 	cli_free(&p);
 	if (argc - first != 1) {
 		fprintf(stderr, "husk update: expected exactly one container id\n");

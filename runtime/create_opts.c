@@ -56,12 +56,12 @@ int create_opts_parse(const struct cli_command_help *help, int argc, char **argv
 
 	create_options(create);
 	cli_init(&p, help, extra ? run_options : create, argc, argv, false);
-	while ((c = cli_next(&p, &arg)) != -1) {
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
 		switch (c) {
-		case -3:
+		case CLI_HELP:
 			cli_free(&p);
 			return 1;
-		case -2:
+		case CLI_ERROR:
 			cli_free(&p);
 			return -1;
 		case OPT_BUNDLE:
@@ -96,7 +96,7 @@ int create_opts_parse(const struct cli_command_help *help, int argc, char **argv
 			break;
 		}
 	}
-	first = cli_optind();
+	first = cli_optind(&p);
 	cli_free(&p);
 	if (argc - first != 1) {
 		fprintf(stderr, "husk %s: expected exactly one container id (see --help)\n",

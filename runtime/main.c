@@ -92,7 +92,6 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
-	static const struct cli_command_help help = {"", "COMMAND", ""};
 	struct husk_globals g = {.root = NULL};
 	_cleanup_free_ char *default_root = NULL;
 	enum rootless_mode rootless = ROOTLESS_AUTO;
@@ -105,13 +104,14 @@ int main(int argc, char **argv)
 	if (selfexe_protect(argc, argv, &err) < 0)
 		return husk_error_report(&err);
 
-	cli_init(&p, &help, global_opts, argc, argv, true);
-	while ((c = cli_next(&p, &arg)) != -1) {
+	/* No command help: print_usage() is the global --help. */
+	cli_init(&p, NULL, global_opts, argc, argv, true);
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
 		switch (c) {
-		case -3:
+		case CLI_HELP:
 			print_usage();
 			return 0;
-		case -2:
+		case CLI_ERROR:
 			return CLI_EXIT_USAGE;
 		case OPT_ROOT:
 			g.root = arg;
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	int first = cli_optind();
+	int first = cli_optind(&p);
 	cli_free(&p);
 	rootless_resolve(&g, rootless);
 	if (g.root == NULL)
