@@ -10,6 +10,18 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+/* Global command-line options, shared by every command. */
+struct husk_globals {
+	/* state root: --root, else /run/husk, or $XDG_RUNTIME_DIR/husk when
+	 * rootless; NULL when not root and XDG_RUNTIME_DIR is unset */
+	const char *root;
+	const char *log;
+	bool log_json;
+	bool debug;
+	bool systemd_cgroup;
+	bool rootless; /* --rootless, resolved: no cgroup is fine when none is needed */
+};
+
 struct cli_option {
 	const char *name; /* long name */
 	int short_name;	  /* 0 when none */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cli.h"
 #include "error.h"
 #include "linux/linux.h"
 #include "state_store.h"

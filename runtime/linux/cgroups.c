@@ -6,6 +6,7 @@
  * systemd driver is in cgroups_systemd.c.
  */
 #include "config.h"
+#include "cli.h"
 #include "linux/cgroups.h"
 #include "linux/mountinfo.h"
 #include "util.h"

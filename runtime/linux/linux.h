@@ -26,17 +26,8 @@
 #include "../../spec/state.h"
 #include "../error.h"
 
-/* Global command-line options, shared by every command. */
-struct husk_globals {
-	/* state root: --root, else /run/husk, or $XDG_RUNTIME_DIR/husk when
-	 * rootless; NULL when not root and XDG_RUNTIME_DIR is unset */
-	const char *root;
-	const char *log;
-	bool log_json;
-	bool debug;
-	bool systemd_cgroup;
-	bool rootless; /* --rootless, resolved: no cgroup is fine when none is needed */
-};
+/* The global command-line options (--root, --systemd-cgroup...): cli.h. */
+struct husk_globals;
 
 /* ---- rootless.c: running without root ---- */
 

@@ -6,6 +6,7 @@
  * setuid helpers from shadow that check /etc/subuid and /etc/subgid).
  */
 #include "config.h"
+#include "cli.h"
 #include "linux/linux.h"
 #include "util.h"
 
