@@ -181,3 +181,61 @@ peer_group() {
 	husk delete --force "$ID"
 	assert_no_leftovers "$ID"
 }
+
+# hooks_to_log KIND...: each hook appends its name to $BATS_TEST_TMPDIR/hooks.log.
+hook_logging() {
+	jq -cn --arg s "echo $1 >> $BATS_TEST_TMPDIR/hooks.log" '{"path": "/bin/sh", "args": ["sh", "-c", $s]}'
+}
+
+@test "hooks: a failing poststart hook destroys the container and runs the poststop hooks" {
+	update_config ".hooks.poststart = [{\"path\": \"/bin/false\"}]
+		| .hooks.poststop = [$(hook_logging poststop)]"
+	set_args sleep 300
+	husk create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	run husk start "$ID"
+	assert_failure
+	assert_output --partial 'poststart hook #0 (/bin/false): exited with status 1'
+	run husk state "$ID"
+	assert_failure
+	pid_alive "$pid" && fail "the container's process still runs"
+	[ "$(cat "$BATS_TEST_TMPDIR/hooks.log")" = poststop ] || fail "poststop hooks: $(cat "$BATS_TEST_TMPDIR/hooks.log")"
+	assert_no_leftovers "$ID"
+}
+
+@test "hooks: a failing startContainer hook destroys the container and runs the poststop hooks" {
+	update_config ".hooks.startContainer = [{\"path\": \"/bin/false\"}]
+		| .hooks.poststop = [$(hook_logging poststop)]"
+	set_args sh -c 'echo ran > /ran'
+	husk create --bundle "$BUNDLE" "$ID"
+	run husk start "$ID"
+	assert_failure
+	assert_output --partial 'startContainer hook #0 (/bin/false): exited with status 1'
+	[ ! -e "$BUNDLE/rootfs/ran" ] || fail "the process ran despite the failed hook"
+	run husk state "$ID"
+	assert_failure
+	[ "$(cat "$BATS_TEST_TMPDIR/hooks.log")" = poststop ] || fail "poststop hooks: $(cat "$BATS_TEST_TMPDIR/hooks.log")"
+	assert_no_leftovers "$ID"
+	# run: the same, and one error only (nothing left for its own delete).
+	: >"$BATS_TEST_TMPDIR/hooks.log"
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial 'startContainer hook #0'
+	refute_output --partial 'does not exist'
+	[ "$(cat "$BATS_TEST_TMPDIR/hooks.log")" = poststop ]
+	assert_no_leftovers "$ID"
+}
+
+@test "hooks: a process whose exec fails after start leaves a stopped container for delete" {
+	printf 'not a program\n' >"$BUNDLE/rootfs/bad-exe"
+	chmod 755 "$BUNDLE/rootfs/bad-exe"
+	set_args /bad-exe
+	husk create --bundle "$BUNDLE" "$ID"
+	run husk start "$ID"
+	assert_failure
+	assert_output --partial 'exec `/bad-exe`'
+	[ "$(state_field "$ID" status)" = stopped ]
+	husk delete "$ID"
+	assert_no_leftovers "$ID"
+}

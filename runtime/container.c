@@ -663,10 +663,10 @@ done:
 	return ret;
 }
 
-static int read_init_error(int dirfd, struct husk_error *err)
+static int read_init_error(int dirfd, bool *hook_failed, struct husk_error *err)
 {
 	_cleanup_free_ char *msg = NULL;
-	size_t len = 0;
+	size_t len = 0, mark = strlen(INIT_ERROR_HOOK_MARK);
 	struct husk_error e = HUSK_ERROR_INIT;
 
 	if (read_file_at(dirfd, INIT_ERROR_FILE, 64 * 1024, &msg, &len, &e) < 0) {
@@ -677,11 +677,12 @@ static int read_init_error(int dirfd, struct husk_error *err)
 		return 0;
 	while (len && msg[len - 1] == '\n')
 		msg[--len] = '\0';
-	return husk_error_set(err, 0, "%s", msg);
+	*hook_failed = len >= mark && memcmp(msg, INIT_ERROR_HOOK_MARK, mark) == 0;
+	return husk_error_set(err, 0, "%s", *hook_failed ? msg + mark : msg);
 }
 
 /* Release the init and wait until it has exec'd (its fifo fd closes). */
-static int release_init(struct container_ref *ref, struct husk_error *err)
+static int release_init(struct container_ref *ref, bool *hook_failed, struct husk_error *err)
 {
 	_cleanup_close_ int fd = openat(ref->dirfd, FIFO_FILE, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	struct pollfd pfd;
@@ -705,18 +706,35 @@ static int release_init(struct container_ref *ref, struct husk_error *err)
 			break;
 	}
 	unlinkat(ref->dirfd, FIFO_FILE, 0);
-	return read_init_error(ref->dirfd, err);
+	return read_init_error(ref->dirfd, hook_failed, err);
 }
 
-static int kill_ref(const struct husk_globals *g, struct container_ref *ref, int sig, bool all,
-		    struct husk_error *err);
 static int signal_init(const struct spec_state *st, int sig, struct husk_error *err);
+
+/*
+ * runtime-spec 1.3, lifecycle: when a startContainer or poststart hook
+ * fails, the runtime generates an error, stops the container and goes on
+ * at step 12: the container is destroyed (what create did is undone) and
+ * the poststop hooks run.  That is delete --force, reported as a warning
+ * if it fails: the hook's error is the one start returns.
+ */
+static void destroy_after_failed_hook(const struct husk_globals *g, const char *id)
+{
+	struct husk_error e = HUSK_ERROR_INIT;
+
+	if (container_delete(g, id, true, &e) < 0) {
+		husk_warn("start `%s`: destroy the container after the failed hook: %s", id,
+			  husk_error_text(&e));
+		husk_error_clear(&e);
+	}
+}
 
 int container_start(const struct husk_globals *g, const char *id, struct husk_error *err)
 {
 	struct container_ref ref;
 	_cleanup_free_ char *running = NULL;
 	const char *status;
+	bool hook_failed = false;
 	int ret = -1;
 
 	if (state_store_open(g->root, id, &ref, err) < 0)
@@ -727,7 +745,7 @@ int container_start(const struct husk_globals *g, const char *id, struct husk_er
 			       status);
 		goto out;
 	}
-	if (release_init(&ref, err) < 0) {
+	if (release_init(&ref, &hook_failed, err) < 0) {
 		/* the init may be long gone and its pid reused: only through the
 		 * pidfd checked against the stored start time */
 		signal_init(ref.state, SIGKILL, NULL);
@@ -741,15 +759,15 @@ int container_start(const struct husk_globals *g, const char *id, struct husk_er
 		goto out;
 	running = state_json_with_status(ref.state, "running");
 	if (hooks_run(ref.config, HOOK_POSTSTART, running, err) < 0) {
-		/* runtime-spec 1.3: a failing poststart hook fails start and
-		 * stops the container. */
-		kill_ref(g, &ref, SIGKILL, true, NULL);
+		hook_failed = true;
 		husk_error_prefix(err, "start `%s`", id);
 		goto out;
 	}
 	ret = 0;
 out:
 	container_ref_release(&ref);
+	if (hook_failed)
+		destroy_after_failed_hook(g, id);
 	return ret;
 }
 

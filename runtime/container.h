@@ -57,6 +57,10 @@ int container_restore(const struct husk_globals *g, const struct create_opts *o,
  * unreadable config.json included), added to r; creates nothing. */
 void container_check(const char *bundle, const char *config_path, struct check_report *r);
 
+/* What the init writes first to <state>/init.error when a startContainer
+ * hook failed (then its message): start then destroys the container. */
+#define INIT_ERROR_HOOK_MARK "hook-failed\n"
+
 /* init.c: the body of the init process; never returns. */
 void __attribute__((noreturn)) container_init_main(struct init_ctx *ctx);
 

@@ -179,9 +179,14 @@ static int wait_for_start(int fifo_fd, struct husk_error *err)
 	return 0;
 }
 
-static void __attribute__((noreturn)) fail_after_start(struct init_ctx *ctx, struct husk_error *err)
+/* hook_failed: a startContainer hook failed, and start must destroy the
+ * container (runtime-spec 1.3, lifecycle step 12); see container.h. */
+static void __attribute__((noreturn))
+fail_after_start(struct init_ctx *ctx, struct husk_error *err, bool hook_failed)
 {
 	const char *text = husk_error_text(err);
+	if (hook_failed)
+		write_all(ctx->error_fd, INIT_ERROR_HOOK_MARK, strlen(INIT_ERROR_HOOK_MARK));
 	write_all(ctx->error_fd, text, strlen(text));
 	_exit(127);
 }
@@ -225,10 +230,10 @@ void container_init_main(struct init_ctx *ctx)
 		_exit(1);
 	close(ctx->sync_fd);
 	if (wait_for_start(ctx->fifo_fd, &err) < 0)
-		fail_after_start(ctx, &err);
+		fail_after_start(ctx, &err, false);
 	if (hooks_present(ctx->cfg, HOOK_START_CONTAINER) &&
 	    hooks_run(ctx->cfg, HOOK_START_CONTAINER, created_state, &err) < 0)
-		fail_after_start(ctx, &err);
+		fail_after_start(ctx, &err, true);
 
 	struct exec_opts eo = {
 	    .process = ctx->cfg->process,
@@ -242,5 +247,5 @@ void container_init_main(struct init_ctx *ctx)
 	    .memory_policy = ctx->cfg->linux->memory_policy,
 	};
 	process_exec(&eo, &err);
-	fail_after_start(ctx, &err);
+	fail_after_start(ctx, &err, false);
 }
