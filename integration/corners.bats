@@ -182,6 +182,44 @@ peer_group() {
 	assert_no_leftovers "$ID"
 }
 
+@test "kill --all: after the init exited, what is left in its cgroup is signalled (a pod's shared pid namespace)" {
+	# The first container owns the pid namespace, as a pod's pause does.
+	set_args sleep 300
+	husk run -d --bundle "$BUNDLE" "$ID"
+	local pause_pid
+	pause_pid=$(state_field "$ID" pid)
+	# The second joins it; its init leaves a child behind and exits.
+	local b2=$BATS_TEST_TMPDIR/b2
+	make_bundle "$b2"
+	CONFIG=$b2/config.json update_config "(.linux.namespaces |= map(select(.type != \"pid\")))
+		| .linux.namespaces += [{\"type\": \"pid\", \"path\": \"/proc/$pause_pid/ns/pid\"}]
+		| .process.args = [\"sh\", \"-c\", \"sleep 300 & echo started\"]"
+	husk run -d --bundle "$b2" "$ID-2"
+	wait_for_status "$ID-2" stopped
+	local cg procs
+	cg=$(cgroup_dirs_of "$ID-2" | head -1)
+	[ -n "$cg" ] || fail "no cgroup for $ID-2"
+	procs=$(cat "$cg/cgroup.procs")
+	[ -n "$procs" ] || fail "the leftover sleep is not in $cg"
+	run husk kill --all "$ID-2" KILL
+	assert_success
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ -z "$(cat "$cg/cgroup.procs")" ] && break
+		sleep 0.01
+	done
+	[ -z "$(cat "$cg/cgroup.procs")" ] || fail "still in $cg: $(cat "$cg/cgroup.procs")"
+	pid_alive "$pause_pid" || fail "the pid namespace's owner was killed too"
+	# Without --all a stopped container is still an error.
+	run husk kill "$ID-2" KILL
+	assert_failure
+	assert_output --partial "is not running"
+	husk delete "$ID-2"
+	husk delete --force "$ID"
+	assert_no_leftovers "$ID"
+	assert_no_leftovers "$ID-2" "$b2"
+}
+
 # hooks_to_log KIND...: each hook appends its name to $BATS_TEST_TMPDIR/hooks.log.
 hook_logging() {
 	jq -cn --arg s "echo $1 >> $BATS_TEST_TMPDIR/hooks.log" '{"path": "/bin/sh", "args": ["sh", "-c", $s]}'

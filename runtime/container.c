@@ -813,7 +813,10 @@ int container_kill(const struct husk_globals *g, const char *id, int sig, bool a
 
 	if (state_store_open(g->root, id, &ref, err) < 0)
 		goto out;
-	if (strcmp(container_status(&ref, g), "stopped") == 0) {
+	/* --all reaches what is left in the cgroup after the init exited: in
+	 * a pid namespace shared with another container (a Kubernetes pod's),
+	 * the init's children outlive it, and containerd kills them so. */
+	if (strcmp(container_status(&ref, g), "stopped") == 0 && !(all && ref.state->cgroup_path)) {
 		husk_error_set(err, ESRCH, "container `%s` is not running", id);
 		goto out;
 	}
