@@ -434,8 +434,6 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 		return -1;
 	if (cfg->linux->intel_rdt && intelrdt_setup(cfg, j->o->id, j->pid, err) < 0)
 		return -1;
-	j->state->pid = j->pid;
-	j->state->start_time = process_start_time(j->pid);
 	creating = state_json_with_status(j->state, "creating");
 	if (init_needs_state) {
 		created = state_json_with_status(j->state, "created");
@@ -463,6 +461,15 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 			return -1;
 	}
 	return sync_expect(j->sync_parent, SYNC_READY, NULL, err);
+}
+
+/* state.json as create knows it so far (status "creating"). */
+static int record_state(struct create_job *j, struct husk_error *err)
+{
+	j->ref.state = j->state;
+	int r = state_store_write(&j->ref, err);
+	j->ref.state = NULL;
+	return r < 0 ? husk_error_prefix(err, "record the container's state") : 0;
 }
 
 static int prepare_job(struct create_job *j, struct husk_error *err)
@@ -504,9 +511,18 @@ static int prepare_job(struct create_job *j, struct husk_error *err)
 	if (namespaces_open_paths(j->cfg, j->ns_fds, err) < 0)
 		return -1;
 
+	if (cgroup_prepare(j->cfg, o->id, j->g, &j->cg, err) < 0)
+		return -1;
 	if (state_store_create(j->g->root, o->id, &j->ref, err) < 0)
 		return -1;
 	j->ref_created = true;
+	/* Intent first: from here on, whatever create makes is findable in
+	 * state.json (status "creating") by delete --force, even when we are
+	 * killed at the next instruction. */
+	j->state = new_state(j, xstrdup(rootfs_abs));
+	cgroup_save(j->cg, j->state);
+	if (record_state(j, err) < 0)
+		return -1;
 	if (write_file_atomic_at(j->ref.dirfd, CONFIG_FILE, j->config_bytes, j->config_len, 0600,
 				 err) < 0)
 		return -1;
@@ -522,9 +538,7 @@ static int prepare_job(struct create_job *j, struct husk_error *err)
 	if (j->error_fd < 0)
 		return husk_error_errno(err, "create init.error");
 state_and_cgroup:
-	j->state = new_state(j, xstrdup(rootfs_abs));
-
-	if (cgroup_setup(j->cfg, o->id, j->g, &j->cg, err) < 0)
+	if (cgroup_create(j->cg, err) < 0)
 		return -1;
 	cgroup_save(j->cg, j->state);
 	if (j->restoring) {
@@ -596,6 +610,12 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 		return -1;
 	if (j->pid == 0)
 		container_init_main(&ctx);
+	/* The init exists: record it before anything else can fail or kill us
+	 * (it waits for SYNC_GO, and exits when our end of the socket closes). */
+	j->state->pid = j->pid;
+	j->state->start_time = process_start_time(j->pid);
+	if (record_state(j, err) < 0)
+		return -1;
 	close_fd(&j->sync_child);
 	close_fd(&j->pty_pair[1]);
 	close_fd(&j->fifo_fd);

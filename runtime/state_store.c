@@ -145,6 +145,7 @@ int state_store_create(const char *root, const char *id, struct container_ref *o
 		return husk_error_errno(err, "open state directory for `%s`", id);
 	out->dirfd = dirfd;
 	out->id = xstrdup(id);
+	out->locked = true;
 	return lock_dir(dirfd, id, err);
 }
 
@@ -156,6 +157,17 @@ static int read_state(struct container_ref *ref, struct husk_error *err)
 	if (read_file_at(ref->dirfd, STATE_FILE, 1 << 20, &buf, &len, err) < 0)
 		return -1;
 	return spec_state_parse(buf, len, &ref->state, err);
+}
+
+static struct spec_state *placeholder_state(const char *id)
+{
+	struct spec_state *st = xcalloc(1, sizeof *st);
+
+	st->oci_version = xstrdup("1.3.0");
+	st->id = xstrdup(id);
+	st->status = xstrdup("creating");
+	st->bundle = xstrdup("");
+	return st;
 }
 
 int state_store_open(const char *root, const char *id, struct container_ref *out,
@@ -190,15 +202,17 @@ int state_store_open_at(int rootfd_in, const char *root, const char *id, bool lo
 		return husk_error_errno(err, "open container `%s`", id);
 	}
 	out->id = xstrdup(id);
+	out->locked = lock;
 	if (lock && lock_dir(out->dirfd, id, err) < 0)
 		return -1;
 	if (read_state(out, err) < 0) {
-		/* A container whose create died half-way: no state file yet. */
-		if (err->errnum == ENOENT)
-			return husk_error_set(
-			    err, ENOENT, "container `%s` has no state (its create did not finish)",
-			    id);
-		return husk_error_prefix(err, "container `%s`", id);
+		if (err->errnum != ENOENT)
+			return husk_error_prefix(err, "container `%s`", id);
+		/* A create killed between making the directory and recording its
+		 * intent: nothing else of it exists.  Answer for it as "creating"
+		 * (stopped once no create holds it) so every command sees it. */
+		husk_error_clear(err);
+		out->state = placeholder_state(id);
 	}
 	return 0;
 }
@@ -384,11 +398,32 @@ int process_pidfd_open(pid_t pid, uint64_t start_time)
 	return fd;
 }
 
+/* Whether another command holds the container's lock (a create still at
+ * work).  Only for a ref opened without the lock: on our own locked fd a
+ * second flock would convert our lock instead of testing theirs. */
+static bool locked_by_other(const struct container_ref *ref)
+{
+	if (ref->locked)
+		return false;
+	if (flock(ref->dirfd, LOCK_SH | LOCK_NB) == 0) {
+		flock(ref->dirfd, LOCK_UN);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
+}
+
 const char *container_status(struct container_ref *ref, const struct husk_globals *g)
 {
 	struct stat st;
 	const struct spec_state *s = ref->state;
 
+	/* A create that has not finished: still at work, or killed with its
+	 * init left waiting (delete --force removes both). */
+	if (s->status && strcmp(s->status, "creating") == 0) {
+		if (process_is_same(s->pid, s->start_time) || locked_by_other(ref))
+			return "creating";
+		return "stopped";
+	}
 	if (!process_is_same(s->pid, s->start_time))
 		return "stopped";
 	if (fstatat(ref->dirfd, FIFO_FILE, &st, 0) == 0)

@@ -19,7 +19,8 @@
 
 struct container_ref {
 	char *id;
-	int dirfd; /* <root>/<id>, O_DIRECTORY; holds the lock while open */
+	int dirfd;   /* <root>/<id>, O_DIRECTORY; holds the lock while open */
+	bool locked; /* opened with the lock */
 	struct spec_state *state;
 	struct spec_config *config; /* loaded on demand by state_store_load_config */
 };

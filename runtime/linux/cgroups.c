@@ -681,9 +681,9 @@ static void prefix_user_manager(struct cgroup_handle *cg)
 
 /* Rootless and no cgroup we may create: fine when nothing needs one (the
  * container stays in our cgroup), an error naming the field otherwise. */
-static int run_without_cgroup(struct cgroup_handle *cg, const struct spec_config *cfg,
-			      struct cgroup_handle **out, struct husk_error *err)
+static int run_without_cgroup(struct cgroup_handle *cg, struct husk_error *err)
 {
+	const struct spec_config *cfg = cg->cfg;
 	const char *field =
 	    cg_rootless_needed_field(cfg && cfg->linux ? cfg->linux->resources : NULL);
 	struct husk_error tmp = HUSK_ERROR_INIT;
@@ -698,7 +698,6 @@ static int run_without_cgroup(struct cgroup_handle *cg, const struct spec_config
 			       "%u (%s); on cgroup v2 run inside a subtree delegated to the user "
 			       "(systemd's user manager), or drop the field",
 			       field, (unsigned)geteuid(), why);
-		cgroup_handle_free(cg);
 		return -1;
 	}
 	husk_debug("cgroups: rootless: no cgroup of our own (%s); the container stays in ours",
@@ -712,15 +711,47 @@ static int run_without_cgroup(struct cgroup_handle *cg, const struct spec_config
 	free(cg->path);
 	cg->path = NULL;
 	cg->created_depth = 0;
-	*out = cg;
 	return 0;
 }
 
-int cgroup_setup(const struct spec_config *cfg, const char *id, const struct husk_globals *g,
-		 struct cgroup_handle **out, struct husk_error *err)
+/* How many trailing components of cg->path do not exist yet in the
+ * hierarchies create_all() will write to: what it is about to own. */
+static unsigned planned_depth(const struct cgroup_handle *cg)
+{
+	unsigned depth = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct cg_hier *h = &cg->h[i];
+		_cleanup_free_ char *copy = xstrdup(cg->path);
+		_cleanup_close_ int fd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		unsigned missing = 0;
+		char *save = NULL;
+
+		if (fd < 0 || (cg->layout == CG_HYBRID && cg_is_v2(cg, h) && !hier_writable(h)))
+			continue;
+		for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+			if (missing > 0) {
+				missing++;
+				continue;
+			}
+			int child = openat(fd, t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (child < 0) {
+				missing = 1;
+				continue;
+			}
+			close(fd);
+			fd = child;
+		}
+		if (missing > depth)
+			depth = missing;
+	}
+	return depth;
+}
+
+int cgroup_prepare(const struct spec_config *cfg, const char *id, const struct husk_globals *g,
+		   struct cgroup_handle **out, struct husk_error *err)
 {
 	struct cgroup_handle *cg = handle_new();
-	struct husk_error tmp = HUSK_ERROR_INIT;
 
 	cg->cfg = cfg;
 	if (discover(cg, err) < 0)
@@ -745,7 +776,6 @@ int cgroup_setup(const struct spec_config *cfg, const char *id, const struct hus
 		cg->path = systemd_scope_path(cg->slice, cg->unit);
 		if (cg->user_manager)
 			prefix_user_manager(cg);
-		/* The scope needs a pid to exist: everything happens in cgroup_enter. */
 		*out = cg;
 		return 0;
 	}
@@ -754,24 +784,36 @@ int cgroup_setup(const struct spec_config *cfg, const char *id, const struct hus
 	cg->rootless = g && g->rootless;
 	if (cg->rootless)
 		place_under_delegation(cg);
+	cg->created_depth = planned_depth(cg);
+	*out = cg;
+	return 0;
+fail:
+	cgroup_handle_free(cg);
+	return -1;
+}
+
+int cgroup_create(struct cgroup_handle *cg, struct husk_error *err)
+{
+	struct husk_error tmp = HUSK_ERROR_INIT;
+
+	/* The scope needs a pid to exist: everything happens in cgroup_enter. */
+	if (cg->systemd)
+		return 0;
+	/* what we really create, which a racing creator may have made smaller */
+	cg->created_depth = 0;
 	if (create_all(cg, err) < 0) {
 		if (cg->rootless && cg_rootless_denied(err->errnum))
-			return run_without_cgroup(cg, cfg, out, err);
+			return run_without_cgroup(cg, err);
 		goto undo;
 	}
 	if (cg->created_depth == 0 && check_empty(cg, err) < 0)
 		goto undo;
 	if (setup_resources(cg, err) < 0)
 		goto undo;
-	*out = cg;
 	return 0;
 undo:
 	cgroup_destroy(cg, &tmp);
 	husk_error_clear(&tmp);
-	cgroup_handle_free(cg);
-	return -1;
-fail:
-	cgroup_handle_free(cg);
 	return -1;
 }
 

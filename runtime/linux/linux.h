@@ -3,7 +3,7 @@
  * The Linux setup steps, one file per concern.  container.c (parent side)
  * and init.c (inside the new namespaces) call them in this order:
  *
- *   parent: seccomp_compile, namespaces_open_paths, cgroup_setup,
+ *   parent: seccomp_compile, namespaces_open_paths, cgroup_prepare/create,
  *           clone -> namespaces_write_id_maps, cgroup placement
  *   init:   namespaces_join, hostname, rootfs_setup (mounts, devices),
  *           [createRuntime/prestart hooks in the parent],
@@ -91,10 +91,14 @@ extern bool resolve_force_fallback;
 /* ---- cgroups*.c ---- */
 
 struct cgroup_handle;
+/* Find the hierarchies and the container's cgroup path, and how many of its
+ * trailing components do not exist yet (what cgroup_create will own), so
+ * the caller can record them before anything is made. */
+int cgroup_prepare(const struct spec_config *cfg, const char *id, const struct husk_globals *g,
+		   struct cgroup_handle **out, struct husk_error *err);
 /* Create the container's cgroup and apply linux.resources (before the init
- * runs any container code). */
-int cgroup_setup(const struct spec_config *cfg, const char *id, const struct husk_globals *g,
-		 struct cgroup_handle **out, struct husk_error *err);
+ * runs any container code); on failure remove what it made. */
+int cgroup_create(struct cgroup_handle *cg, struct husk_error *err);
 /* A directory fd for clone3's CLONE_INTO_CGROUP (cgroup v2), or -1. */
 int cgroup_clone_into_fd(const struct cgroup_handle *cg);
 /* Move pid into every hierarchy (skipped where CLONE_INTO_CGROUP placed it). */
