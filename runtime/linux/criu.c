@@ -449,6 +449,52 @@ static void add_bind_mounts(const struct spec_config *cfg, const char *bundle, b
 	}
 }
 
+/* Whether mount i's destination lies inside another mount of the config
+ * (a tmpfs /dev or /run): CRIU restores that one's contents itself. */
+static bool inside_other_mount(const struct spec_config *cfg, size_t i)
+{
+	const char *d = cfg->mounts[i].destination;
+
+	for (size_t j = 0; j < cfg->n_mounts; j++) {
+		const char *o = cfg->mounts[j].destination;
+		size_t n = strlen(o);
+		if (j != i && n > 1 && strncmp(d, o, n) == 0 && d[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+/* CRIU mounts onto what the rootfs holds: a bind mount's destination the
+ * rootfs lacks (podman's /etc/hosts in a fresh layer after --import) is
+ * made first, inside the root, as create makes it. */
+static int make_mountpoints(const struct criu_restore_target *t, struct husk_error *err)
+{
+	const struct spec_config *cfg = t->cfg;
+	_cleanup_close_ int rootfd = open(t->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return husk_error_errno(err, "open the rootfs `%s`", t->rootfs);
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct spec_mount *m = &cfg->mounts[i];
+		_cleanup_free_ char *src = NULL;
+		struct stat st;
+		int fd;
+
+		if (!mount_is_bind(m) || m->source == NULL || inside_other_mount(cfg, i))
+			continue;
+		src = m->source[0] == '/' ? xstrdup(m->source)
+					  : xasprintf("%s/%s", t->bundle, m->source);
+		bool dir = stat(src, &st) == 0 && S_ISDIR(st.st_mode);
+		fd = resolve_in_root(rootfd, m->destination, O_PATH | O_NOFOLLOW,
+				     dir ? RESOLVE_MKDIR : RESOLVE_MKFILE, dir ? 0755 : 0644, err);
+		if (fd < 0)
+			return husk_error_prefix(err, "mounts: the mount point `%s`",
+						 m->destination);
+		close(fd);
+	}
+	return 0;
+}
+
 /* ---- options common to dump and restore ---- */
 
 static int add_common(const struct criu_opts *o, struct argv_buf *a, struct husk_error *err)
@@ -875,6 +921,8 @@ int criu_restore(const struct criu_restore_target *t, const struct criu_opts *o,
 			&j.work, err) < 0)
 		goto out;
 	if (read_husk_file(j.images, &j.lines, &j.n_lines, err) < 0)
+		goto out;
+	if (make_mountpoints(t, err) < 0)
 		goto out;
 	if (has_tty(&j) && new_console(t, &j, err) < 0)
 		goto out;
