@@ -369,8 +369,9 @@ static int list_devtmpfs_binds(pid_t pid, FILE *out, struct argv_buf *a, struct 
 
 /* The init's stdio: recorded so restore can put its own in their place;
  * files and ttys are external to CRIU (pipes and sockets it handles). */
-static int record_stdio(pid_t pid, FILE *out, struct argv_buf *a, struct husk_error *err)
+static int record_stdio(pid_t pid, FILE *out, struct argv_buf *a, bool *tty, struct husk_error *err)
 {
+	*tty = false;
 	for (int fd = 0; fd < 3; fd++) {
 		_cleanup_free_ char *link = xasprintf("/proc/%d/fd/%d", pid, fd);
 		char target[PATH_MAX];
@@ -390,6 +391,7 @@ static int record_stdio(pid_t pid, FILE *out, struct argv_buf *a, struct husk_er
 		} else if (S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 &&
 			   major(st.st_rdev) <= 143) {
 			/* a pty slave: its master is outside (console socket) */
+			*tty = true;
 			fprintf(out, "stdio %d tty[%lx:%lx]\n", fd, (unsigned long)st.st_rdev,
 				(unsigned long)st.st_dev);
 			argv_add(a, "--external");
@@ -604,6 +606,7 @@ static int dump_args(struct dump_job *j, struct container_ref *ref, const struct
 	struct argv_buf *a = &j->a;
 	pid_t pid = ref->state->pid;
 	char fz[PATH_MAX];
+	bool tty;
 
 	argv_add(a, "criu");
 	argv_add(a, o->pre_dump ? "pre-dump" : "dump");
@@ -632,9 +635,16 @@ static int dump_args(struct dump_job *j, struct container_ref *ref, const struct
 		argv_add(a, "--empty-ns"), argv_add(a, "net");
 	add_bind_mounts(ref->config, NULL, false, a);
 	if (list_devtmpfs_binds(pid, j->husk_file, a, err) < 0 ||
-	    record_stdio(pid, j->husk_file, a, err) < 0 ||
+	    record_stdio(pid, j->husk_file, a, &tty, err) < 0 ||
 	    external_netns(pid, ref->config, j->husk_file, a, err) < 0)
 		return -1;
+	/* The init's controlling tty is the external pty: CRIU 3.17 takes that
+	 * only from a shell job, at dump and at restore (recorded for it). */
+	if (tty) {
+		fprintf(j->husk_file, "shell-job yes\n");
+		if (!o->shell_job)
+			argv_add(a, "--shell-job");
+	}
 	return 0;
 }
 
@@ -852,6 +862,9 @@ static int restore_args(struct restore_job *j, const struct criu_restore_target 
 			argv_addf(a, "mnt[%s]:%s", l->a, l->b);
 		} else if (strcmp(l->kind, "stdio") == 0) {
 			restore_stdio(l, j->slave, &tty_done, a);
+		} else if (strcmp(l->kind, "shell-job") == 0) {
+			if (!o->shell_job)
+				argv_add(a, "--shell-job");
 		} else if (strcmp(l->kind, "console") == 0) {
 			if (j->slave < 0)
 				return husk_error_set(err, EINVAL,
