@@ -108,3 +108,20 @@ assert_one_line() {
 	assert_failure 1
 	assert_output --partial 'no-such-option'
 }
+
+@test "checkpoint: features says whether checkpoint works here, and if not why" {
+	run husk features
+	assert_success
+	local st
+	st=$(jq -r '.annotations["io.github.husk.checkpoint"]' <<<"$output")
+	if criu check >/dev/null 2>&1; then
+		[ "$st" = enabled ] || fail "checkpoint: $st"
+		[ "$(jq -r '.annotations["io.github.husk.criu.version"]' <<<"$output")" = "$(criu --version | sed -n 's/^Version: //p')" ]
+	else
+		[[ $st == "unavailable: CRIU cannot checkpoint or restore on this system: \`criu check\` failed: "* ]] ||
+			fail "checkpoint: $st"
+	fi
+	HUSK_CRIU=$BATS_TEST_TMPDIR/no-criu run husk features
+	assert_success
+	[[ "$(jq -r '.annotations["io.github.husk.checkpoint"]' <<<"$output")" == "unavailable: CRIU is not installed"* ]]
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 #include "commands.h"
+#include "linux/criu.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -18,7 +19,21 @@ int cmd_features(struct husk_globals *g, int argc, char **argv)
 
 	if (r != 0)
 		return r < 0 ? CLI_EXIT_USAGE : 0;
-	if (spec_features_emit(&json, &len, &err) < 0)
+	/* Whether checkpoint/restore can work here, and if not why. */
+	_cleanup_free_ char *version = NULL, *status = NULL;
+	struct husk_error why = HUSK_ERROR_INIT;
+	struct spec_kv extra[2];
+	size_t n_extra = 0;
+	if (criu_usable(&version, &why) == 0) {
+		extra[n_extra++] =
+		    (struct spec_kv){(char *)"io.github.husk.checkpoint", (char *)"enabled"};
+		extra[n_extra++] = (struct spec_kv){(char *)"io.github.husk.criu.version", version};
+	} else {
+		status = xasprintf("unavailable: %s", husk_error_text(&why));
+		extra[n_extra++] = (struct spec_kv){(char *)"io.github.husk.checkpoint", status};
+	}
+	husk_error_clear(&why);
+	if (spec_features_emit(extra, n_extra, &json, &len, &err) < 0)
 		return husk_error_report(&err);
 	printf("%s\n", json);
 	return 0;

@@ -158,7 +158,8 @@ static void emit_linux(yajl_gen g)
 	yajl_gen_map_close(g);
 }
 
-int spec_features_emit(char **out, size_t *len, struct husk_error *err)
+int spec_features_emit(const struct spec_kv *extra, size_t n_extra, char **out, size_t *len,
+		       struct husk_error *err)
 {
 	yajl_gen g = json_gen_new(true);
 	const struct scmp_version *v = seccomp_version();
@@ -178,6 +179,8 @@ int spec_features_emit(char **out, size_t *len, struct husk_error *err)
 	if (*libseccomp)
 		json_gen_kstr(g, "io.github.husk.libseccomp.version", libseccomp);
 	json_gen_kstr(g, "io.github.husk.seccomp.enabled", "true");
+	for (size_t i = 0; i < n_extra; i++)
+		json_gen_kstr(g, extra[i].key, extra[i].value);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	return json_gen_finish(g, out, len, err);

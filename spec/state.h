@@ -45,6 +45,8 @@ int spec_state_parse(const char *json, size_t len, struct spec_state **out, stru
 void spec_state_free(struct spec_state *st);
 
 /* `husk features`: the features document for this build. */
-int spec_features_emit(char **out, size_t *len, struct husk_error *err);
+/* extra: annotations of the running system (CRIU's status) */
+int spec_features_emit(const struct spec_kv *extra, size_t n_extra, char **out, size_t *len,
+		       struct husk_error *err);
 
 #endif

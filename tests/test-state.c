@@ -180,7 +180,7 @@ TEST(features_document)
 	size_t len = 0;
 	char errbuf[128];
 
-	ASSERT_OK(spec_features_emit(&text, &len, &err), &err);
+	ASSERT_OK(spec_features_emit(NULL, 0, &text, &len, &err), &err);
 	doc = yajl_tree_parse(text, errbuf, sizeof errbuf);
 	ASSERT_MSG(doc, "not JSON: %s", errbuf);
 	v = get(doc, "ociVersionMin", NULL, NULL, yajl_t_string);

@@ -211,9 +211,57 @@ static int criu_output(const char *bin, const char *arg, char **out, int *status
 	return read_fd_all(fd, 1 << 20, out, &len, err);
 }
 
+/* `criu check` takes a second or more (it probes the kernel): a pass is
+ * remembered for this criu binary until the next boot.  Only a pass is
+ * kept, and only to skip this diagnosis: dump and restore still fail on
+ * their own if CRIU cannot work. */
+#define CHECK_CACHE_DIR "/run"
+#define CHECK_CACHE_NAME "husk-criu-check"
+#define CHECK_CACHE CHECK_CACHE_DIR "/" CHECK_CACHE_NAME
+
+static char *check_cache_key(const char *bin)
+{
+	_cleanup_free_ char *boot = NULL;
+	struct husk_error e = HUSK_ERROR_INIT;
+	struct stat st;
+	size_t len;
+
+	if (stat(bin, &st) < 0 ||
+	    read_file_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", 64, &boot, &len, &e) < 0) {
+		husk_error_clear(&e);
+		return NULL;
+	}
+	boot[strcspn(boot, "\n")] = '\0';
+	return xasprintf("%s %s %lld %lld\n", boot, bin, (long long)st.st_mtime,
+			 (long long)st.st_size);
+}
+
+static bool check_cached(const char *key)
+{
+	_cleanup_free_ char *text = NULL;
+	struct husk_error e = HUSK_ERROR_INIT;
+	size_t len;
+
+	if (key == NULL || read_file_at(AT_FDCWD, CHECK_CACHE, 4096, &text, &len, &e) < 0) {
+		husk_error_clear(&e);
+		return false;
+	}
+	return strcmp(text, key) == 0;
+}
+
+static void check_remember(const char *key)
+{
+	struct husk_error e = HUSK_ERROR_INIT;
+	_cleanup_close_ int dfd = open(CHECK_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (key && dfd >= 0 &&
+	    write_file_atomic_at(dfd, CHECK_CACHE_NAME, key, strlen(key), 0644, &e) < 0)
+		husk_error_clear(&e);
+}
+
 int criu_usable(char **version, struct husk_error *err)
 {
-	_cleanup_free_ char *bin = find_criu(), *out = NULL, *why = NULL;
+	_cleanup_free_ char *bin = find_criu(), *out = NULL, *why = NULL, *key = NULL;
 	int status;
 
 	if (version)
@@ -223,8 +271,13 @@ int criu_usable(char **version, struct husk_error *err)
 				      "CRIU is not installed (no `criu` in PATH%s): install the "
 				      "criu package to checkpoint and restore containers",
 				      getenv("HUSK_CRIU") ? " or at $HUSK_CRIU" : "");
+	key = check_cache_key(bin);
+	if (check_cached(key))
+		goto usable;
 	if (criu_output(bin, "check", &out, &status, err) < 0)
 		return husk_error_prefix(err, "criu check");
+	if (status == 0)
+		check_remember(key);
 	if (status != 0) {
 		why = first_criu_error(out);
 		if (why == NULL) {
@@ -238,6 +291,7 @@ int criu_usable(char **version, struct husk_error *err)
 				      "check` failed: %s",
 				      why);
 	}
+usable:
 	if (version) {
 		free(out);
 		out = NULL;
