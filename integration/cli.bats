@@ -248,3 +248,14 @@ COMMANDS=(create start run state kill delete list exec pause resume update ps ev
 	assert_success
 	assert_output --partial 'linux.resources.memory.limit'
 }
+
+@test "cli: a long option after a single dash is the long option, as runc's parser takes it (containerd passes restore -no-subreaper)" {
+	run husk list -quiet
+	assert_success
+	run husk list -format=json
+	assert_success
+	jq -e 'type == "array"' <<<"$output"
+	# combined short flags stay short flags
+	run husk list -qf json
+	assert_success
+}

@@ -12,6 +12,30 @@
  * an operand ("delete --force ID", "create --bundle DIR ID"). */
 enum { CLI_HELP_ID = -100, CLI_LONG_BASE = 0x10000 };
 
+/* runc's parser takes a long option after one dash too, and its callers
+ * use it: containerd's shim passes `restore -no-subreaper`.  An argument
+ * that is exactly `-NAME` or `-NAME=VALUE` for a long option NAME becomes
+ * `--NAME...` (the copy lives as long as the process: optarg may point
+ * into it).  Combined short flags (`-it`) name no long option. */
+static void accept_single_dash_long(struct cli_parser *p, size_t n)
+{
+	for (int i = 1; i < p->argc; i++) {
+		const char *a = p->argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == '-' || a[1] == '\0' || a[2] == '\0')
+			continue;
+		size_t len = strcspn(a + 1, "=");
+		for (size_t j = 0; j < n; j++) {
+			const char *name = p->long_opts[j].name;
+			if (strlen(name) == len && strncmp(a + 1, name, len) == 0) {
+				p->argv[i] = xasprintf("-%s", a);
+				break;
+			}
+		}
+	}
+}
+
 void cli_init(struct cli_parser *p, const struct cli_command_help *cmd,
 	      const struct cli_option *opts, int argc, char **argv, bool stop_at_operand)
 {
@@ -42,6 +66,7 @@ void cli_init(struct cli_parser *p, const struct cli_command_help *cmd,
 	p->long_opts[n].val = CLI_HELP_ID;
 	p->shortopts[s++] = 'h';
 	p->shortopts[s] = '\0';
+	accept_single_dash_long(p, n);
 	optind = 0; /* full reinitialisation of getopt */
 	opterr = 0;
 }
