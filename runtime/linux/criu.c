@@ -520,9 +520,10 @@ static bool inside_other_mount(const struct spec_config *cfg, size_t i)
 	return false;
 }
 
-/* CRIU mounts onto what the rootfs holds: a bind mount's destination the
- * rootfs lacks (podman's /etc/hosts in a fresh layer after --import) is
- * made first, inside the root, as create makes it. */
+/* CRIU mounts onto what the rootfs holds: a destination the rootfs lacks
+ * (podman's /etc/hosts in a fresh layer after --import, a tmpfs /run
+ * containerd asks for in a busybox image) is made first, inside the root,
+ * as create makes it: a directory, or an empty file for a file's bind. */
 static int make_mountpoints(const struct criu_restore_target *t, struct husk_error *err)
 {
 	const struct spec_config *cfg = t->cfg;
@@ -536,11 +537,15 @@ static int make_mountpoints(const struct criu_restore_target *t, struct husk_err
 		struct stat st;
 		int fd;
 
-		if (!mount_is_bind(m) || m->source == NULL || inside_other_mount(cfg, i))
+		bool dir = true;
+
+		if (inside_other_mount(cfg, i))
 			continue;
-		src = m->source[0] == '/' ? xstrdup(m->source)
-					  : xasprintf("%s/%s", t->bundle, m->source);
-		bool dir = stat(src, &st) == 0 && S_ISDIR(st.st_mode);
+		if (mount_is_bind(m) && m->source) {
+			src = m->source[0] == '/' ? xstrdup(m->source)
+						  : xasprintf("%s/%s", t->bundle, m->source);
+			dir = stat(src, &st) == 0 && S_ISDIR(st.st_mode);
+		}
 		fd = resolve_in_root(rootfd, m->destination, O_PATH | O_NOFOLLOW,
 				     dir ? RESOLVE_MKDIR : RESOLVE_MKFILE, dir ? 0755 : 0644, err);
 		if (fd < 0)
