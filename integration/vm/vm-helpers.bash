@@ -17,3 +17,11 @@ vm_is() {
 	got=$(sed -n "s/^$1: //p" "$SHARE"/out)
 	[ "$got" = "$2" ] || fail "$1: '$got', expected '$2' (VM output: $(cat "$SHARE"/out))"
 }
+
+# vm_ok PREFIX: the VM printed `PREFIX-rc: 0`; otherwise fail with its
+# `PREFIX-err: ` lines
+vm_ok() {
+	local rc
+	rc=$(sed -n "s/^$1-rc: //p" "$SHARE"/out)
+	[ "$rc" = 0 ] || fail "$1: rc '$rc': $(grep "^$1-err: " "$SHARE"/out)"
+}
