@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -560,35 +559,6 @@ fail:
 
 /* ---- husk's side ---- */
 
-static int connect_console_socket(const char *path, struct husk_error *err)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return husk_error_errno(err, "socket");
-	if (strlen(path) >= sizeof addr.sun_path)
-		return husk_error_set(err, ENAMETOOLONG, "--console-socket `%s`: path too long",
-				      path);
-	strcpy(addr.sun_path, path);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-		return husk_error_errno(err, "--console-socket `%s`", path);
-	return steal_fd(&fd);
-}
-
-static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
-{
-	_cleanup_free_ char *d = xstrdup(path), *b = xstrdup(path);
-	_cleanup_free_ char *text = xasprintf("%d", pid);
-	_cleanup_close_ int dirfd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dirfd < 0)
-		return husk_error_errno(err, "--pid-file `%s`", path);
-	if (write_file_atomic_at(dirfd, basename(b), text, strlen(text), 0644, err) < 0)
-		return husk_error_prefix(err, "--pid-file");
-	return 0;
-}
-
 /* B's execve: EOF on the pipe means it happened; text is B's error. */
 static int wait_exec(int fd, struct husk_error *err)
 {
@@ -668,7 +638,7 @@ static int prepare_terminal(struct exec_job *j, struct husk_error *err)
 		return 0;
 	}
 	if (f->console_socket) {
-		j->console = connect_console_socket(f->console_socket, err);
+		j->console = unix_connect("--console-socket", f->console_socket, err);
 		return j->console < 0 ? -1 : 0;
 	}
 	if (f->detach)

@@ -85,43 +85,6 @@ static int open_verified_devnull(struct husk_error *err)
 	return fd;
 }
 
-static int connect_console_socket(const char *path, struct husk_error *err)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof addr.sun_path)
-		return husk_error_set(err, ENAMETOOLONG, "--console-socket `%s`: path too long",
-				      path);
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return husk_error_errno(err, "--console-socket: socket");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-		husk_error_errno(err, "--console-socket: connect to `%s`", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
-{
-	_cleanup_free_ char *dir = NULL, *text = xasprintf("%d", pid);
-	_cleanup_close_ int dfd = -1;
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-
-	dir = slash ? (slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path)))
-		    : xstrdup(".");
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return husk_error_errno(err, "--pid-file: open directory `%s`", dir);
-	if (write_file_atomic_at(dfd, base, text, strlen(text), 0644, err) < 0)
-		return husk_error_prefix(err, "--pid-file");
-	return 0;
-}
-
 /* Load and validate the bundle's config; keep the bytes for the state dir. */
 static int load_bundle_config(const char *bundle, const char *config_path, char **bytes,
 			      size_t *len, struct spec_config **cfg, struct husk_error *err)
@@ -543,7 +506,7 @@ state_and_cgroup:
 	cgroup_save(j->cg, j->state);
 	if (j->restoring) {
 		if (o->console_socket) {
-			j->console_fd = connect_console_socket(o->console_socket, err);
+			j->console_fd = unix_connect("--console-socket", o->console_socket, err);
 			if (j->console_fd < 0)
 				return -1;
 		}
@@ -555,7 +518,7 @@ state_and_cgroup:
 	j->sync_parent = sp[0];
 	j->sync_child = sp[1];
 	if (o->console_socket) {
-		j->console_fd = connect_console_socket(o->console_socket, err);
+		j->console_fd = unix_connect("--console-socket", o->console_socket, err);
 		if (j->console_fd < 0)
 			return -1;
 	} else if (j->cfg->process->terminal) {

@@ -7,8 +7,10 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -285,4 +287,69 @@ int close_fds_except(int *keep, size_t n, int first)
 		next = keep[i] + 1;
 	}
 	return (int)syscall(SYS_close_range, (unsigned)next, ~0U, 0);
+}
+
+int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+{
+	_cleanup_free_ char *dir = NULL, *text = xasprintf("%d", pid);
+	_cleanup_close_ int dfd = -1;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+
+	dir = slash ? (slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path)))
+		    : xstrdup(".");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return husk_error_errno(err, "--pid-file: open directory `%s`", dir);
+	if (write_file_atomic_at(dfd, base, text, strlen(text), 0644, err) < 0)
+		return husk_error_prefix(err, "--pid-file");
+	return 0;
+}
+
+int unix_connect(const char *what, const char *path, struct husk_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = -1;
+
+	if (strlen(path) >= sizeof addr.sun_path)
+		return husk_error_set(err, ENAMETOOLONG, "%s `%s`: path too long", what, path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return husk_error_errno(err, "%s: socket", what);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+		return husk_error_errno(err, "%s: connect to `%s`", what, path);
+	return steal_fd(&fd);
+}
+
+int unix_send_fd(int sock, int fd, const void *data, size_t len, struct husk_error *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+	struct msghdr msg = {
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof u.buf,
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&u, 0, sizeof u);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return husk_error_errno(err, "sendmsg");
+	if ((size_t)n < len && write_all(sock, (const char *)data + n, len - (size_t)n) < 0)
+		return husk_error_errno(err, "write");
+	return 0;
 }

@@ -80,6 +80,16 @@ int write_file_at(int dirfd, const char *path, const char *value, struct husk_er
 /* Write path atomically: temporary file in the same directory, fsync-free rename. */
 int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 			 struct husk_error *err);
+/* Write pid in decimal to path, replacing it atomically (--pid-file). */
+int write_pid_file(const char *path, pid_t pid, struct husk_error *err);
+
+/* A stream connection to the unix socket at path; errors start with what
+ * it is ("--console-socket", "--pidfd-socket", "the seccomp listener"). */
+int unix_connect(const char *what, const char *path, struct husk_error *err);
+/* Send fd over sock (SCM_RIGHTS) with len >= 1 bytes of data, which the
+ * receiver reads with it (what the fd is: "pty", the container's state);
+ * data a short send left over follows as plain bytes. */
+int unix_send_fd(int sock, int fd, const void *data, size_t len, struct husk_error *err);
 
 bool str_has_prefix(const char *s, const char *prefix);
 /* Parse a decimal integer in full; -1 on junk or overflow. */

@@ -214,7 +214,6 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_prog *prog, struct hus
 
 static int seccomp_compile_uncached(const struct spec_seccomp *sc, struct seccomp_prog **out,
 				    struct husk_error *err);
-static int listener_connect(const char *path, struct husk_error *err);
 
 /* ---- the compiled-filter cache ----
  *
@@ -480,7 +479,7 @@ static int connect_listener(const struct spec_seccomp *sc, struct seccomp_prog *
 {
 	if (!prog->notify)
 		return 0;
-	prog->sock = listener_connect(sc->listener_path, err);
+	prog->sock = unix_connect("the seccomp listener", sc->listener_path, err);
 	return prog->sock < 0 ? -1 : 0;
 }
 
@@ -634,55 +633,6 @@ static char *listener_message(const struct spec_seccomp *sc, const char *state_j
 	return buf;
 }
 
-static int listener_connect(const char *path, struct husk_error *err)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	_cleanup_close_ int fd = -1;
-
-	if (strlen(path) >= sizeof addr.sun_path)
-		return husk_error_set(err, ENAMETOOLONG, "listenerPath `%s`", path);
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return husk_error_errno(err, "socket");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-		return husk_error_errno(err, "connect to the seccomp listener `%s`", path);
-	return steal_fd(&fd);
-}
-
-static int send_listener_fd(int sock, int listener, const char *msg, size_t len,
-			    struct husk_error *err)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
-	struct msghdr mh = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = u.buf,
-	    .msg_controllen = sizeof u.buf,
-	};
-	struct cmsghdr *c;
-	ssize_t n;
-
-	memset(&u, 0, sizeof u);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &listener, sizeof(int));
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return husk_error_errno(err, "send the seccomp listener fd");
-	if ((size_t)n < len && write_all(sock, msg + n, len - (size_t)n) < 0)
-		return husk_error_errno(err, "send the container process state");
-	return 0;
-}
-
 int seccomp_install(const struct seccomp_prog *prog, const struct spec_seccomp *sc,
 		    const char *state_json, struct husk_error *err)
 {
@@ -709,7 +659,9 @@ int seccomp_install(const struct seccomp_prog *prog, const struct spec_seccomp *
 		msg = listener_message(sc, state_json, &len);
 		if (msg == NULL)
 			return husk_error_errno(err, "listener message");
-		sock = prog->sock >= 0 ? dup(prog->sock) : listener_connect(sc->listener_path, err);
+		sock = prog->sock >= 0
+			   ? dup(prog->sock)
+			   : unix_connect("the seccomp listener", sc->listener_path, err);
 		if (sock < 0)
 			return prog->sock >= 0 ? husk_error_errno(err, "dup") : -1;
 		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
@@ -729,7 +681,7 @@ int seccomp_install(const struct seccomp_prog *prog, const struct spec_seccomp *
 	if (prog->notify) {
 		_cleanup_close_ int listener = r;
 
-		if (send_listener_fd(sock, listener, msg, len, err) < 0)
+		if (unix_send_fd(sock, listener, msg, len, err) < 0)
 			return husk_error_prefix(err, "listenerPath `%s`", sc->listener_path);
 		/* end of message, even while the parent still holds the socket */
 		shutdown(sock, SHUT_WR);

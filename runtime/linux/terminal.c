@@ -251,34 +251,9 @@ int terminal_setup_exec(int console_socket_fd, const struct spec_process *p, str
 
 int terminal_send_fd(int sock, int fd, const char *name, struct husk_error *err)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
 	const char *payload = (name && *name) ? name : "pty";
-	struct iovec iov = {.iov_base = (void *)payload, .iov_len = strlen(payload)};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = u.buf,
-	    .msg_controllen = sizeof u.buf,
-	};
-	struct cmsghdr *cmsg;
 
-	memset(&u, 0, sizeof u);
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-
-	for (;;) {
-		ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-		if (n >= 0)
-			return 0;
-		if (errno != EINTR)
-			return husk_error_errno(err, "sendmsg");
-	}
+	return unix_send_fd(sock, fd, payload, strlen(payload), err);
 }
 
 int terminal_recv_fd(int sock, int *fd, struct husk_error *err)
