@@ -58,10 +58,12 @@ enum {
 	OPT_APPARMOR,
 	OPT_CGROUP,
 	OPT_IGNORE_PAUSED,
+	OPT_PIDFD_SOCKET,
 };
 
 struct exec_flags {
-	const char *process_file, *console_socket, *pid_file, *cwd, *user, *label, *apparmor;
+	const char *process_file, *console_socket, *pid_file, *pidfd_socket, *cwd, *user, *label,
+	    *apparmor;
 	bool tty, detach, no_new_privs, ignore_paused;
 	int preserve_fds;
 	const char *env[256], *gids[256], *caps[256], *cgroups[64];
@@ -80,6 +82,8 @@ static const struct cli_option exec_opts_table[] = {
     {"console-socket", 0, "PATH", "unix socket that receives the pty master", OPT_CONSOLE_SOCKET},
     {"detach", 'd', NULL, "return once the process runs", OPT_DETACH},
     {"pid-file", 0, "FILE", "write the process's pid to FILE", OPT_PID_FILE},
+    {"pidfd-socket", 0, "SOCKET", "send a pidfd of the process to this unix socket",
+     OPT_PIDFD_SOCKET},
     {"preserve-fds", 0, "N", "pass fds 3 .. 3+N-1 to the process", OPT_PRESERVE_FDS},
     {"cwd", 0, "DIR", "working directory inside the container", OPT_CWD},
     {"env", 'e', "KEY=VALUE", "set an environment variable (repeatable)", OPT_ENV},
@@ -122,6 +126,9 @@ static int exec_flag(struct exec_flags *f, int id, const char *arg)
 		return 0;
 	case OPT_PID_FILE:
 		f->pid_file = arg;
+		return 0;
+	case OPT_PIDFD_SOCKET:
+		f->pidfd_socket = arg;
 		return 0;
 	case OPT_PRESERVE_FDS:
 		return cli_parse_int("preserve-fds", arg, &f->preserve_fds);
@@ -754,7 +761,8 @@ static int run_exec(struct exec_job *j, char **args, int n_args, int *code, stru
 		waitpid(b, NULL, 0);
 		return -1;
 	}
-	if (j->f->pid_file && write_pid_file(j->f->pid_file, b, err) < 0) {
+	if ((j->f->pid_file && write_pid_file(j->f->pid_file, b, err) < 0) ||
+	    (j->f->pidfd_socket && send_pidfd(j->f->pidfd_socket, b, -1, err) < 0)) {
 		if (!j->f->detach) /* nobody else will ever stop it */
 			kill(b, SIGKILL);
 		return -1;

@@ -632,6 +632,8 @@ int container_create(const struct husk_globals *g, const struct create_opts *o,
 		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, j.pid, err) < 0)
 		goto fail;
+	if (o->pidfd_socket && send_pidfd(o->pidfd_socket, j.pid, j.pidfd, err) < 0)
+		goto fail;
 	out->pid = j.pid;
 	out->pidfd = steal_fd(&j.pidfd);
 	ret = 0;

@@ -18,6 +18,7 @@ struct create_opts {
 	const char *config_path; /* default "config.json" in the bundle */
 	const char *pid_file;
 	const char *console_socket;
+	const char *pidfd_socket; /* receives a pidfd of the init */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;

@@ -14,6 +14,7 @@ enum {
 	OPT_PRESERVE_FDS,
 	OPT_NO_PIVOT,
 	OPT_NO_NEW_KEYRING,
+	OPT_PIDFD_SOCKET,
 	OPT_DETACH, /* from here on: run only */
 	OPT_KEEP,
 	OPT_NO_SUBREAPER,
@@ -29,6 +30,8 @@ static const struct cli_option run_options[] = {
     {"preserve-fds", 0, "N", "pass N more fds (from 3) to the process", OPT_PRESERVE_FDS},
     {"no-pivot", 0, NULL, "use chroot instead of pivot_root", OPT_NO_PIVOT},
     {"no-new-keyring", 0, NULL, "keep the caller's session keyring", OPT_NO_NEW_KEYRING},
+    {"pidfd-socket", 0, "SOCKET", "send a pidfd of the container's init to this unix socket",
+     OPT_PIDFD_SOCKET},
     {"detach", 'd', NULL, "do not wait for the process", OPT_DETACH},
     {"keep", 0, NULL, "do not delete the container when it exits", OPT_KEEP},
     {"no-subreaper", 0, NULL, "accepted for compatibility", OPT_NO_SUBREAPER},
@@ -87,6 +90,9 @@ int create_opts_parse(const struct cli_command_help *help, int argc, char **argv
 			break;
 		case OPT_NO_NEW_KEYRING:
 			o->no_new_keyring = true;
+			break;
+		case OPT_PIDFD_SOCKET:
+			o->pidfd_socket = arg;
 			break;
 		case OPT_DETACH:
 			extra->detach = true;

@@ -353,3 +353,22 @@ int unix_send_fd(int sock, int fd, const void *data, size_t len, struct husk_err
 		return husk_error_errno(err, "write");
 	return 0;
 }
+
+int send_pidfd(const char *path, pid_t pid, int pidfd, struct husk_error *err)
+{
+	_cleanup_close_ int sock = unix_connect("--pidfd-socket", path, err);
+	_cleanup_close_ int opened = -1;
+
+	if (sock < 0)
+		return -1;
+	if (pidfd < 0) {
+		/* Our child, not yet reaped: its pid cannot have been reused. */
+		opened = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (opened < 0)
+			return husk_error_errno(err, "--pidfd-socket: pidfd_open %d", pid);
+		pidfd = opened;
+	}
+	if (unix_send_fd(sock, pidfd, "pidfd", 5, err) < 0)
+		return husk_error_prefix(err, "--pidfd-socket `%s`", path);
+	return 0;
+}

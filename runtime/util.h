@@ -90,6 +90,9 @@ int unix_connect(const char *what, const char *path, struct husk_error *err);
  * receiver reads with it (what the fd is: "pty", the container's state);
  * data a short send left over follows as plain bytes. */
 int unix_send_fd(int sock, int fd, const void *data, size_t len, struct husk_error *err);
+/* --pidfd-socket (runc 1.2): send a pidfd of pid, our child, to the unix
+ * socket at path; pidfd is the one clone gave us, or -1 to open one. */
+int send_pidfd(const char *path, pid_t pid, int pidfd, struct husk_error *err);
 
 bool str_has_prefix(const char *s, const char *prefix);
 /* Parse a decimal integer in full; -1 on junk or overflow. */

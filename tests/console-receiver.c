@@ -3,6 +3,7 @@
  * console-receiver: plays conmon for the integration tests.
  *
  *   console-receiver [-t SECONDS] [-m MARKER] [-p] SOCKET [WORD...]
+ *   console-receiver [-t SECONDS] -P [-k] SOCKET
  *
  * Listens on the unix socket SOCKET (it appears only once it accepts
  * connections, so a test can wait for the file), receives one pty master
@@ -10,6 +11,9 @@
  * copies what comes back to stdout until MARKER has been seen, the pty
  * closes, or SECONDS (default 10) pass.  -p prints the message payload that
  * came with the fd on stderr as "payload: <text>".
+ * -P plays a --pidfd-socket client instead: the fd must be a pidfd; prints
+ * "pid: N" (its Pid in fdinfo), with -k kills the process through the pidfd
+ * (pidfd_send_signal), then waits until it exits and prints "exited".
  * Exit: 0 done (marker seen, or pty closed when no marker is asked for),
  * 2 timeout or pty closed before the marker, 1 other errors.
  */
@@ -21,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -86,6 +92,46 @@ static int receive_fd(int conn, bool print_payload)
 	return fd;
 }
 
+/* -P: the pid a pidfd refers to, from its fdinfo (-1 when not a pidfd). */
+static long pidfd_pid(int fd)
+{
+	char path[64], line[256];
+	long pid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (f == NULL)
+		die(path);
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Pid: %ld", &pid) == 1)
+			break;
+	fclose(f);
+	return pid;
+}
+
+static int play_pidfd_client(int pidfd, bool kill_it, int timeout)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	long pid = pidfd_pid(pidfd);
+
+	if (pid <= 0) {
+		fprintf(stderr, "console-receiver: the fd is not a pidfd of a live process\n");
+		return 1;
+	}
+	printf("pid: %ld\n", pid);
+	fflush(stdout);
+	if (kill_it && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+		die("pidfd_send_signal");
+	/* A pidfd polls readable once its process has exited. */
+	if (poll(&p, 1, timeout * 1000) != 1) {
+		fprintf(stderr, "console-receiver: the process did not exit\n");
+		return 2;
+	}
+	printf("exited\n");
+	return 0;
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -98,11 +144,11 @@ int main(int argc, char **argv)
 	const char *marker = NULL;
 	long long deadline;
 	int timeout = 10, opt, lfd, conn, master;
-	bool print_payload = false;
+	bool print_payload = false, pidfd_mode = false, kill_it = false;
 	char *seen = NULL;
 	size_t seen_len = 0;
 
-	while ((opt = getopt(argc, argv, "+t:m:p")) != -1) {
+	while ((opt = getopt(argc, argv, "+t:m:pPk")) != -1) {
 		switch (opt) {
 		case 't':
 			timeout = atoi(optarg);
@@ -112,6 +158,12 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			print_payload = true;
+			break;
+		case 'P':
+			pidfd_mode = true;
+			break;
+		case 'k':
+			kill_it = true;
 			break;
 		default:
 			fprintf(
@@ -137,6 +189,8 @@ int main(int argc, char **argv)
 	master = receive_fd(conn, print_payload);
 	close(conn);
 	close(lfd);
+	if (pidfd_mode)
+		return play_pidfd_client(master, kill_it, timeout);
 
 	for (int i = optind + 1; i < argc; i++) {
 		if (write(master, argv[i], strlen(argv[i])) < 0 ||
