@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -216,23 +217,53 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	return 0;
 }
 
+/* The user manager's own socket, $XDG_RUNTIME_DIR/systemd/private: a
+ * direct connection that needs no session bus (dbus-user-session), as
+ * systemctl --user uses it.  systemd sends its signals to every direct
+ * connection, JobRemoved included. */
+static int open_user_private(sd_bus **bus)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	_cleanup_free_ char *addr = NULL;
+	sd_bus *b = NULL;
+	int r;
+
+	if (xdg == NULL || *xdg != '/')
+		return -ENOENT;
+	addr = xasprintf("unix:path=%s/systemd/private", xdg);
+	r = sd_bus_new(&b);
+	if (r >= 0)
+		r = sd_bus_set_address(b, addr);
+	if (r >= 0)
+		r = sd_bus_start(b);
+	if (r < 0) {
+		sd_bus_flush_close_unref(b);
+		return r;
+	}
+	*bus = b;
+	return 0;
+}
+
 /* Root talks to the system manager; a user (or root of a user namespace,
- * as under rootless podman) to its own manager on the user bus
- * (DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus). */
+ * as under rootless podman) to its own manager: on the user bus
+ * (DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus), else directly on
+ * the manager's private socket. */
 static int open_bus(const struct cgroup_handle *cg, sd_bus **bus, struct husk_error *err)
 {
 	int r;
 
 	if (cg->user_manager) {
 		r = sd_bus_open_user(bus);
-		if (r < 0)
-			return husk_error_set(
-			    err, -r,
-			    "systemd: connect to the user bus (rootless: the "
-			    "user's own systemd manager, at $DBUS_SESSION_BUS_ADDRESS "
-			    "or $XDG_RUNTIME_DIR/bus; `loginctl enable-linger` starts "
-			    "one)");
-		return 0;
+		if (r >= 0)
+			return 0;
+		if (open_user_private(bus) == 0)
+			return 0;
+		return husk_error_set(
+		    err, -r,
+		    "systemd: connect to the user's manager (rootless: the user "
+		    "bus at $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus, or "
+		    "$XDG_RUNTIME_DIR/systemd/private; `loginctl enable-linger` "
+		    "starts a manager)");
 	}
 	r = sd_bus_open_system(bus);
 	if (r < 0)

@@ -30,6 +30,9 @@
 	X(sd_bus_message_unref)                                                                    \
 	X(sd_bus_open_system)                                                                      \
 	X(sd_bus_open_user)                                                                        \
+	X(sd_bus_new)                                                                              \
+	X(sd_bus_set_address)                                                                      \
+	X(sd_bus_start)                                                                            \
 	X(sd_bus_process)                                                                          \
 	X(sd_bus_slot_unref)                                                                       \
 	X(sd_bus_wait)
@@ -61,6 +64,9 @@ int sdbus_load(struct husk_error *err);
 #define sd_bus_message_unref (*husk_sdbus.sd_bus_message_unref)
 #define sd_bus_open_system (*husk_sdbus.sd_bus_open_system)
 #define sd_bus_open_user (*husk_sdbus.sd_bus_open_user)
+#define sd_bus_new (*husk_sdbus.sd_bus_new)
+#define sd_bus_set_address (*husk_sdbus.sd_bus_set_address)
+#define sd_bus_start (*husk_sdbus.sd_bus_start)
 #define sd_bus_process (*husk_sdbus.sd_bus_process)
 #define sd_bus_slot_unref (*husk_sdbus.sd_bus_slot_unref)
 #define sd_bus_wait (*husk_sdbus.sd_bus_wait)
