@@ -402,3 +402,25 @@ teardown() {
 	assert_output --regexp ' /locked ro,nosuid,nodev,noexec'
 	rl_assert_no_leftovers "$ID"
 }
+
+@test "rootless: linux.devices are the host's nodes, bound, with the user's own access to them" {
+	[ -c /dev/fuse ] || skip "the host has no /dev/fuse to bind"
+	local major minor
+	major=$((0x$(stat -c %t /dev/fuse))) minor=$((0x$(stat -c %T /dev/fuse)))
+	rl_update_config ".linux.devices = [{\"path\": \"/dev/fuse\", \"type\": \"c\",
+		\"major\": $major, \"minor\": $minor, \"fileMode\": 438, \"uid\": 0, \"gid\": 0}]"
+	rl_set_args sh -c 'stat -c "%F %t:%T" /dev/fuse; (exec 3<>/dev/fuse) 2>/dev/null && echo opened || echo refused'
+	local want=refused
+	as_user sh -c 'exec 3<>/dev/fuse' 2>/dev/null && want=opened
+	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	assert_line --index 0 "character special file $(printf '%x:%x' "$major" "$minor")"
+	assert_line --index 1 "$want"
+	rl_assert_no_leftovers "$ID"
+	# A node the host does not have cannot be made: the error names it.
+	rl_update_config '.linux.devices = [{"path": "/dev/husk-no-such-node", "type": "c", "major": 1, "minor": 3}]'
+	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "/dev/husk-no-such-node"
+	rl_assert_no_leftovers "$ID"
+}
