@@ -428,8 +428,19 @@ static int place_in_cgroup(const struct husk_globals *g, const struct spec_state
 			only_sub = true;
 	/* A sub-cgroup in every hierarchy replaces the container's own (on
 	 * cgroup v2 the container's cgroup may hold no processes then). */
-	if (!only_sub)
+	if (!only_sub) {
 		ret = cgroup_enter(cg, pid, err);
+		/* Rootless, the move needs write access up to the common
+		 * ancestor of our cgroup and the container's: a caller outside
+		 * the delegated subtree (an ssh session scope) has none.  As
+		 * runc, the process then runs in the caller's cgroup. */
+		if (ret < 0 && g->rootless && !f->n_cgroups && cg_rootless_denied(err->errnum)) {
+			husk_debug("exec: rootless: staying in our cgroup: %s",
+				   husk_error_text(err));
+			husk_error_clear(err);
+			ret = 0;
+		}
+	}
 	for (size_t i = 0; ret == 0 && i < f->n_cgroups; i++)
 		ret = enter_sub_cgroup(cg, f->cgroups[i], pid, err);
 	cgroup_handle_free(cg);
