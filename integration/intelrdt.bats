@@ -67,3 +67,39 @@ setup() {
 	husk delete --force "$ID"
 	[ ! -e "/sys/fs/resctrl/$ID" ]
 }
+
+@test "intelRdt: update --l3-cache-schema and --mem-bw-schema are applied, not refused as unsupported" {
+	resctrl_mounted && skip "resctrl is mounted here: the error path cannot be tested"
+	# features says Intel RDT is implemented; update must not say otherwise.
+	run husk features
+	assert_success
+	jq -e '.linux.intelRdt.enabled == true' <<<"$output"
+	set_args sleep 100
+	run husk run -d --bundle "$BUNDLE" "$ID"
+	assert_success
+	local opt
+	for opt in --l3-cache-schema=L3:0=f --mem-bw-schema=MB:0=50; do
+		run husk update "$opt" "$ID"
+		assert_failure
+		assert_output --partial 'linux.intelRdt: resctrl is not mounted at /sys/fs/resctrl'
+		refute_output --partial 'not supported'
+	done
+	# The cgroup part of the same update still works.
+	run husk update --pids-limit 50 "$ID"
+	assert_success
+}
+
+@test "intelRdt: update writes the schemata of the container's own group" {
+	resctrl_mounted || skip "resctrl is not mounted at /sys/fs/resctrl (no RDT on this machine)"
+	grep -q '^L3:' /sys/fs/resctrl/schemata || skip "resctrl has no L3 allocation on this machine"
+	update_config '.linux.intelRdt = {}'
+	set_args sleep 100
+	run husk run -d --bundle "$BUNDLE" "$ID"
+	assert_success
+	local l3
+	l3=$(grep '^L3:' /sys/fs/resctrl/schemata | head -1)
+	run husk update --l3-cache-schema "$l3" "$ID"
+	assert_success
+	grep -qxF "$(tr -d ' ' <<<"$l3")" <(tr -d ' ' <"/sys/fs/resctrl/$ID/schemata")
+	husk delete --force "$ID"
+}

@@ -50,8 +50,9 @@ static const struct cli_option opts[] = {
     {"cpuset-mems", 0, "LIST", "memory nodes allowed", OPT_CPUSET_MEMS},
     {"pids-limit", 0, "N", "maximum number of tasks (-1: unlimited)", OPT_PIDS_LIMIT},
     {"blkio-weight", 0, "N", "block IO weight, 10-1000", OPT_BLKIO_WEIGHT},
-    {"l3-cache-schema", 0, "S", "not supported (Intel RDT)", OPT_L3},
-    {"mem-bw-schema", 0, "S", "not supported (Intel RDT)", OPT_MBW},
+    {"l3-cache-schema", 0, "S", "Intel RDT L3 cache schema (linux.intelRdt.l3CacheSchema)", OPT_L3},
+    {"mem-bw-schema", 0, "S", "Intel RDT memory bandwidth schema (linux.intelRdt.memBwSchema)",
+     OPT_MBW},
     {NULL, 0, NULL, NULL, 0},
 };
 
@@ -239,9 +240,6 @@ static int apply_flag(struct spec_resources *r, int c, const char *name, const c
 		r->block_io->has_weight = true;
 		r->block_io->weight = (uint16_t)v;
 		break;
-	case OPT_L3:
-	case OPT_MBW:
-		return husk_error_set(err, ENOTSUP, "--%s: Intel RDT is not supported", name);
 	}
 	return 0;
 }
@@ -266,7 +264,7 @@ int cmd_update(struct husk_globals *g, int argc, char **argv)
 		const char *arg;
 	} flags[64];
 	size_t nflags = 0;
-	const char *resources = NULL, *arg;
+	const char *resources = NULL, *l3 = NULL, *mbw = NULL, *arg;
 	struct spec_resources *res = NULL;
 	struct container_ref ref;
 	struct cgroup_handle *cg = NULL;
@@ -280,6 +278,10 @@ int cmd_update(struct husk_globals *g, int argc, char **argv)
 		}
 		if (c == OPT_RESOURCES)
 			resources = arg;
+		else if (c == OPT_L3)
+			l3 = arg;
+		else if (c == OPT_MBW)
+			mbw = arg;
 		else if (nflags < ARRAY_SIZE(flags))
 			flags[nflags++] = (typeof(flags[0])){c, arg};
 	}
@@ -312,6 +314,10 @@ int cmd_update(struct husk_globals *g, int argc, char **argv)
 	} else {
 		r = cgroup_update(cg, res, &err);
 	}
+	if (r == 0 && (l3 || mbw))
+		r = state_store_load_config(&ref, &err) < 0
+			? -1
+			: intelrdt_update(ref.config, id, l3, mbw, &err);
 	cgroup_handle_free(cg);
 	container_ref_release(&ref);
 	spec_resources_free(res);

@@ -242,3 +242,28 @@ int intelrdt_destroy(const struct spec_config *cfg, const char *id, struct husk_
 		return husk_error_errno(err, "linux.intelRdt: remove the group `%s`", name);
 	return 0;
 }
+
+int intelrdt_update(const struct spec_config *cfg, const char *id, const char *l3_cache_schema,
+		    const char *mem_bw_schema, struct husk_error *err)
+{
+	const struct spec_intel_rdt *rdt = cfg->linux ? cfg->linux->intel_rdt : NULL;
+	struct spec_intel_rdt want = {.l3_cache_schema = (char *)l3_cache_schema,
+				      .mem_bw_schema = (char *)mem_bw_schema};
+	_cleanup_close_ int root = open_resctrl(err), group = -1;
+	_cleanup_free_ char *text = NULL;
+	const char *name;
+
+	if (root < 0)
+		return -1;
+	/* Only the group create made holds the container (and no other). */
+	if (rdt == NULL)
+		return husk_error_set(err, EINVAL,
+				      "linux.intelRdt: the container was created without it, so it "
+				      "has no resctrl group to update");
+	name = group_name(rdt, id);
+	group = openat(root, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (group < 0)
+		return husk_error_errno(err, "linux.intelRdt: open the group `%s`", name);
+	text = schemata_text(&want);
+	return resctrl_write(root, group, "schemata", text, "write the schemata", err);
+}

@@ -243,6 +243,10 @@ int netdevices_move(const struct spec_config *cfg, pid_t pid, struct husk_error 
  * put pid in it; parent side, before the init runs. */
 int intelrdt_setup(const struct spec_config *cfg, const char *id, pid_t pid,
 		   struct husk_error *err);
+/* update --l3-cache-schema / --mem-bw-schema: write them (either may be
+ * NULL) to the schemata of the container's group. */
+int intelrdt_update(const struct spec_config *cfg, const char *id, const char *l3_cache_schema,
+		    const char *mem_bw_schema, struct husk_error *err);
 /* Remove the group husk created for the container (not a shared closID). */
 int intelrdt_destroy(const struct spec_config *cfg, const char *id, struct husk_error *err);
 
