@@ -886,8 +886,10 @@ int cgroup_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error *err)
 {
 	_cleanup_free_ char *v = xasprintf("%d", (int)pid);
 
-	if (cg->systemd)
-		return cg->entered ? 0 : systemd_enter(cg, pid, err);
+	/* The scope is made once, with the init in it; a later pid (exec's
+	 * process) joins the scope's cgroups like any other. */
+	if (cg->systemd && !cg->entered)
+		return systemd_enter(cg, pid, err);
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
 		if (h->dirfd < 0)
