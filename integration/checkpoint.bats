@@ -93,7 +93,7 @@ assert_one_line() {
 	assert_success
 	for o in --bundle --image-path --work-path --detach --pid-file --console-socket --no-pivot \
 		--tcp-established --ext-unix-sk --shell-job --file-locks --manage-cgroups-mode \
-		--empty-ns --auto-dedup --lazy-pages; do
+		--empty-ns --auto-dedup --lazy-pages --no-subreaper --lsm-profile --lsm-mount-context; do
 		assert_output --partial -- "$o "
 	done
 	HUSK_CRIU=$BATS_TEST_TMPDIR/no-criu run husk checkpoint --help

@@ -130,6 +130,12 @@ static int take_option(int id, const char *arg, void *data)
 	case O_NOPIVOT:
 		p->create.no_pivot = true;
 		break;
+	case O_LSMPROFILE:
+		o->lsm_profile = arg;
+		break;
+	case O_LSMMOUNT:
+		o->lsm_mount_context = arg;
+		break;
 	default:
 		break; /* accepted for runc's callers; CRIU decides */
 	}
@@ -199,8 +205,10 @@ int cmd_restore(struct husk_globals *g, int argc, char **argv)
 	     O_CONSOLE},
 	    {"no-pivot", 0, NULL, "accepted for runc's callers (CRIU sets up the root)", O_NOPIVOT},
 	    {"no-subreaper", 0, NULL, "do not become a subreaper (with --detach)", O_NOSUBREAPER},
-	    {"lsm-profile", 0, "TYPE:NAME", "accepted for runc's callers", O_LSMPROFILE},
-	    {"lsm-mount-context", 0, "CTX", "accepted for runc's callers", O_LSMMOUNT},
+	    {"lsm-profile", 0, "TYPE:NAME",
+	     "the restored processes' LSM profile (apparmor:NAME, selinux:LABEL)", O_LSMPROFILE},
+	    {"lsm-mount-context", 0, "CTX", "the SELinux context of the restored mounts",
+	     O_LSMMOUNT},
 	    {NULL, 0, NULL, NULL, 0}};
 	struct husk_error err = HUSK_ERROR_INIT;
 	struct parsed p = {0};

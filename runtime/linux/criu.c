@@ -913,6 +913,10 @@ static int restore_args(struct restore_job *j, const struct criu_restore_target 
 		return -1;
 	if (o->empty_ns)
 		argv_add(a, "--empty-ns"), argv_add(a, "net");
+	if (o->lsm_profile)
+		argv_addf(a, "--lsm-profile=%s", o->lsm_profile);
+	if (o->lsm_mount_context)
+		argv_addf(a, "--lsm-mount-context=%s", o->lsm_mount_context);
 	add_bind_mounts(t->cfg, t->bundle, true, a);
 	for (size_t i = 0; i < j->n_lines; i++) {
 		const struct husk_line *l = &j->lines[i];

@@ -25,6 +25,8 @@ struct criu_opts {
 	const char *manage_cgroups_mode; /* soft, full, strict, ignore (CRIU's names) */
 	const char *page_server;	 /* ADDRESS:PORT */
 	const char *empty_ns;		 /* "network" */
+	const char *lsm_profile;	 /* restore: TYPE:NAME for the restored processes */
+	const char *lsm_mount_context;	 /* restore: SELinux context for the mounts */
 	int status_fd;			 /* lazy pages: told when ready; -1: none */
 	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump,
 	    auto_dedup, lazy_pages;
