@@ -125,3 +125,14 @@ assert_one_line() {
 	assert_success
 	[[ "$(jq -r '.annotations["io.github.husk.checkpoint"]' <<<"$output")" == "unavailable: CRIU is not installed"* ]]
 }
+
+@test "checkpoint: the global --criu PATH names the criu binary, as runc's does" {
+	run husk --criu "$BATS_TEST_TMPDIR/no-criu" checkpoint "$ID"
+	assert_failure 1
+	assert_one_line
+	assert_output --partial "CRIU is not installed: \`$BATS_TEST_TMPDIR/no-criu\` (--criu or \$HUSK_CRIU) is not an executable"
+	# the real one, named explicitly, gets as far as criu check (or further)
+	run husk --criu "$(command -v criu)" checkpoint "$ID"
+	assert_failure 1
+	refute_output --partial 'CRIU is not installed'
+}

@@ -57,7 +57,8 @@ static const struct cli_option global_opts[] = {
     {"cgroup-manager", 0, "cgroupfs|systemd", "cgroup driver", OPT_CGROUP_MANAGER},
     {"rootless", 0, "true|false|auto",
      "run without a cgroup of our own when none can be made (auto: when not root)", OPT_ROOTLESS},
-    {"criu", 0, "PATH", "accepted for compatibility", OPT_CRIU},
+    {"criu", 0, "PATH", "the criu binary for checkpoint and restore (default: criu in PATH)",
+     OPT_CRIU},
     {"version", 'v', NULL, "print the version", OPT_VERSION},
     {NULL, 0, NULL, NULL, 0},
 };
@@ -154,6 +155,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_CRIU:
+			/* linux/criu.c reads it from there, as the tests set it */
+			setenv("HUSK_CRIU", arg, 1);
 			break;
 		case OPT_VERSION:
 			print_version();

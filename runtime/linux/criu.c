@@ -266,11 +266,16 @@ int criu_usable(char **version, struct husk_error *err)
 
 	if (version)
 		*version = NULL;
+	if (bin == NULL && getenv("HUSK_CRIU") && *getenv("HUSK_CRIU"))
+		return husk_error_set(
+		    err, 0,
+		    "CRIU is not installed: `%s` (--criu or $HUSK_CRIU) is not an "
+		    "executable",
+		    getenv("HUSK_CRIU"));
 	if (bin == NULL)
 		return husk_error_set(err, 0,
-				      "CRIU is not installed (no `criu` in PATH%s): install the "
-				      "criu package to checkpoint and restore containers",
-				      getenv("HUSK_CRIU") ? " or at $HUSK_CRIU" : "");
+				      "CRIU is not installed (no `criu` in PATH): install the criu "
+				      "package to checkpoint and restore containers");
 	key = check_cache_key(bin);
 	if (check_cached(key))
 		goto usable;
