@@ -277,3 +277,34 @@ hook_logging() {
 	husk delete "$ID"
 	assert_no_leftovers "$ID"
 }
+
+@test "exec: --cgroup CTRL,CTRL:PATH on cgroup v1 places the process per controller" {
+	[ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/pids ] ||
+		skip "no cgroup v1 memory and pids hierarchies on this host (a v1 test)"
+	set_args sleep 300
+	husk run -d --bundle "$BUNDLE" "$ID"
+	local mem pids
+	mem=$(cgroup_dirs_of "$ID" | grep '^/sys/fs/cgroup/memory/')
+	pids=$(cgroup_dirs_of "$ID" | grep '^/sys/fs/cgroup/pids/')
+	mkdir "$mem/sub" "$pids/sub" "$pids/other"
+	run husk exec -d --pid-file "$BATS_TEST_TMPDIR/p" --cgroup memory,pids:sub "$ID" sleep 100
+	assert_success
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/p")
+	grep -E '^[0-9]+:memory:.*/sub$' "/proc/$pid/cgroup" || fail "$(cat "/proc/$pid/cgroup")"
+	grep -E '^[0-9]+:pids:.*/sub$' "/proc/$pid/cgroup" || fail "$(cat "/proc/$pid/cgroup")"
+	# The other hierarchies: the container's own cgroup.
+	grep -E "^[0-9]+:freezer:.*/$ID\$" "/proc/$pid/cgroup" || fail "$(cat "/proc/$pid/cgroup")"
+	kill -9 "$pid"
+	run husk exec -d --pid-file "$BATS_TEST_TMPDIR/p2" --cgroup memory:sub --cgroup pids:other "$ID" sleep 100
+	assert_success
+	pid=$(cat "$BATS_TEST_TMPDIR/p2")
+	grep -E '^[0-9]+:pids:.*/other$' "/proc/$pid/cgroup" || fail "$(cat "/proc/$pid/cgroup")"
+	grep -E '^[0-9]+:memory:.*/sub$' "/proc/$pid/cgroup" || fail "$(cat "/proc/$pid/cgroup")"
+	kill -9 "$pid"
+	run husk exec --cgroup nosuchctrl,memory:sub "$ID" true
+	assert_failure
+	assert_output --partial 'no `nosuchctrl` controller'
+	husk delete --force "$ID"
+	assert_no_leftovers "$ID"
+}

@@ -381,13 +381,28 @@ static int join_namespaces(int pidfd, int flags, int ns_fds[SPEC_NS_COUNT], stru
 
 /* --cgroup [CTRL:]PATH: PATH below the container's cgroup, in the
  * hierarchy of CTRL or in every hierarchy. */
+static int enter_sub_cgroup_of(const struct cg_hier *h, const char *path, const char *spec,
+			       const char *pidstr, struct husk_error *err)
+{
+	_cleanup_close_ int sub =
+	    openat(h->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (sub < 0)
+		return husk_error_errno(err, "--cgroup `%s`", spec);
+	if (write_file_at(sub, "cgroup.procs", pidstr, err) < 0)
+		return husk_error_prefix(err, "--cgroup `%s`", spec);
+	return 0;
+}
+
+/* --cgroup PATH (every hierarchy) or CTRL[,CTRL...]:PATH (the hierarchies
+ * of those controllers), as runc takes them. */
 static int enter_sub_cgroup(struct cgroup_handle *cg, const char *spec, pid_t pid,
 			    struct husk_error *err)
 {
 	const char *colon = strchr(spec, ':');
-	_cleanup_free_ char *ctrl = colon ? xasprintf("%.*s", (int)(colon - spec), spec) : NULL;
+	_cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - spec), spec) : NULL;
 	const char *path = colon ? colon + 1 : spec;
-	char pidstr[32];
+	char pidstr[32], *save = NULL;
 
 	while (*path == '/')
 		path++;
@@ -396,18 +411,21 @@ static int enter_sub_cgroup(struct cgroup_handle *cg, const char *spec, pid_t pi
 		return husk_error_set(
 		    err, EINVAL, "--cgroup `%s`: not a path below the container's cgroup", spec);
 	snprintf(pidstr, sizeof pidstr, "%d", pid);
-	for (size_t i = 0; i < cg->n; i++) {
-		struct cg_hier *h = &cg->h[i];
-		if (h->dirfd < 0)
-			continue;
-		if (ctrl && h != cg_find(cg, ctrl))
-			continue;
-		_cleanup_close_ int sub =
-		    openat(h->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (sub < 0)
-			return husk_error_errno(err, "--cgroup `%s`", spec);
-		if (write_file_at(sub, "cgroup.procs", pidstr, err) < 0)
-			return husk_error_prefix(err, "--cgroup `%s`", spec);
+	if (ctrls == NULL) {
+		for (size_t i = 0; i < cg->n; i++)
+			if (cg->h[i].dirfd >= 0 &&
+			    enter_sub_cgroup_of(&cg->h[i], path, spec, pidstr, err) < 0)
+				return -1;
+		return 0;
+	}
+	for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+		const struct cg_hier *h = cg_find(cg, c);
+		if (h == NULL || h->dirfd < 0)
+			return husk_error_set(err, ENOENT,
+					      "--cgroup `%s`: the container has no `%s` controller",
+					      spec, c);
+		if (enter_sub_cgroup_of(h, path, spec, pidstr, err) < 0)
+			return -1;
 	}
 	return 0;
 }
