@@ -500,6 +500,27 @@ int spec_personality_domain_from_name(const char *s)
 	return (int)LOOKUP(personality_table, s);
 }
 
+/* ---- cgroup2 filesystem options ---- */
+
+bool spec_cgroup2_option_known(const char *name)
+{
+	static const char *const known[] = {
+	    "nsdelegate",
+	    "favordynmods",
+	    "memory_localevents",
+	    "memory_recursiveprot",
+	    "memory_hugetlb_accounting",
+	    "pids_localevents",
+	    "sync",
+	    "dirsync",
+	    "lazytime",
+	};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(known[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* ---- mount options ---- */
 
 #define FLAG(n, f)                                                                                 \

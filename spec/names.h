@@ -61,6 +61,9 @@ struct spec_mount_option {
 };
 /* NULL when the name is not a known option (then it is passed as fs data). */
 const struct spec_mount_option *spec_mount_option_lookup(const char *name);
+/* Whether cgroup2 (Linux 6.x) knows this filesystem option, or it is one of
+ * the superblock flags every filesystem takes (sync, dirsync, lazytime). */
+bool spec_cgroup2_option_known(const char *name);
 
 /* Iteration for `features`: NULL-terminated lists of every known name. */
 extern const char *const spec_ns_type_names[];

@@ -840,6 +840,12 @@ static int mount_cgroup(struct init_ctx *ctx, const struct spec_mount *m, struct
 
 	if (strcmp(m->type, "cgroup2") == 0 ||
 	    (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)) {
+		/* Bound from the host or made new, an option cgroup2 does not
+		 * know is an error, never silently dropped. */
+		for (size_t i = 0; i < o->n_data; i++)
+			if (!spec_cgroup2_option_known(o->data[i]))
+				return husk_error_set(
+				    err, EINVAL, "option `%s`: not a cgroup2 option", o->data[i]);
 		if (!ctx->new_cgroupns) {
 			_cleanup_free_ char *self = NULL;
 			if (read_own_cgroups(ctx, &self, err) < 0)
@@ -853,7 +859,7 @@ static int mount_cgroup(struct init_ctx *ctx, const struct spec_mount *m, struct
 			return bind_host_path(src, target_fd, &b, false, false, NULL, err);
 		}
 		_cleanup_close_ int tree =
-		    mount_new_fs("cgroup2", "cgroup", NULL, o->set | ro, err);
+		    mount_new_fs("cgroup2", "cgroup", o->data, o->set | ro, err);
 		if (tree < 0 || mount_attach(tree, target_fd, "cgroup2", err) < 0)
 			return -1;
 		return mount_set_propagation(tree, o->propagation, o->propagation_rec, err);
