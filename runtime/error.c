@@ -46,6 +46,8 @@ int husk_error_prefix(struct husk_error *err, const char *fmt, ...)
 
 void husk_error_clear(struct husk_error *err)
 {
+	if (err == NULL)
+		return;
 	free(err->msg);
 	err->msg = NULL;
 	err->errnum = 0;
@@ -55,6 +57,8 @@ const char *husk_error_text(const struct husk_error *err)
 {
 	static char buf[4096];
 
+	if (err == NULL)
+		return "unknown error";
 	if (err->errnum)
 		snprintf(buf, sizeof buf, "%s: %s", err->msg ? err->msg : "error",
 			 strerror(err->errnum));

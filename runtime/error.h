@@ -5,6 +5,9 @@
  * caller that knows more adds its own context in front with
  * husk_error_prefix(), so the user reads
  *   husk: <context>: <message>: <strerror>
+ *
+ * Every function here accepts a NULL error: a caller that does not care why
+ * something failed passes NULL (set and prefix then only return -1).
  */
 #ifndef HUSK_ERROR_H
 #define HUSK_ERROR_H

@@ -27,6 +27,17 @@ TEST(error_prefix_builds_context_chain)
 	husk_error_clear(&err);
 }
 
+/* The idiom's promise: a caller that does not care passes NULL. */
+TEST(error_functions_accept_null)
+{
+	ASSERT_INT_EQ(husk_error_set(NULL, EIO, "ignored %d", 1), -1);
+	ASSERT_INT_EQ(husk_error_errno(NULL, "ignored"), -1);
+	ASSERT_INT_EQ(husk_error_prefix(NULL, "ignored"), -1);
+	husk_error_clear(NULL);
+	ASSERT_STREQ(husk_error_text(NULL), "unknown error");
+	ASSERT_INT_EQ(husk_error_report(NULL), 1);
+}
+
 TEST(parse_integers_refuse_junk)
 {
 	int64_t v;
@@ -185,6 +196,7 @@ TEST(mountinfo_parses_every_line_and_unescapes)
 int main(void)
 {
 	RUN(error_prefix_builds_context_chain);
+	RUN(error_functions_accept_null);
 	RUN(parse_integers_refuse_junk);
 	RUN(container_ids);
 	RUN(atomic_write_replaces_whole_file);
