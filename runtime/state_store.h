@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "spec/config.h"
+#include "spec/oci_config.h"
 #include "spec/state.h"
 #include "linux/linux.h"
 

@@ -4,7 +4,6 @@
  * object is in config_linux.c, linux.resources in config_resources.c, the
  * rules that span several fields in validate.c.
  */
-#define _GNU_SOURCE 1
 #include "config.h"
 #include "spec/check.h"
 #include "spec/config_internal.h"

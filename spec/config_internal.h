@@ -3,7 +3,7 @@
 #ifndef HUSK_SPEC_CONFIG_INTERNAL_H
 #define HUSK_SPEC_CONFIG_INTERNAL_H
 
-#include "spec/config.h"
+#include "spec/oci_config.h"
 #include "spec/json.h"
 #include "spec/names.h"
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* config.json `linux`: everything except linux.resources (config_resources.c). */
-#define _GNU_SOURCE 1
 #include "config.h"
 #include "spec/config_internal.h"
 

@@ -2,7 +2,6 @@
 /*
  * linux.resources, also the whole document of `update --resources`.
  */
-#define _GNU_SOURCE 1
 #include "config.h"
 #include "spec/config_internal.h"
 

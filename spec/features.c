@@ -5,7 +5,6 @@
  * document cannot drift from the parser; "enabled" values say what the
  * runtime implements, whatever the host offers.
  */
-#define _GNU_SOURCE 1
 #include "config.h"
 #include "spec/state.h"
 

@@ -19,7 +19,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "config.h"
+#include "spec/oci_config.h"
 
 /* Documents nested deeper than this are refused before yajl sees them:
  * yajl_tree_free() recurses, and no OCI document needs more than ~8. */

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "config.h"
+#include "spec/oci_config.h"
 
 const char *spec_ns_type_name(enum spec_ns_type t); /* "pid", "network", ... */
 int spec_ns_type_from_name(const char *name);	    /* -1 when unknown */

@@ -3,7 +3,6 @@
  * The state document: the OCI fields (plus runc's rootfs/created/owner) for
  * `husk state` and hooks, the same plus a "husk" object in the state file.
  */
-#define _GNU_SOURCE 1
 #include "config.h"
 #include "spec/state.h"
 

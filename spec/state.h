@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "spec/oci_config.h"
 
 struct spec_state {
 	char *oci_version;

@@ -4,7 +4,6 @@
  * created, so a bad config.json fails with the path of the offending field
  * instead of half-way through container setup.
  */
-#define _GNU_SOURCE 1
 #include "config.h"
 #include "spec/check.h"
 #include "spec/config_internal.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "runtime/util.h"
-#include "spec/config.h"
+#include "spec/oci_config.h"
 #include "spec/state.h"
 
 static void state_round_trip(const struct spec_state *st)

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "runtime/util.h"
-#include "spec/config.h"
+#include "spec/oci_config.h"
 #include "spec/names.h"
 
 static char *data_path(const char *name)

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The name tables of spec/names.c against the kernel's and libseccomp's numbers. */
-#define _GNU_SOURCE 1
 #include "config.h"
 #include "tests/unit.h"
 

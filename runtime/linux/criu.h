@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "spec/config.h"
+#include "spec/oci_config.h"
 #include "state_store.h"
 
 struct cgroup_handle;

@@ -22,7 +22,7 @@
 #include <sys/types.h>
 
 #include "../../spec/check.h"
-#include "../../spec/config.h"
+#include "../../spec/oci_config.h"
 #include "../../spec/state.h"
 #include "../error.h"
 

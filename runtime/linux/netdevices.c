@@ -10,7 +10,6 @@
  * namespace dies the kernel returns physical devices to the host and
  * destroys virtual ones (the spec forbids moving them out ourselves).
  */
-#define _GNU_SOURCE
 #include "config.h"
 #include "linux/linux.h"
 #include "util.h"

@@ -6,8 +6,8 @@
  * absent; optional scalars have a `has_<name>` flag beside them.  Arrays
  * are a pointer plus an `n_<name>` count; string lists are NULL-terminated.
  */
-#ifndef HUSK_SPEC_CONFIG_H
-#define HUSK_SPEC_CONFIG_H
+#ifndef HUSK_SPEC_OCI_CONFIG_H
+#define HUSK_SPEC_OCI_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
