@@ -874,6 +874,12 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 		if (cg)
 			cgroup_kill_all(cg, SIGKILL, NULL);
 		signal_init(ref.state, SIGKILL, NULL);
+		/* A frozen process cannot act on SIGKILL: thaw (after the kill,
+		 * so nothing runs in between) before waiting for it to go. */
+		bool frozen = false;
+		if (cg && cgroup_is_frozen(cg, &frozen, &e) == 0 && frozen)
+			cgroup_freeze(cg, false, &e);
+		husk_error_clear(&e);
 		wait_for_exit(ref.state);
 	}
 	if (cg && cgroup_destroy(cg, err) < 0) {

@@ -205,6 +205,10 @@ int state_store_open_at(int rootfd_in, const char *root, const char *id, bool lo
 	out->locked = lock;
 	if (lock && lock_dir(out->dirfd, id, err) < 0)
 		return -1;
+	/* A delete that held the lock while we waited has removed it. */
+	struct stat st;
+	if (fstat(out->dirfd, &st) == 0 && st.st_nlink == 0)
+		return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
 	if (read_state(out, err) < 0) {
 		if (err->errnum != ENOENT)
 			return husk_error_prefix(err, "container `%s`", id);
