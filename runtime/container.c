@@ -172,6 +172,22 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Every fd of the job but the state directory's and the cgroups'. */
+static void close_job_fds(struct create_job *j)
+{
+	close_fd(&j->rootfs_fd);
+	close_fd(&j->devnull_fd);
+	close_fd(&j->fifo_fd);
+	close_fd(&j->error_fd);
+	close_fd(&j->console_fd);
+	close_fd(&j->sync_parent);
+	close_fd(&j->sync_child);
+	close_fd(&j->pty_pair[0]);
+	close_fd(&j->pty_pair[1]);
+	close_fd(&j->pidfd);
+	namespaces_close(j->ns_fds);
+}
+
 /* On failure: nothing may be left behind. */
 static void create_job_undo(struct create_job *j)
 {
@@ -181,6 +197,9 @@ static void create_job_undo(struct create_job *j)
 		kill(j->pid, SIGKILL);
 		waitpid(j->pid, NULL, 0);
 	}
+	/* Out of file descriptors is one way to get here: give back those
+	 * the cleanup does not need, so it can open what it does. */
+	close_job_fds(j);
 	if (j->cg && cgroup_destroy(j->cg, &e) < 0) {
 		husk_warn("cleanup: %s", husk_error_text(&e));
 		husk_error_clear(&e);
@@ -198,17 +217,7 @@ static void create_job_undo(struct create_job *j)
 
 static void create_job_free(struct create_job *j)
 {
-	close_fd(&j->rootfs_fd);
-	close_fd(&j->devnull_fd);
-	close_fd(&j->fifo_fd);
-	close_fd(&j->error_fd);
-	close_fd(&j->console_fd);
-	close_fd(&j->sync_parent);
-	close_fd(&j->sync_child);
-	close_fd(&j->pty_pair[0]);
-	close_fd(&j->pty_pair[1]);
-	close_fd(&j->pidfd);
-	namespaces_close(j->ns_fds);
+	close_job_fds(j);
 	cgroup_handle_free(j->cg);
 	seccomp_prog_free(j->seccomp);
 	spec_state_free(j->state);
@@ -442,6 +451,9 @@ static int prepare_job(struct create_job *j, struct husk_error *err)
 	_cleanup_close_ int bfd = -1;
 	int sp[2];
 
+	/* a bad id is refused before anything else reads it (a cgroup path) */
+	if (container_id_check(o->id, err) < 0)
+		return -1;
 	j->bundle = realpath(o->bundle ? o->bundle : ".", NULL);
 	if (j->bundle == NULL)
 		return husk_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");

@@ -53,17 +53,49 @@ void husk_error_clear(struct husk_error *err)
 	err->errnum = 0;
 }
 
+/* Control characters (a newline or an escape sequence in an id or a path)
+ * shown as \n, \t or \xHH, so a message stays one harmless line. */
+static size_t escape_controls(char *out, size_t size, const char *in, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 5 < size; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == '\n')
+			o += (size_t)snprintf(out + o, size - o, "\\n");
+		else if (c == '\t')
+			o += (size_t)snprintf(out + o, size - o, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 const char *husk_error_text(const struct husk_error *err)
 {
 	static char buf[4096];
+	_cleanup_free_ char *full = NULL;
+	size_t len, head = 1024, o;
 
 	if (err == NULL)
 		return "unknown error";
 	if (err->errnum)
-		snprintf(buf, sizeof buf, "%s: %s", err->msg ? err->msg : "error",
-			 strerror(err->errnum));
+		full = xasprintf("%s: %s", err->msg ? err->msg : "error", strerror(err->errnum));
 	else
-		snprintf(buf, sizeof buf, "%s", err->msg ? err->msg : "error");
+		full = xstrdup(err->msg ? err->msg : "error");
+	len = strlen(full);
+	if (len < sizeof buf / 2) {
+		escape_controls(buf, sizeof buf, full, len);
+		return buf;
+	}
+	/* Too long (a 5000-byte path): its start and its end, which holds
+	 * the reason, with the middle left out. */
+	o = escape_controls(buf, sizeof buf / 2, full, head);
+	o += (size_t)snprintf(buf + o, sizeof buf - o, "[...]");
+	escape_controls(buf + o, sizeof buf - o, full + len - 1024, 1024);
 	return buf;
 }
 
