@@ -421,6 +421,9 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 		prefer_init_error(j, err);
 		return -1;
 	}
+	/* systemd says where it put the scope only now (a user manager's is
+	 * below user@UID.service): what later commands must open */
+	cgroup_save(j->cg, j->state);
 	if (send_to_init(j, SYNC_CGROUP_DONE, NULL, 0, err) < 0)
 		return -1;
 	if (hooks_present(cfg, HOOK_PRESTART) || hooks_present(cfg, HOOK_CREATE_RUNTIME)) {
