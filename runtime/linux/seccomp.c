@@ -16,6 +16,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -389,6 +390,23 @@ static int cache_load(int dirfd, const char *name, const struct buf *key, struct
  * start again from empty.  Only on a miss, which costs a compile anyway. */
 #define CACHE_MAX 64
 
+/* ".<name>.<pid>.tmp" of a store that was killed before its rename. */
+static bool stale_tmp(const char *name)
+{
+	const char *end = strrchr(name, '.');
+	const char *dot = end;
+	int64_t pid;
+
+	if (name[0] != '.' || end == NULL || strcmp(end, ".tmp") != 0)
+		return false;
+	while (dot > name && dot[-1] != '.')
+		dot--;
+	_cleanup_free_ char *num = strndup(dot, (size_t)(end - dot));
+	if (num == NULL || parse_int64(num, &pid) < 0 || pid <= 0 || pid > INT32_MAX)
+		return false;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
 static void cache_trim(int dirfd)
 {
 	_cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -399,8 +417,11 @@ static void cache_trim(int dirfd)
 	if (fd < 0 || (d = fdopendir(fd)) == NULL)
 		return;
 	fd = -1;
-	while ((e = readdir(d)) != NULL)
+	while ((e = readdir(d)) != NULL) {
 		n += e->d_name[0] != '.';
+		if (stale_tmp(e->d_name))
+			unlinkat(dirfd, e->d_name, 0);
+	}
 	if (n >= CACHE_MAX) {
 		rewinddir(d);
 		while ((e = readdir(d)) != NULL)
