@@ -177,6 +177,7 @@ done
 	echo "# Fault-injection sweep"
 	echo
 	echo "\`tests/fault/sweep.sh -k $every -s $start\` on $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ), husk $("$HUSK" --version | head -n 1)."
+	echo "It took $((SECONDS / 60)) minutes."
 	echo "Each point: the command killed (SIGKILL) just before its Nth syscall, then state, list,"
 	echo "delete --force, a leak check and a fresh create of the same id."
 	echo
