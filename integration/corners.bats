@@ -331,3 +331,58 @@ hook_logging() {
 		assert_no_leftovers "$ID"
 	done
 }
+
+# notify_listener SOCKET OUT: a datagram socket that writes each message it
+# receives, one a line, to OUT (what systemd or podman does with it).
+notify_listener() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+with open(sys.argv[2], "w", buffering=1) as out:
+    while True:
+        try:
+            m = s.recv(4096)
+        except socket.timeout:
+            break
+        out.write(m.decode() + "\n")
+        if m == b"STOP=1":
+            break
+' "$1" "$2" &
+	local i
+	for ((i = 0; i < 100; i++)); do [ -S "$1" ] && return 0; sleep 0.05; done
+	fail "the notify listener did not start"
+}
+
+@test "NOTIFY_SOCKET: the process notifies the socket husk was given, through a bind of that socket only" {
+	local dir=$BATS_TEST_TMPDIR/notify out=$BATS_TEST_TMPDIR/notify.out
+	mkdir -p "$dir"
+	touch "$dir/not-for-the-container"
+	notify_listener "$dir/notify.sock" "$out"
+	# The host's python sends the datagrams, from inside the container.
+	update_config '.mounts += [
+		{"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro"]},
+		{"destination": "/lib64", "type": "bind", "source": "/lib64", "options": ["rbind", "ro"]},
+		{"destination": "/lib", "type": "bind", "source": "/lib", "options": ["rbind", "ro"]},
+		{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]}]
+		| .process.env += ["NOTIFY_SOCKET=/somewhere/else"]'
+	set_args /usr/bin/python3 -c 'import os, socket; p = os.environ["NOTIFY_SOCKET"]; print(p, sorted(os.listdir(os.path.dirname(p)))); s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); [s.sendto(m, p) for m in (b"STATUS=starting", b"READY=1", b"STOP=1")]'
+	NOTIFY_SOCKET=$dir/notify.sock run husk run --bundle "$BUNDLE" "$ID"
+	assert_success
+	assert_output "/run/notify/notify.sock ['notify.sock']"
+	wait
+	run cat "$out"
+	assert_line STATUS=starting
+	assert_line READY=1
+	assert_no_leftovers "$ID"
+}
+
+@test "NOTIFY_SOCKET: without one, the process gets none and nothing is bound" {
+	set_args sh -c 'echo "[$NOTIFY_SOCKET]"; [ ! -e /run/notify ] && echo none'
+	run env -u NOTIFY_SOCKET "$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID"
+	assert_success
+	assert_output "[]
+none"
+	assert_no_leftovers "$ID"
+}

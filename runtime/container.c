@@ -543,6 +543,17 @@ state_and_cgroup:
 	return 0;
 }
 
+/* sd_notify(3): a service manager (systemd, podman --sdnotify=container)
+ * gave us the socket it waits for READY=1 on.  Only a path can be bound
+ * into the container; an abstract socket (@name) is not reachable from
+ * another network namespace. */
+static const char *notify_socket_path(void)
+{
+	const char *s = getenv("NOTIFY_SOCKET");
+
+	return s && s[0] == '/' ? s : NULL;
+}
+
 static int spawn_init(struct create_job *j, struct husk_error *err)
 {
 	int flags = namespaces_clone_flags(j->cfg);
@@ -556,6 +567,7 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 	    .fifo_fd = j->fifo_fd,
 	    .console_socket_fd = j->console_fd >= 0 ? j->console_fd : j->pty_pair[1],
 	    .preserve_fds = preserved_fd_count(j->o->preserve_fds),
+	    .notify_socket = notify_socket_path(),
 	    .no_pivot = j->o->no_pivot,
 	    .no_new_keyring = j->o->no_new_keyring,
 	    .new_userns = (flags & CLONE_NEWUSER) != 0 || j->ns_fds[SPEC_NS_USER] >= 0,

@@ -245,6 +245,7 @@ void container_init_main(struct init_ctx *ctx)
 	    .id = ctx->id,
 	    .personality = ctx->cfg->linux->personality,
 	    .memory_policy = ctx->cfg->linux->memory_policy,
+	    .notify_socket = ctx->notify_bound ? NOTIFY_SOCKET_INSIDE : NULL,
 	};
 	process_exec(&eo, &err);
 	fail_after_start(ctx, &err, false);

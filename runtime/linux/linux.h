@@ -172,6 +172,7 @@ struct exec_opts {
 	const char *id;					/* session keyring name */
 	const struct spec_personality *personality;	/* linux.personality */
 	const struct spec_memory_policy *memory_policy; /* linux.memoryPolicy */
+	const char *notify_socket;			/* NOTIFY_SOCKET for the process, or NULL */
 };
 /* rlimits, oom_score_adj, scheduler, ioPriority, personality, user and
  * groups, umask, capabilities, NoNewPrivs, cwd, LSM labels, close fds,
@@ -192,20 +193,22 @@ void process_check_executable(int rootfd, const struct spec_process *p, struct c
 struct init_ctx {
 	const struct spec_config *cfg;
 	const char *id;
-	const char *bundle;    /* absolute */
-	const char *rootfs;    /* absolute host path of root.path */
-	int rootfs_fd;	       /* O_PATH fd on the rootfs, opened by the parent */
-	int devnull_fd;	       /* the host's /dev/null, verified char 1:3 */
-	int sync_fd;	       /* socketpair to the parent */
-	int fifo_fd;	       /* exec.fifo, O_RDWR: start writes one byte */
-	int error_fd;	       /* <state>/init.error: why the init failed after start */
-	int *ns_fds;	       /* namespaces to join by path, [SPEC_NS_COUNT] */
-	int unshare_flags;     /* new namespaces to make after joining a user namespace */
-	bool placed_by_clone;  /* CLONE_INTO_CGROUP: born in the container's cgroup */
-	bool unshare_cgroupns; /* make the cgroup namespace once in the cgroup */
-	bool late_cgroupns;    /* ...always: the user namespace was joined by path */
-	bool cgroup_done;      /* SYNC_CGROUP_DONE received */
-	int console_socket_fd; /* --console-socket, connected; -1 when none */
+	const char *bundle;	   /* absolute */
+	const char *rootfs;	   /* absolute host path of root.path */
+	int rootfs_fd;		   /* O_PATH fd on the rootfs, opened by the parent */
+	int devnull_fd;		   /* the host's /dev/null, verified char 1:3 */
+	int sync_fd;		   /* socketpair to the parent */
+	int fifo_fd;		   /* exec.fifo, O_RDWR: start writes one byte */
+	int error_fd;		   /* <state>/init.error: why the init failed after start */
+	int *ns_fds;		   /* namespaces to join by path, [SPEC_NS_COUNT] */
+	int unshare_flags;	   /* new namespaces to make after joining a user namespace */
+	bool placed_by_clone;	   /* CLONE_INTO_CGROUP: born in the container's cgroup */
+	bool unshare_cgroupns;	   /* make the cgroup namespace once in the cgroup */
+	bool late_cgroupns;	   /* ...always: the user namespace was joined by path */
+	bool cgroup_done;	   /* SYNC_CGROUP_DONE received */
+	int console_socket_fd;	   /* --console-socket, connected; -1 when none */
+	const char *notify_socket; /* NOTIFY_SOCKET of husk (a path), or NULL */
+	bool notify_bound;	   /* ...made reachable at NOTIFY_SOCKET_INSIDE */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
@@ -216,6 +219,9 @@ struct init_ctx {
 	bool new_netns;
 	const struct seccomp_prog *seccomp;
 };
+
+/* Where the container's process finds the NOTIFY_SOCKET husk was given. */
+#define NOTIFY_SOCKET_INSIDE "/run/notify/notify.sock"
 
 /* Everything before pivot_root: propagation, the rootfs bind, mounts,
  * devices, /dev symlinks and devpts. */

@@ -348,21 +348,25 @@ static bool is_activation_var(const char *kv)
  * activation variables when husk was handed sockets (LISTEN_FDS in its own
  * environment): they are the process's fds 3.., and LISTEN_PID must name
  * the process itself, which only now knows its pid (1 in a new pid
- * namespace).  NULL: process.env as it is.
+ * namespace); and NOTIFY_SOCKET where the init bound husk's into the
+ * container.  NULL: process.env as it is.
  */
-static char **process_env(const struct spec_process *p)
+static char **process_env(const struct spec_process *p, const char *notify_socket)
 {
 	int listen = listen_fds_passed();
 	bool need_home = env_get(p->env, "HOME") == NULL;
 	size_t n = strv_len(p->env), k = 0;
 	char **out;
 
-	if (!need_home && listen == 0)
+	if (!need_home && listen == 0 && notify_socket == NULL)
 		return NULL;
-	out = xcalloc(n + 5, sizeof(char *));
+	out = xcalloc(n + 6, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		if (listen == 0 || !is_activation_var(p->env[i]))
+		if ((listen == 0 || !is_activation_var(p->env[i])) &&
+		    (notify_socket == NULL || strncmp(p->env[i], "NOTIFY_SOCKET=", 14) != 0))
 			out[k++] = p->env[i];
+	if (notify_socket)
+		out[k++] = xasprintf("NOTIFY_SOCKET=%s", notify_socket);
 	if (need_home) {
 		_cleanup_free_ char *home = home_of_uid(p->user.uid);
 		out[k++] = xasprintf("HOME=%s", home);
@@ -472,7 +476,7 @@ int process_exec(const struct exec_opts *o, struct husk_error *err)
 		return -1;
 	if (process_find_executable(p, &exe, err) < 0)
 		return -1;
-	built_env = process_env(p);
+	built_env = process_env(p, o->notify_socket);
 	if (built_env)
 		env = built_env;
 	if (lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, err) < 0)

@@ -148,6 +148,32 @@ static int create_cwd(struct init_ctx *ctx, struct husk_error *err)
 	return 0;
 }
 
+/*
+ * NOTIFY_SOCKET: the host's socket, bound onto NOTIFY_SOCKET_INSIDE (after
+ * the mounts, so onto a /run tmpfs when there is one), so the process's
+ * READY=1, STATUS= and WATCHDOG=1 go straight to whoever waits for them:
+ * the container becomes ready when, and only when, its process says so.
+ * Only the socket is bound, never the directory around it.
+ */
+static int bind_notify_socket(struct init_ctx *ctx, struct husk_error *err)
+{
+	_cleanup_close_ int target = -1, tree = -1;
+
+	if (ctx->notify_socket == NULL)
+		return 0;
+	target = resolve_in_root(ctx->rootfs_fd, NOTIFY_SOCKET_INSIDE, O_PATH, RESOLVE_MKFILE, 0755,
+				 err);
+	if (target < 0)
+		return husk_error_prefix(err, "NOTIFY_SOCKET: make %s", NOTIFY_SOCKET_INSIDE);
+	tree = open_tree(AT_FDCWD, ctx->notify_socket, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return husk_error_errno(err, "NOTIFY_SOCKET: bind `%s`", ctx->notify_socket);
+	if (mount_attach(tree, target, ctx->notify_socket, err) < 0)
+		return husk_error_prefix(err, "NOTIFY_SOCKET");
+	ctx->notify_bound = true;
+	return 0;
+}
+
 int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 {
 	const struct spec_config *cfg = ctx->cfg;
@@ -195,7 +221,7 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 		return -1;
 	if (devices_setup(ctx, ctx->rootfs_fd, err) < 0)
 		return husk_error_prefix(err, "devices");
-	if (create_cwd(ctx, err) < 0)
+	if (create_cwd(ctx, err) < 0 || bind_notify_socket(ctx, err) < 0)
 		return -1;
 
 	if (cfg->linux && cfg->linux->masked_paths && cfg->linux->masked_paths[0]) {
