@@ -424,3 +424,16 @@ teardown() {
 	assert_output --partial "/dev/husk-no-such-node"
 	rl_assert_no_leftovers "$ID"
 }
+
+@test "rootless: --systemd-cgroup without a user manager says where it looked, leaving nothing" {
+	# The runtime dir made for the user is empty: no user bus, no manager.
+	[ ! -e "$ROOTLESS_XDG/bus" ] && [ ! -e "$ROOTLESS_XDG/systemd/private" ]
+	run husk_as_user --systemd-cgroup run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "systemd: connect to the user's manager"
+	assert_output --partial "XDG_RUNTIME_DIR/bus"
+	assert_output --partial "loginctl enable-linger"
+	rl_assert_no_leftovers "$ID"
+	run husk_as_user list -q
+	assert_output ""
+}
