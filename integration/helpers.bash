@@ -8,6 +8,8 @@
 #   HUSK_ID_PREFIX  prefix of container ids, to tell runs apart [bats]
 #   CLIENT_FIXTURES what podman/containerd really pass a runtime [<repo>/tests/data/clients]
 #   VM_RUN          runs a command in a throw-away VM           [<repo>/scripts/vm-run]
+#   HUSK_KERNEL_COMPAT  a kernel version (4.18, 5.10): husk runs under
+#                   tests/kernel-compat, with only that kernel's system calls
 #
 # Every test gets its own state root ($STATE_ROOT), bundle ($BUNDLE with
 # rootfs/ and config.json) and container id ($ID); teardown force-deletes
@@ -26,6 +28,28 @@ HUSK_ID_PREFIX=${HUSK_ID_PREFIX:-bats}
 CLIENT_FIXTURES=${CLIENT_FIXTURES:-$REPO/tests/data/clients}
 VM_RUN=${VM_RUN:-$REPO/scripts/vm-run}
 ROOTFS_CACHE=$HUSK_TEST_CACHE/rootfs
+
+# With HUSK_KERNEL_COMPAT, $HUSK becomes a script that runs the real binary
+# under the syscall-denial wrapper, so every caller (husk_bin, podman,
+# containerd, a test's own "$HUSK") gets the old kernel's interfaces.
+if [ -n "${HUSK_KERNEL_COMPAT:-}" ] && [ -z "${HUSK_REAL:-}" ]; then
+	HUSK_REAL=$HUSK
+	HUSK=${BATS_RUN_TMPDIR:-/tmp}/husk-linux-$HUSK_KERNEL_COMPAT
+	printf '#!/bin/sh\nexec %q %q -- %q "$@"\n' "$HUSK_TESTS_BIN/kernel-compat" \
+		"$HUSK_KERNEL_COMPAT" "$HUSK_REAL" >"$HUSK.tmp"
+	chmod 755 "$HUSK.tmp" && mv "$HUSK.tmp" "$HUSK"
+	export HUSK HUSK_REAL
+fi
+
+# kernel_at_least 5.8 WHAT: skip (saying why) when the kernel husk runs on,
+# or the one HUSK_KERNEL_COMPAT pretends, is older than 5.8.
+kernel_at_least() {
+	local want=$1 what=$2 have
+	have=${HUSK_KERNEL_COMPAT:-$(uname -r)}
+	if [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -1)" != "$want" ]; then
+		skip "$what needs Linux $want; husk runs with Linux ${have%%-*}'s interfaces"
+	fi
+}
 
 # The busybox rootfs, built once per machine (make-rootfs.sh keeps it when
 # busybox did not change).
