@@ -95,15 +95,28 @@ teardown() {
 	[ "$(echo "$output" | wc -l)" -le 4 ] || fail "fds: $output"
 }
 
-@test "init: HUSK_TEST_NO_OPENAT2=1 makes in-root resolution use the fallback walk" {
+@test "init: without openat2 (Linux 5.5) in-root resolution takes the walk" {
 	command -v strace >/dev/null || skip "strace is not installed"
+	kernel_at_least 5.6 "openat2 for the first run"
 	set_args true
-	run env -u HUSK_TEST_NO_OPENAT2 strace -f -e trace=openat2 -o "$BATS_TEST_TMPDIR/with" \
-		"$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID-a"
+	run strace -f -e trace=openat2 -o "$BATS_TEST_TMPDIR/with" \
+		"${HUSK_REAL:-$HUSK}" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID-a"
 	assert_success
-	grep -q RESOLVE_IN_ROOT "$BATS_TEST_TMPDIR/with" || fail "openat2(RESOLVE_IN_ROOT) not used by default"
-	HUSK_TEST_NO_OPENAT2=1 run strace -f -e trace=openat2 -o "$BATS_TEST_TMPDIR/without" \
-		"$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID-b"
+	grep -q RESOLVE_IN_ROOT "$BATS_TEST_TMPDIR/with" || fail "openat2(RESOLVE_IN_ROOT) not used where the kernel has it"
+	run strace -f -e trace=openat2 -o "$BATS_TEST_TMPDIR/without" \
+		"$HUSK_TESTS_BIN/kernel-compat" 5.5 -- "${HUSK_REAL:-$HUSK}" --root "$STATE_ROOT" \
+		run --bundle "$BUNDLE" "$ID-b"
 	assert_success
-	! grep -q RESOLVE_IN_ROOT "$BATS_TEST_TMPDIR/without" || fail "openat2(RESOLVE_IN_ROOT) used with HUSK_TEST_NO_OPENAT2=1"
+	! grep -q RESOLVE_IN_ROOT "$BATS_TEST_TMPDIR/without" || fail "openat2(RESOLVE_IN_ROOT) tried on a kernel without openat2"
+}
+
+@test "init: each kernel interface is tried once, and --debug says which path runs" {
+	set_args true
+	run "$HUSK_TESTS_BIN/kernel-compat" 5.5 -- "${HUSK_REAL:-$HUSK}" --debug --root "$STATE_ROOT" \
+		run --bundle "$BUNDLE" "$ID"
+	assert_success
+	assert_output --partial 'kernel: openat2 (Linux 5.6): missing, using the component-by-component walk'
+	assert_output --partial 'kernel: mount_setattr (Linux 5.12): missing, using bind-remounts'
+	# once per process: the parent and the init each log at most once
+	[ "$(grep -c 'kernel: openat2' <<<"$output")" -le 2 ] || fail "openat2 probed more than once per process"
 }

@@ -39,6 +39,7 @@
 #include "linux/cgroups.h"
 #include "spec/names.h"
 #include "state_store.h"
+#include "linux/kernel.h"
 #include "util.h"
 
 enum {
@@ -361,12 +362,18 @@ static int namespaces_to_join(pid_t pid, int ns_fds[SPEC_NS_COUNT], int *flags,
  * namespace fd at a time, the user namespace first. */
 static int join_namespaces(int pidfd, int flags, int ns_fds[SPEC_NS_COUNT], struct husk_error *err)
 {
-	if (flags == 0 || setns(pidfd, flags) == 0)
+	if (flags == 0)
 		return 0;
-	if (errno == ESRCH)
-		return husk_error_set(err, 0, "the container stopped: its init is gone");
-	if (errno != EINVAL)
-		return husk_error_errno(err, "join the container's namespaces");
+	if (pidfd >= 0) {
+		if (setns(pidfd, flags) == 0)
+			return 0;
+		if (errno == ESRCH)
+			return husk_error_set(err, 0, "the container stopped: its init is gone");
+		if (errno != EINVAL)
+			return husk_error_errno(err, "join the container's namespaces");
+		husk_debug("kernel: setns on a pidfd (Linux 5.8): refused, joining one "
+			   "namespace fd at a time");
+	}
 	if (ns_fds[SPEC_NS_USER] >= 0 && setns(ns_fds[SPEC_NS_USER], CLONE_NEWUSER) < 0)
 		return husk_error_errno(err, "join the user namespace");
 	for (int t = 0; t < SPEC_NS_COUNT; t++) {
@@ -743,7 +750,9 @@ static int prepare(struct exec_job *j, char **args, int n_args, struct husk_erro
 	if (container_state_json(j->g, ref, &j->state_json, err) < 0)
 		return -1;
 	j->pidfd = process_pidfd_open(ref->state->pid, ref->state->start_time);
-	if (j->pidfd < 0)
+	/* Without pidfd_open (before 5.3) the namespace fds, opened by pid,
+	 * are checked against the init's start time below. */
+	if (j->pidfd < 0 && errno != ENOSYS)
 		return husk_error_set(err, 0, "container `%s` is stopped: cannot exec in it",
 				      ref->id);
 	if (namespaces_to_join(ref->state->pid, j->ns_fds, &j->ns_flags, err) < 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 #include "state_store.h"
+#include "linux/kernel.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -388,8 +389,13 @@ bool process_is_same(pid_t pid, uint64_t start_time)
 
 int process_pidfd_open(pid_t pid, uint64_t start_time)
 {
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd;
 
+	if (!kernel_has(KERNEL_PIDFD_OPEN)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return -1;
 	/* Checked after opening: the pidfd pins the process, so it cannot be

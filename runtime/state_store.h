@@ -63,7 +63,9 @@ const char *container_status(struct container_ref *ref, const struct husk_global
 uint64_t process_start_time(pid_t pid);
 /* True when pid is alive and still the process that had start_time. */
 bool process_is_same(pid_t pid, uint64_t start_time);
-/* A pidfd for (pid, start_time), checked after opening; -1 when gone. */
+/* A pidfd for (pid, start_time), checked after opening; -1 when gone
+ * (ESRCH), or -1 with ENOSYS when the kernel has no pidfd_open (before 5.3):
+ * then the caller checks the start time itself, just before using the pid. */
 int process_pidfd_open(pid_t pid, uint64_t start_time);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 #include "util.h"
+#include "linux/kernel.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -248,23 +249,40 @@ void strv_free(char **v)
 	free(v);
 }
 
+/* Before close_range (5.9), and CLOSE_RANGE_CLOEXEC (5.11): each open fd
+ * from /proc/self/fd.  close_it: close, else mark close-on-exec. */
+static int walk_fds(int from, const int *keep, size_t n_keep, bool close_it)
+{
+	_cleanup_dir_ DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		int64_t fd;
+		bool kept = false;
+		if (parse_int64(de->d_name, &fd) < 0 || fd < from || fd == dirfd(d))
+			continue;
+		for (size_t i = 0; i < n_keep && !kept; i++)
+			kept = keep[i] == fd;
+		if (kept)
+			continue;
+		if (close_it)
+			close((int)fd);
+		else
+			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	}
+	return 0;
+}
+
 int close_range_cloexec(int from, struct husk_error *err)
 {
-	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+	if (kernel_has(KERNEL_CLOSE_RANGE) &&
+	    syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
-	/* Kernels before 5.11: walk /proc/self/fd. */
-	{
-		_cleanup_dir_ DIR *d = opendir("/proc/self/fd");
-		struct dirent *de;
-		if (d == NULL)
-			return husk_error_errno(err, "open /proc/self/fd");
-		while ((de = readdir(d)) != NULL) {
-			int64_t fd;
-			if (parse_int64(de->d_name, &fd) < 0 || fd < from || fd == dirfd(d))
-				continue;
-			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-		}
-	}
+	/* No close_range, or no CLOSE_RANGE_CLOEXEC (before 5.11). */
+	if (walk_fds(from, NULL, 0, false) < 0)
+		return husk_error_errno(err, "open /proc/self/fd");
 	return 0;
 }
 
@@ -277,6 +295,8 @@ int close_fds_except(int *keep, size_t n, int first)
 {
 	int next = first;
 
+	if (!kernel_has(KERNEL_CLOSE_RANGE))
+		return walk_fds(first, keep, n, true);
 	qsort(keep, n, sizeof *keep, cmp_int);
 	for (size_t i = 0; i < n; i++) {
 		if (keep[i] < next)

@@ -20,6 +20,7 @@
 
 #include "../../spec/names.h"
 #include "linux/linux.h"
+#include "linux/kernel.h"
 #include "util.h"
 
 static const char *const hook_kind_names[] = {
@@ -82,7 +83,8 @@ hook_child(const struct spec_hook *h, int stdin_fd, int errpipe)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Nothing but stdio reaches the hook. */
-	if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0)
+	if (!kernel_has(KERNEL_CLOSE_RANGE) ||
+	    syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0)
 		for (int fd = 3; fd < 1024; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	execve(h->path, h->args ? h->args : default_argv, h->env ? h->env : empty_env);
@@ -134,6 +136,15 @@ static int wait_hook(struct hook_run *r, int64_t deadline, struct husk_error *er
 			if (left <= 0)
 				return 0;
 			timeout = left > 1000000 ? 1000000 : (int)left;
+		}
+		if (r->pidfd < 0) {
+			siginfo_t si = {.si_pid = 0};
+			/* WNOWAIT: reap() still collects the status. */
+			if (waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+			    si.si_pid == r->pid)
+				return 1;
+			if (timeout < 0 || timeout > 10)
+				timeout = 10;
 		}
 		int n = poll(fds, 2, timeout);
 		if (n < 0) {
@@ -211,8 +222,11 @@ static int run_one(const struct spec_hook *h, const char *state_json, struct hus
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
 	sigaction(SIGPIPE, &ign, &old_pipe);
 
-	r.pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
-	if (r.pidfd < 0) {
+	/* The hook is our unreaped child, so its pid cannot be reused: without
+	 * pidfd_open (before 5.3) wait_hook looks at it with waitid instead. */
+	if (kernel_has(KERNEL_PIDFD_OPEN))
+		r.pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+	if (r.pidfd < 0 && kernel_has(KERNEL_PIDFD_OPEN)) {
 		ret = husk_error_errno(err, "pidfd_open");
 		kill(r.pid, SIGKILL);
 		goto out;
@@ -228,7 +242,7 @@ static int run_one(const struct spec_hook *h, const char *state_json, struct hus
 	if (ret == 0) {
 		timed_out = true;
 		/* The pidfd names exactly our child even if it was reaped elsewhere. */
-		if (syscall(SYS_pidfd_send_signal, r.pidfd, SIGKILL, NULL, 0) < 0)
+		if (r.pidfd < 0 || syscall(SYS_pidfd_send_signal, r.pidfd, SIGKILL, NULL, 0) < 0)
 			kill(r.pid, SIGKILL);
 	}
 	ret = 0;

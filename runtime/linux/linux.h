@@ -85,7 +85,7 @@ enum resolve_create {
  * resolves symlinks against rootfd.  Returns an O_PATH (or flags) fd. */
 int resolve_in_root(int rootfd, const char *path, int flags, enum resolve_create create,
 		    mode_t mode, struct husk_error *err);
-/* Set by the test suite's HUSK_TEST_NO_OPENAT2=1 to force the fallback. */
+/* Set by the unit tests to take the walk where openat2 exists. */
 extern bool resolve_force_fallback;
 
 /* ---- cgroups*.c ---- */

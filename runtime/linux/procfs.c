@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/kernel.h"
 #include "linux/linux.h"
 #include "util.h"
 
@@ -136,7 +137,8 @@ static int open_beneath(int procfd, const char *path, int flags)
 	    .resolve =
 		RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
 	};
-	long fd = syscall(SYS_openat2, procfd, path, &how, sizeof(how));
+	long fd = kernel_has(KERNEL_OPENAT2) ? syscall(SYS_openat2, procfd, path, &how, sizeof(how))
+					     : (errno = ENOSYS, -1);
 
 	if (fd >= 0 || (errno != ENOSYS && errno != E2BIG))
 		return (int)fd;

@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/kernel.h"
 #include "linux/linux.h"
 #include "util.h"
 
@@ -77,15 +78,7 @@ static void walk_free(struct walk *w)
 
 static bool use_fallback(void)
 {
-	static bool checked;
-
-	if (!checked) {
-		const char *v = getenv("HUSK_TEST_NO_OPENAT2");
-		if (v && strcmp(v, "1") == 0)
-			resolve_force_fallback = true;
-		checked = true;
-	}
-	return resolve_force_fallback;
+	return resolve_force_fallback || !kernel_has(KERNEL_OPENAT2);
 }
 
 /* Create `name` under dirfd when it is missing; never follows a symlink. */
