@@ -270,6 +270,7 @@ add_mount() {
 }
 
 @test "mounts: idmap shows the source's ids through the mount's mappings" {
+	kernel_at_least 5.12 "an idmapped mount (mount_setattr)"
 	touch "$VOL/root-owned" "$VOL/other"
 	chown 4242:4242 "$VOL/other"
 	add_mount "{\"destination\": \"/idm\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"bind\", \"idmap\"],
@@ -289,6 +290,18 @@ add_mount() {
 	run_in_container true
 	assert_failure
 	assert_output --partial 'idmap'
+	assert_no_leftovers "$ID"
+}
+
+@test "mounts: idmap on a kernel without mount_setattr fails naming the option, leaving nothing" {
+	add_mount "{\"destination\": \"/idm\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"bind\", \"idmap\"],
+		\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],
+		\"gidMappings\": [{\"containerID\": 0, \"hostID\": 1001, \"size\": 1}]}"
+	run "$HUSK_TESTS_BIN/kernel-compat" 5.11 -- "${HUSK_REAL:-$HUSK}" --root "$STATE_ROOT" \
+		run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "mounts[].options \`idmap\` needs idmapped mounts (Linux 5.12"
+	assert_output --partial "on \`/idm\`"
 	assert_no_leftovers "$ID"
 }
 

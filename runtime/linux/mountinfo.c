@@ -50,8 +50,12 @@ static bool parse_line(char *line, struct mountinfo_entry *e)
 {
 	char *p = line, *f;
 
+	char *id, *parent;
+
 	memset(e, 0, sizeof *e);
-	if (!next_field(&p) || !next_field(&p) || !next_field(&p))
+	if (!(id = next_field(&p)) || !(parent = next_field(&p)) || !next_field(&p))
+		return false;
+	if (parse_uint64(id, &e->id) < 0 || parse_uint64(parent, &e->parent_id) < 0)
 		return false;
 	e->root = next_field(&p);
 	e->mount_point = next_field(&p);

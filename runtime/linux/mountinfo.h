@@ -3,14 +3,16 @@
 #define HUSK_MOUNTINFO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 
 /* One line of mountinfo; the strings live until the callback returns. */
 struct mountinfo_entry {
-	char *root;	     /* the mounted subtree of its filesystem, unescaped */
-	char *mount_point;   /* unescaped */
-	char *mount_options; /* per-mount: rw,nosuid,... */
+	uint64_t id, parent_id; /* mount ids, as statx and fdinfo give them */
+	char *root;		/* the mounted subtree of its filesystem, unescaped */
+	char *mount_point;	/* unescaped */
+	char *mount_options;	/* per-mount: rw,nosuid,... */
 	char *fstype;
 	char *source; /* unescaped */
 	char *super_options;

@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "linux/kernel.h"
 #include "linux/linux.h"
 #include "linux/mounts.h"
 #include "linux/mountinfo.h"
@@ -198,6 +199,8 @@ int mount_set_attrs(int fd, bool recursive, uint64_t set, uint64_t clr, struct h
 
 	if (set == 0 && clr == 0)
 		return 0;
+	if (!kernel_has(KERNEL_MOUNT_SETATTR))
+		return mount_legacy_set_attrs(fd, recursive, set, clr, err);
 	if (mount_setattr(fd, "", flags, &attr, sizeof(attr)) == 0)
 		return 0;
 	if (errno == EPERM) {
@@ -222,6 +225,8 @@ int mount_set_propagation(int fd, unsigned long propagation, bool recursive, str
 
 	if (propagation == 0)
 		return 0;
+	if (!kernel_has(KERNEL_MOUNT_SETATTR))
+		return mount_legacy_set_propagation(fd, propagation, recursive, err);
 	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
 			  sizeof(attr)) < 0)
 		return husk_error_errno(err, "set mount propagation");
@@ -280,12 +285,21 @@ int mount_new_fs(const char *fstype, const char *source, char *const *data, uint
 	return tree;
 }
 
+int mount_attach_at(int tree, int dirfd, const char *name, const char *what, struct husk_error *err)
+{
+	unsigned int flags = MOVE_MOUNT_F_EMPTY_PATH | (*name ? 0 : MOVE_MOUNT_T_EMPTY_PATH);
+
+	if (move_mount(tree, "", dirfd, name, flags) < 0)
+		return husk_error_errno(err, "attach %s", what);
+	/* Without mount_setattr its flags could only be set now. */
+	if (!kernel_has(KERNEL_MOUNT_SETATTR) && mount_legacy_attached(tree, err) < 0)
+		return husk_error_prefix(err, "%s", what);
+	return 0;
+}
+
 int mount_attach(int tree, int target_fd, const char *what, struct husk_error *err)
 {
-	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
-	    0)
-		return husk_error_errno(err, "attach %s", what);
-	return 0;
+	return mount_attach_at(tree, target_fd, "", what, err);
 }
 
 /* ---- paths ---- */
@@ -591,6 +605,11 @@ static int apply_idmap(int tree, const struct spec_mount *m, bool recursive, str
 	_cleanup_close_ int nsfd = idmap_userns(m, err);
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
 
+	if (!kernel_has(KERNEL_MOUNT_SETATTR))
+		return husk_error_set(err, ENOSYS,
+				      "mounts[].options `%s` needs idmapped mounts (Linux 5.12, "
+				      "mount_setattr), which this kernel does not have",
+				      recursive ? "ridmap" : "idmap");
 	if (nsfd < 0)
 		return husk_error_prefix(err, "idmap");
 	attr.userns_fd = (uint64_t)nsfd;
@@ -650,7 +669,7 @@ static int mount_devpts(const struct init_ctx *ctx, const struct spec_mount *m,
 {
 	if (mount_fs_at(ctx, m, o, target_fd, true, err) == 0)
 		return 0;
-	if (!ctx->new_userns || errno != EINVAL)
+	if (!ctx->new_userns || err->errnum != EINVAL)
 		return -1;
 	size_t j = 0;
 	bool dropped = false;
@@ -791,9 +810,8 @@ static int cgroup_v1_hierarchy(const struct init_ctx *ctx, const struct cg_hier 
 	}
 	if (tree < 0)
 		return husk_error_prefix(err, "cgroup %s", h->name);
-	if (move_mount(tree, "", tmpfs, h->name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return husk_error_errno(err, "attach cgroup %s", h->name);
-	return 0;
+	_cleanup_free_ char *what = xasprintf("cgroup %s", h->name);
+	return mount_attach_at(tree, tmpfs, h->name, what, err);
 }
 
 /* /proc/self/cgroup, once the parent has put us where we belong (it does
@@ -921,7 +939,7 @@ static int mount_kind_at(struct init_ctx *ctx, const struct spec_mount *m, struc
 		return 0;
 	/* In a user namespace without its own pid or ipc namespace the kernel
 	 * refuses a new proc or mqueue: bind what we can see instead. */
-	if (errno == EPERM && ctx->new_userns &&
+	if (err->errnum == EPERM && ctx->new_userns &&
 	    (strcmp(type, "proc") == 0 || strcmp(type, "mqueue") == 0)) {
 		bool proc = strcmp(type, "proc") == 0;
 		struct mount_opts b = *o;
@@ -931,7 +949,7 @@ static int mount_kind_at(struct init_ctx *ctx, const struct spec_mount *m, struc
 				   err) == 0)
 			return 0;
 		/* No mqueue on the host to share: the container goes without. */
-		if (!proc && errno == ENOENT) {
+		if (!proc && err->errnum == ENOENT) {
 			husk_warn("mqueue on `%s` skipped: %s", m->destination,
 				  husk_error_text(err));
 			husk_error_clear(err);

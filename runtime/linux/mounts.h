@@ -40,6 +40,24 @@ int mount_new_fs(const char *fstype, const char *source, char *const *data, uint
 		 struct husk_error *err);
 /* Attach the detached tree onto the mount target target_fd. */
 int mount_attach(int tree, int target_fd, const char *what, struct husk_error *err);
+/* The same onto name under dirfd ("" for dirfd itself). */
+int mount_attach_at(int tree, int dirfd, const char *name, const char *what,
+		    struct husk_error *err);
+
+/* mounts_legacy.c: the same without mount_setattr (before Linux 5.12), by
+ * bind-remounts; on a detached tree they wait for mount_attach(). */
+int mount_legacy_set_attrs(int fd, bool recursive, uint64_t set, uint64_t clr,
+			   struct husk_error *err);
+int mount_legacy_set_propagation(int fd, unsigned long propagation, bool recursive,
+				 struct husk_error *err);
+/* Apply what waited for tree, now attached. */
+int mount_legacy_attached(int tree, struct husk_error *err);
+/* mount(2) with source_fd (or the string source when -1) and target_fd
+ * named by their magic links: -1 with errno. */
+int mount_at_fd(const char *source, int source_fd, int target_fd, const char *type,
+		unsigned long flags, const char *data);
+/* The id of the mount fd is on (from fdinfo, which every kernel has). */
+int mount_fd_id(int fd, uint64_t *id);
 
 /* The config.json mounts, in order, under rootfd. */
 int mounts_apply(struct init_ctx *ctx, int rootfd, struct husk_error *err);

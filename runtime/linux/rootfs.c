@@ -290,7 +290,7 @@ static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *
 	struct stat st;
 
 	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR) {
+		if (err->errnum == ENOENT || err->errnum == ENOTDIR) {
 			husk_error_clear(err);
 			return 0;
 		}
@@ -326,7 +326,7 @@ static int readonly_path(struct init_ctx *ctx, const char *path, struct husk_err
 	_cleanup_close_ int tree = -1;
 
 	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR) {
+		if (err->errnum == ENOENT || err->errnum == ENOTDIR) {
 			husk_error_clear(err);
 			return 0;
 		}
