@@ -5,6 +5,9 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <unistd.h>
+
+#include "linux/kernel.h"
 
 int cmd_features(struct husk_globals *g, int argc, char **argv)
 {
@@ -33,7 +36,12 @@ int cmd_features(struct husk_globals *g, int argc, char **argv)
 		extra[n_extra++] = (struct spec_kv){(char *)"io.github.husk.checkpoint", status};
 	}
 	husk_error_clear(&why);
-	if (spec_features_emit(extra, n_extra, &json, &len, &err) < 0)
+	const struct spec_features_host host = {
+	    .idmap_mounts = kernel_has(KERNEL_MOUNT_SETATTR),
+	    /* Each namespace type the kernel has is a file in /proc/self/ns. */
+	    .time_namespace = access("/proc/self/ns/time", F_OK) == 0,
+	};
+	if (spec_features_emit(&host, extra, n_extra, &json, &len, &err) < 0)
 		return husk_error_report(&err);
 	printf("%s\n", json);
 	return 0;

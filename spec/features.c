@@ -101,7 +101,7 @@ static void kenabled(yajl_gen g, const char *key, bool enabled)
 	yajl_gen_map_close(g);
 }
 
-static void emit_linux(yajl_gen g)
+static void emit_linux(yajl_gen g, const struct spec_features_host *host)
 {
 	const char *caps[64] = {NULL};
 	int max = spec_capability_max_known();
@@ -111,7 +111,12 @@ static void emit_linux(yajl_gen g)
 
 	json_gen_cstr(g, "linux");
 	yajl_gen_map_open(g);
-	json_gen_kstrv(g, "namespaces", spec_ns_type_names);
+	json_gen_cstr(g, "namespaces");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; spec_ns_type_names[i]; i++)
+		if (host->time_namespace || strcmp(spec_ns_type_names[i], "time") != 0)
+			json_gen_cstr(g, spec_ns_type_names[i]);
+	yajl_gen_array_close(g);
 	json_gen_kstrv(g, "capabilities", caps);
 
 	json_gen_cstr(g, "cgroup");
@@ -150,15 +155,15 @@ static void emit_linux(yajl_gen g)
 
 	json_gen_cstr(g, "mountExtensions");
 	yajl_gen_map_open(g);
-	kenabled(g, "idmap", implemented.idmap_mounts);
+	kenabled(g, "idmap", implemented.idmap_mounts && host->idmap_mounts);
 	yajl_gen_map_close(g);
 
 	kenabled(g, "netDevices", implemented.net_devices);
 	yajl_gen_map_close(g);
 }
 
-int spec_features_emit(const struct spec_kv *extra, size_t n_extra, char **out, size_t *len,
-		       struct husk_error *err)
+int spec_features_emit(const struct spec_features_host *host, const struct spec_kv *extra,
+		       size_t n_extra, char **out, size_t *len, struct husk_error *err)
 {
 	yajl_gen g = json_gen_new(true);
 	const struct scmp_version *v = seccomp_version();
@@ -172,7 +177,7 @@ int spec_features_emit(const struct spec_kv *extra, size_t n_extra, char **out, 
 	json_gen_kstr(g, "ociVersionMax", FEATURES_OCI_VERSION_MAX);
 	json_gen_kstrv(g, "hooks", hook_names);
 	json_gen_kstrv(g, "mountOptions", spec_mount_option_names);
-	emit_linux(g);
+	emit_linux(g, host);
 	json_gen_cstr(g, "annotations");
 	yajl_gen_map_open(g);
 	if (*libseccomp)

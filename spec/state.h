@@ -45,8 +45,14 @@ int spec_state_parse(const char *json, size_t len, struct spec_state **out, stru
 void spec_state_free(struct spec_state *st);
 
 /* `husk features`: the features document for this build. */
-/* extra: annotations of the running system (CRIU's status) */
-int spec_features_emit(const struct spec_kv *extra, size_t n_extra, char **out, size_t *len,
-		       struct husk_error *err);
+/* extra: annotations of the running system (CRIU's status).  host: what
+ * the running kernel offers, found by the runtime (features reports only
+ * what would work here). */
+struct spec_features_host {
+	bool idmap_mounts;   /* mount_setattr, 5.12 */
+	bool time_namespace; /* 5.6 */
+};
+int spec_features_emit(const struct spec_features_host *host, const struct spec_kv *extra,
+		       size_t n_extra, char **out, size_t *len, struct husk_error *err);
 
 #endif

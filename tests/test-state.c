@@ -180,7 +180,9 @@ TEST(features_document)
 	size_t len = 0;
 	char errbuf[128];
 
-	ASSERT_OK(spec_features_emit(NULL, 0, &text, &len, &err), &err);
+	const struct spec_features_host host = {.idmap_mounts = true, .time_namespace = true};
+
+	ASSERT_OK(spec_features_emit(&host, NULL, 0, &text, &len, &err), &err);
 	doc = yajl_tree_parse(text, errbuf, sizeof errbuf);
 	ASSERT_MSG(doc, "not JSON: %s", errbuf);
 	v = get(doc, "ociVersionMin", NULL, NULL, yajl_t_string);
@@ -211,6 +213,27 @@ TEST(features_document)
 	yajl_tree_free(doc);
 }
 
+/* features reports only what the kernel offers: no time namespace before
+ * 5.6, no idmapped mounts before 5.12. */
+TEST(features_on_an_old_kernel)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	const struct spec_features_host host = {.idmap_mounts = false, .time_namespace = false};
+	const char *idmap[] = {"linux", "mountExtensions", "idmap", "enabled", NULL};
+	_cleanup_free_ char *text = NULL;
+	yajl_val doc, v;
+	size_t len = 0;
+	char errbuf[128];
+
+	ASSERT_OK(spec_features_emit(&host, NULL, 0, &text, &len, &err), &err);
+	doc = yajl_tree_parse(text, errbuf, sizeof errbuf);
+	ASSERT_MSG(doc, "not JSON: %s", errbuf);
+	v = get(doc, "linux", "namespaces", NULL, yajl_t_array);
+	EXPECT(v && v->u.array.len == 7 && !array_has(v, "time") && array_has(v, "cgroup"));
+	EXPECT(yajl_tree_get(doc, idmap, yajl_t_false) != NULL);
+	yajl_tree_free(doc);
+}
+
 int main(void)
 {
 	RUN(stored_round_trip);
@@ -219,5 +242,6 @@ int main(void)
 	RUN(emit_requires_id_and_status);
 	RUN(parse_errors);
 	RUN(features_document);
+	RUN(features_on_an_old_kernel);
 	return unit_done();
 }
