@@ -112,11 +112,11 @@ static int bind_node(struct init_ctx *ctx, int rootfd, const struct dev_node *d,
 	struct stat st;
 
 	if (strcmp(d->path, "/dev/null") == 0 && ctx->devnull_fd >= 0)
-		tree = open_tree(ctx->devnull_fd, "",
-				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		tree = mount_tree_clone(ctx->devnull_fd, "",
+					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	else
-		tree = open_tree(AT_FDCWD, d->path,
-				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+		tree = mount_tree_clone(AT_FDCWD, d->path,
+					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
 	if (tree < 0)
 		return husk_error_errno(err, "open the host's `%s`", d->path);
 	if (fstat(tree, &st) < 0 || !same_node(&st, d))

@@ -253,9 +253,12 @@ static int fs_context_error(int fsfd, const char *fstype, const char *what, stru
 int mount_new_fs(const char *fstype, const char *source, char *const *data, uint64_t attrs,
 		 struct husk_error *err)
 {
-	_cleanup_close_ int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
+	_cleanup_close_ int fsfd = -1;
 	int tree;
 
+	if (!kernel_has(KERNEL_MOUNT_API))
+		return mount_legacy_new_fs(fstype, source, data, attrs, err);
+	fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
 	if (fsfd < 0)
 		return husk_error_errno(err, "fsopen %s", fstype);
 	if (source && fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
@@ -289,6 +292,11 @@ int mount_attach_at(int tree, int dirfd, const char *name, const char *what, str
 {
 	unsigned int flags = MOVE_MOUNT_F_EMPTY_PATH | (*name ? 0 : MOVE_MOUNT_T_EMPTY_PATH);
 
+	if (!kernel_has(KERNEL_MOUNT_API)) {
+		if (mount_legacy_attach(tree, dirfd, name, err) < 0)
+			return husk_error_prefix(err, "attach %s", what);
+		return 0;
+	}
 	if (move_mount(tree, "", dirfd, name, flags) < 0)
 		return husk_error_errno(err, "attach %s", what);
 	/* Without mount_setattr its flags could only be set now. */
@@ -625,7 +633,7 @@ static int bind_host_path(const char *src, int target_fd, const struct mount_opt
 			  struct husk_error *err)
 {
 	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, src, flags);
+	_cleanup_close_ int tree = mount_tree_clone(AT_FDCWD, src, flags);
 
 	if (tree < 0)
 		return husk_error_errno(err, "open_tree `%s`", src);
@@ -650,7 +658,13 @@ static int mount_fs_at(const struct init_ctx *ctx, const struct spec_mount *m,
 	_cleanup_close_ int tree =
 	    mount_new_fs(m->type, m->source, labelled ? data : o->data, o->set & ~late, err);
 
+	/* Without the mount API the tmpfs exists only once attached; the
+	 * image's files are still there under it, through target_fd. */
+	bool copy_after = o->tmpcopyup && !kernel_has(KERNEL_MOUNT_API);
+
 	if (tree < 0)
+		return -1;
+	if (copy_after && mount_attach(tree, target_fd, m->type, err) < 0)
 		return -1;
 	if (o->tmpcopyup && tmpfs_copyup(target_fd, tree, err) < 0)
 		return -1;
@@ -658,7 +672,7 @@ static int mount_fs_at(const struct init_ctx *ctx, const struct spec_mount *m,
 		return -1;
 	if (mount_set_attrs(tree, true, o->rset, o->rclr, err) < 0)
 		return -1;
-	if (mount_attach(tree, target_fd, m->type, err) < 0)
+	if (!copy_after && mount_attach(tree, target_fd, m->type, err) < 0)
 		return -1;
 	return mount_set_propagation(tree, o->propagation, o->propagation_rec, err);
 }
@@ -802,7 +816,7 @@ static int cgroup_v1_hierarchy(const struct init_ctx *ctx, const struct cg_hier 
 		_cleanup_free_ char *path = own_cgroup_path(h, self_cgroup);
 		_cleanup_free_ char *src = xasprintf("/sys/fs/cgroup/%s%s", h->name,
 						     path && strcmp(path, "/") ? path : "");
-		tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		tree = mount_tree_clone(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (tree < 0)
 			return husk_error_errno(err, "open_tree `%s`", src);
 		if (mount_set_attrs(tree, false, o->set | ro, o->clr & ~ro, err) < 0)

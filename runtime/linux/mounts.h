@@ -50,6 +50,13 @@ int mount_legacy_set_attrs(int fd, bool recursive, uint64_t set, uint64_t clr,
 			   struct husk_error *err);
 int mount_legacy_set_propagation(int fd, unsigned long propagation, bool recursive,
 				 struct husk_error *err);
+/* Without the fd-based mount API (before 5.2): open_tree(OPEN_TREE_CLONE)
+ * and fsopen..fsmount hand out a placeholder for the mount to make, which
+ * mount_attach() makes; set_attrs and set_propagation on it wait for that. */
+int mount_tree_clone(int dirfd, const char *path, unsigned int flags);
+int mount_legacy_new_fs(const char *fstype, const char *source, char *const *data, uint64_t attrs,
+			struct husk_error *err);
+int mount_legacy_attach(int tree, int dirfd, const char *name, struct husk_error *err);
 /* Apply what waited for tree, now attached. */
 int mount_legacy_attached(int tree, struct husk_error *err);
 /* mount(2) with source_fd (or the string source when -1) and target_fd

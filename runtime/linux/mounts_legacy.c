@@ -13,6 +13,14 @@
  * before anything of the container runs.  A remount is not recursive: for
  * AT_RECURSIVE each submount, found in mountinfo, is opened inside the
  * tree and checked to be that mount before it is remounted.
+ *
+ * Without the fd-based mount API at all (before 5.2) there are no detached
+ * trees: mount_tree_clone() and mount_new_fs() hand out a placeholder fd
+ * (the O_PATH fd of a bind's source, or an eventfd) standing for the mount
+ * to make, and mount_attach() makes it with mount(2) onto the target's fd,
+ * opens the new mount by the target's path, checks in mountinfo that it is
+ * the mount just made there, and puts it in the placeholder's place, so the
+ * caller's fd is the attached mount, as after move_mount.
  */
 #include "config.h"
 
@@ -22,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -330,7 +339,8 @@ static int remount_tree(int fd, uint64_t id, bool recursive, uint64_t set, uint6
 /* ---- what waits for a detached tree to be attached ---- */
 
 struct pending {
-	uint64_t id;
+	uint64_t id;   /* the detached tree's mount */
+	unsigned plan; /* or the planned mount's serial (no mount API) */
 	bool recursive, propagation_rec;
 	uint64_t set, clr;
 	unsigned long propagation;
@@ -344,10 +354,20 @@ static void defer(const struct pending *p)
 	pend[n_pend++] = *p;
 }
 
+static struct plan *plan_of(int fd);
+static unsigned plan_serial(const struct plan *p);
+
 int mount_legacy_set_attrs(int fd, bool recursive, uint64_t set, uint64_t clr,
 			   struct husk_error *err)
 {
 	uint64_t id;
+	struct plan *p = plan_of(fd);
+
+	if (p) {
+		defer(&(struct pending){
+		    .plan = plan_serial(p), .recursive = recursive, .set = set, .clr = clr});
+		return 0;
+	}
 	int ours = mount_is_ours(fd, &id, err);
 
 	if (ours < 0)
@@ -363,6 +383,14 @@ int mount_legacy_set_propagation(int fd, unsigned long propagation, bool recursi
 				 struct husk_error *err)
 {
 	uint64_t id;
+	struct plan *p = plan_of(fd);
+
+	if (p) {
+		defer(&(struct pending){.plan = plan_serial(p),
+					.propagation = propagation,
+					.propagation_rec = recursive});
+		return 0;
+	}
 	int ours = mount_is_ours(fd, &id, err);
 
 	if (ours < 0)
@@ -377,18 +405,13 @@ int mount_legacy_set_propagation(int fd, unsigned long propagation, bool recursi
 	return 0;
 }
 
-int mount_legacy_attached(int tree, struct husk_error *err)
+static int apply_pending(int tree, uint64_t id, unsigned plan, struct husk_error *err)
 {
-	uint64_t id;
 	int ret = 0;
 
-	if (n_pend == 0)
-		return 0;
-	if (mount_fd_id(tree, &id) < 0)
-		return husk_error_errno(err, "find the mount id of the attached tree");
 	for (size_t i = 0; i < n_pend; i++) {
 		struct pending p = pend[i];
-		if (p.id != id)
+		if (plan ? p.plan != plan : (p.plan || p.id != id))
 			continue;
 		memmove(&pend[i], &pend[i + 1], (n_pend - i - 1) * sizeof(*pend));
 		n_pend--;
@@ -402,4 +425,179 @@ int mount_legacy_attached(int tree, struct husk_error *err)
 							   err);
 	}
 	return ret;
+}
+
+int mount_legacy_attached(int tree, struct husk_error *err)
+{
+	uint64_t id;
+
+	if (n_pend == 0)
+		return 0;
+	if (mount_fd_id(tree, &id) < 0)
+		return husk_error_errno(err, "find the mount id of the attached tree");
+	return apply_pending(tree, id, 0, err);
+}
+
+/* ---- without the fd-based mount API ---- */
+
+struct plan {
+	unsigned serial;
+	int fd; /* the placeholder */
+	dev_t dev;
+	ino_t ino;
+	bool bind, recursive;
+	char *type, *source, *data;
+	unsigned long flags;
+};
+static struct plan *plans;
+static size_t n_plans;
+
+static unsigned plan_serial(const struct plan *p)
+{
+	return p->serial;
+}
+
+static struct plan *plan_of(int fd)
+{
+	struct stat st;
+
+	if (n_plans == 0 || fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	for (size_t i = 0; i < n_plans; i++)
+		if (plans[i].fd == fd && plans[i].dev == st.st_dev && plans[i].ino == st.st_ino)
+			return &plans[i];
+	return NULL;
+}
+
+static void plan_drop(struct plan *p)
+{
+	free(p->type);
+	free(p->source);
+	free(p->data);
+	size_t i = (size_t)(p - plans);
+	memmove(&plans[i], &plans[i + 1], (n_plans - i - 1) * sizeof(*plans));
+	n_plans--;
+}
+
+static int plan_add(int fd, struct plan p)
+{
+	static unsigned serial;
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	/* A placeholder number closed and reused is not the same plan. */
+	for (size_t i = 0; i < n_plans; i++)
+		if (plans[i].fd == fd)
+			plan_drop(&plans[i--]);
+	p.serial = ++serial;
+	p.fd = fd;
+	p.dev = st.st_dev;
+	p.ino = st.st_ino;
+	plans = xrealloc(plans, (n_plans + 1) * sizeof(*plans));
+	plans[n_plans++] = p;
+	return fd;
+}
+
+int mount_tree_clone(int dirfd, const char *path, unsigned int flags)
+{
+	int fd;
+
+	if (kernel_has(KERNEL_MOUNT_API))
+		return open_tree(dirfd, path, flags);
+	if ((flags & AT_EMPTY_PATH) && *path == '\0')
+		fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	else
+		fd = openat(dirfd, path,
+			    O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+	return plan_add(fd, (struct plan){.bind = true, .recursive = (flags & AT_RECURSIVE) != 0});
+}
+
+int mount_legacy_new_fs(const char *fstype, const char *source, char *const *data, uint64_t attrs,
+			struct husk_error *err)
+{
+	_cleanup_free_ char *joined = xstrdup("");
+
+	for (size_t i = 0; data && data[i]; i++) {
+		char *next = xasprintf("%s%s%s", joined, *joined ? "," : "", data[i]);
+		free(joined);
+		joined = next;
+	}
+	int fd = plan_add(eventfd(0, EFD_CLOEXEC),
+			  (struct plan){.type = xstrdup(fstype),
+					.source = xstrdup(source ? source : fstype),
+					.data = *joined ? steal_pointer(&joined) : NULL,
+					.flags = attrs_to_ms(attrs, true)});
+	if (fd < 0)
+		return husk_error_errno(err, "%s: a placeholder for the mount", fstype);
+	return fd;
+}
+
+/* The mount just made on target: opened by target's path, and checked in
+ * mountinfo to be the topmost mount there, and to be entered at its root. */
+static int open_new_top(int target, struct husk_error *err)
+{
+	_cleanup_free_ char *path = mount_fd_path(target);
+	_cleanup_free_ char *got = NULL;
+	struct minfo *m = NULL;
+	size_t n = 0;
+	uint64_t id, under;
+	bool found = false, covered = false;
+
+	if (path == NULL || path[0] != '/')
+		return husk_error_set(err, ENOENT, "the mount target has no path");
+	_cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || mount_fd_id(fd, &id) < 0 || mount_fd_id(target, &under) < 0)
+		return husk_error_errno(err, "open the new mount at `%s`", path);
+	got = mount_fd_path(fd);
+	if (read_mountinfo(&m, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		found |= m[i].id == id && strcmp(m[i].point, path) == 0;
+		covered |= m[i].parent == id && strcmp(m[i].point, path) == 0;
+	}
+	minfo_free(m, n);
+	if (id == under || !found || covered || got == NULL || strcmp(got, path) != 0)
+		return husk_error_set(err, EXDEV, "`%s` changed while it was mounted on", path);
+	return steal_fd(&fd);
+}
+
+int mount_legacy_attach(int tree, int dirfd, const char *name, struct husk_error *err)
+{
+	struct plan *p = plan_of(tree);
+	_cleanup_close_ int named = -1, top = -1;
+	int target = dirfd, r;
+	unsigned serial;
+
+	if (p == NULL)
+		return husk_error_set(err, EINVAL, "not a mount husk prepared");
+	if (*name) {
+		named = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (named < 0)
+			return husk_error_errno(err, "open `%s`", name);
+		target = named;
+	}
+	if (p->bind)
+		r = mount_at_fd(NULL, tree, target, NULL, MS_BIND | (p->recursive ? MS_REC : 0),
+				NULL);
+	else
+		r = mount_at_fd(p->source, -1, target, p->type, p->flags, p->data);
+	if (r < 0)
+		return husk_error_errno(err, "mount(2)");
+	serial = p->serial;
+	plan_drop(p);
+	top = open_new_top(target, err);
+	if (top < 0)
+		return -1;
+	/* The caller's fd is now the attached mount, as after move_mount. */
+	if (dup3(top, tree, O_CLOEXEC) < 0)
+		return husk_error_errno(err, "dup3");
+	uint64_t id;
+	if (mount_fd_id(tree, &id) < 0)
+		return husk_error_errno(err, "find the mount id of the new mount");
+	return apply_pending(tree, id, serial, err);
 }

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "linux/kernel.h"
 #include "linux/linux.h"
 #include "linux/mounts.h"
 #include "spec/names.h"
@@ -204,8 +205,8 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 		return -1;
 
 	/* The rootfs bound onto itself: a mount we can pivot into. */
-	tree = open_tree(ctx->rootfs_fd, "",
-			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	tree = mount_tree_clone(ctx->rootfs_fd, "",
+				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	if (tree < 0)
 		return husk_error_errno(err, "bind the rootfs `%s`", ctx->rootfs);
 	if (mount_attach(tree, ctx->rootfs_fd, "the rootfs", err) < 0) {
@@ -224,7 +225,10 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 	if (create_cwd(ctx, err) < 0 || bind_notify_socket(ctx, err) < 0)
 		return -1;
 
-	if (cfg->linux && cfg->linux->masked_paths && cfg->linux->masked_paths[0]) {
+	/* Without the mount API a bind's source must still be mounted in our
+	 * namespace when it is made, after the pivot: see mask_null_late(). */
+	if (cfg->linux && cfg->linux->masked_paths && cfg->linux->masked_paths[0] &&
+	    kernel_has(KERNEL_MOUNT_API)) {
 		mask_null = open_tree(ctx->devnull_fd, "",
 				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (mask_null < 0)
@@ -277,10 +281,33 @@ static int attach_mask(int *mask, int target, const char *path, struct husk_erro
 		*attached = true;
 		return 0;
 	}
-	clone = open_tree(*mask, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	clone = mount_tree_clone(*mask, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (clone < 0)
 		return husk_error_errno(err, "clone the mask for `%s`", path);
 	return mount_attach(clone, target, path, err);
+}
+
+/*
+ * Without the mount API the host's /dev/null is gone from our namespace by
+ * the time masks are made (after the pivot), and mount(2) binds only from
+ * mounts in it.  The container's own /dev/null serves, once the very fd we
+ * bind from is checked to be the character device 1:3: whatever an image or
+ * a racing container put at that path, nothing else is ever bound
+ * (CVE-2025-31133).
+ */
+static int mask_null_late(struct init_ctx *ctx, struct husk_error *err)
+{
+	_cleanup_close_ int fd = resolve_in_root(ctx->rootfs_fd, "/dev/null", O_PATH | O_NOFOLLOW,
+						 RESOLVE_NO_CREATE, 0, err);
+
+	if (fd < 0)
+		return husk_error_prefix(err, "find /dev/null to mask with");
+	if (!is_devnull(fd))
+		return husk_error_set(err, ENODEV, "/dev/null in the container is not device 1:3");
+	mask_null = mount_tree_clone(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (mask_null < 0)
+		return husk_error_errno(err, "clone /dev/null");
+	return 0;
 }
 
 static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *err)
@@ -299,6 +326,8 @@ static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *
 	if (fstat(fd, &st) < 0)
 		return husk_error_errno(err, "stat `%s`", path);
 	if (!S_ISDIR(st.st_mode)) {
+		if (mask_null < 0 && mask_null_late(ctx, err) < 0)
+			return -1;
 		if (mask_null < 0)
 			return husk_error_set(err, EBADF, "no /dev/null to mask `%s` with", path);
 		return attach_mask(&mask_null, fd, path, err);
@@ -332,8 +361,8 @@ static int readonly_path(struct init_ctx *ctx, const char *path, struct husk_err
 		}
 		return -1;
 	}
-	tree =
-	    open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	tree = mount_tree_clone(fd, "",
+				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	if (tree < 0)
 		return husk_error_errno(err, "bind `%s`", path);
 	/* Only ever adding flags: whatever the mount has locked stays. */

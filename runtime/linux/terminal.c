@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "linux/linux.h"
+#include "linux/mounts.h"
 #include "util.h"
 
 #ifndef PROC_SUPER_MAGIC
@@ -184,12 +185,9 @@ static int mount_console(int slave, struct husk_error *err)
 	if (errno != ENOSYS && errno != EPERM)
 		return husk_error_errno(err, "clone the pty mount (open_tree)");
 
-	/* Kernels without the new mount API: both ends through /proc/self/fd,
-	 * which is the magic link to the very file, not a path lookup. */
-	char src[64], dst[64];
-	snprintf(src, sizeof src, "/proc/self/fd/%d", slave);
-	snprintf(dst, sizeof dst, "/proc/self/fd/%d", target);
-	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+	/* Kernels without the new mount API: both ends by their magic links
+	 * in our procfs handle (the container's /proc may not be there). */
+	if (mount_at_fd(NULL, slave, target, NULL, MS_BIND, NULL) < 0)
 		return husk_error_errno(err, "bind the pty over /dev/console");
 	return 0;
 }
