@@ -36,11 +36,11 @@ CLIENT_CAPS=00000000a80425fb
 
 @test "exec: the process joins every namespace of the init" {
 	add_namespace cgroup
-	if [ -e /proc/self/ns/time ]; then add_namespace time; fi
+	if have_ns time; then add_namespace time; fi
 	start_container
 	local ns inside host
 	for ns in pid net ipc uts mnt cgroup user time; do
-		[ -e "/proc/self/ns/$ns" ] || continue
+		have_ns "$ns" || continue
 		host=$(readlink "/proc/$INIT_PID/ns/$ns")
 		run husk exec "$ID" readlink "/proc/self/ns/$ns"
 		assert_success

@@ -44,11 +44,25 @@ fi
 # kernel_at_least 5.8 WHAT: skip (saying why) when the kernel husk runs on,
 # or the one HUSK_KERNEL_COMPAT pretends, is older than 5.8.
 kernel_at_least() {
-	local want=$1 what=$2 have
-	have=${HUSK_KERNEL_COMPAT:-$(uname -r)}
-	if [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -1)" != "$want" ]; then
-		skip "$what needs Linux $want; husk runs with Linux ${have%%-*}'s interfaces"
-	fi
+	version_at_least "$1" ||
+		skip "$2 needs Linux $1; husk runs with Linux $(husk_kernel)'s interfaces"
+}
+
+# The kernel whose interfaces husk gets: HUSK_KERNEL_COMPAT's, or this one.
+husk_kernel() {
+	local have=${HUSK_KERNEL_COMPAT:-$(uname -r)}
+	echo "${have%%-*}"
+}
+
+version_at_least() {
+	[ "$(printf '%s\n%s\n' "$1" "$(husk_kernel)" | sort -V | head -1)" = "$1" ]
+}
+
+# have_ns TYPE: husk can make a TYPE namespace here (the time namespace
+# is a file in /proc/self/ns that kernel-compat cannot hide).
+have_ns() {
+	[ -e "/proc/self/ns/$1" ] || return 1
+	[ "$1" != time ] || version_at_least 5.6
 }
 
 # The busybox rootfs, built once per machine (make-rootfs.sh keeps it when
@@ -269,7 +283,7 @@ teardown() {
 
 # skip_unless_ns TYPE: skip when the kernel has no such namespace.
 skip_unless_ns() {
-	[ -e "/proc/self/ns/$1" ] || skip "kernel has no $1 namespace (/proc/self/ns/$1 missing)"
+	have_ns "$1" || skip "kernel has no $1 namespace (Linux $(husk_kernel)'s interfaces)"
 }
 
 # make_traversable PATH: let any uid walk down to PATH (o+x on every parent),

@@ -191,6 +191,15 @@ check_host_ns() {
 	[ "$inner_up" -ge $((host_up + 1728000 - 5)) ] || fail "uptime $inner_up not shifted (host $host_up)"
 }
 
+@test "namespaces: time: on a kernel without time namespaces create fails naming the field, leaving nothing" {
+	add_namespace time
+	run "$HUSK_TESTS_BIN/kernel-compat" 5.5 -- "${HUSK_REAL:-$HUSK}" --root "$STATE_ROOT" \
+		run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial 'linux.namespaces: a time namespace needs Linux 5.6'
+	assert_no_leftovers "$ID"
+}
+
 @test "namespaces: time: timeOffsets without a time namespace is an error" {
 	skip_unless_ns time
 	remove_namespace time

@@ -150,6 +150,7 @@ MKDIR='"names": ["mkdir", "mkdirat"]'
 }
 
 @test "seccomp: flags TSYNC, LOG, SPEC_ALLOW, WAIT_KILLABLE_RECV are accepted and the filter holds" {
+	kernel_at_least 5.19 "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"
 	seccomp_rules SCMP_ACT_ALLOW "{$MKDIR, \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 18}"
 	update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
 		"SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
@@ -220,6 +221,7 @@ notify_config() {
 }
 
 @test "seccomp: SCMP_ACT_NOTIFY: the listener answers success, mkdir 'succeeds' without a directory" {
+	kernel_at_least 5.0 "seccomp user notification"
 	start_listener success
 	notify_config
 	run_in_container sh -c 'mkdir /tmp/n && echo made; test -d /tmp/n || echo absent'
@@ -242,6 +244,7 @@ notify_config() {
 }
 
 @test "seccomp: SCMP_ACT_NOTIFY: the listener answers an errno" {
+	kernel_at_least 5.0 "seccomp user notification"
 	start_listener errno:18
 	notify_config
 	run_in_container mkdir /tmp/n

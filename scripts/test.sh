@@ -12,7 +12,8 @@
 #   BUILD_DIR        build directory                        [<repo>/build]
 #   FUZZ_SECONDS     run time of each fuzzer                [20]
 #   SKIP_DEPS=1      do not run scripts/install-deps.sh
-#   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1 SKIP_NO_OPENAT2=1   leave out a phase
+#   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1 SKIP_OLD_KERNEL=1   leave out a phase
+#   OLD_KERNEL       kernel the old-kernel phase pretends   [4.18]
 #   VM_RUN           runs a command in a throw-away VM      [<repo>/scripts/vm-run]
 #   BATS_FILTER      regex passed to bats --filter
 #   TEST_FILES       bats files to run instead of integration/*.bats
@@ -184,7 +185,7 @@ run_bats() {
 	[ -n "${BATS_FILTER:-}" ] && args+=(--filter "$BATS_FILTER")
 	say "bats $label: $*"
 	HUSK=$HUSK HUSK_TESTS_BIN=$BUILD/tests \
-		HUSK_TEST_NO_OPENAT2=${NO_OPENAT2:-} \
+		HUSK_KERNEL_COMPAT=${KERNEL_COMPAT:-} \
 		VM_RUN=$VM_RUN BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-$test_timeout} \
 		timeout --kill-after=30 "$tmo" bats "${args[@]}" "$@" </dev/null 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
@@ -214,14 +215,18 @@ if [ "${SKIP_BATS:-0}" != 1 ]; then
 	fi
 fi
 
-# The same suite again with openat2 made unavailable to husk, so that the
-# component-by-component fallback of runtime/linux/resolve.c is what runs.
-if [ "${SKIP_BATS:-0}" != 1 ] && [ "${SKIP_NO_OPENAT2:-0}" != 1 ]; then
+# The same suite again with only an old kernel's system calls
+# (tests/kernel-compat: ENOSYS for everything newer), so every fallback of
+# husk for a missing interface is what runs: the fd-based mount API,
+# mount_setattr, openat2, close_range, pidfds, clone3 (runtime/linux/kernel.c).
+OLD_KERNEL=${OLD_KERNEL:-4.18}
+if [ "${SKIP_BATS:-0}" != 1 ] && [ "${SKIP_OLD_KERNEL:-0}" != 1 ]; then
 	if [ -n "${TEST_FILES:-}" ]; then
 		# shellcheck disable=SC2086
-		NO_OPENAT2=1 run_bats no-openat2 "$(bounded 3000)" $TEST_FILES
+		KERNEL_COMPAT=$OLD_KERNEL run_bats "linux-$OLD_KERNEL" "$(bounded 3000)" $TEST_FILES
 	else
-		NO_OPENAT2=1 run_bats no-openat2 "$(bounded 3000)" "$REPO"/integration/*.bats
+		KERNEL_COMPAT=$OLD_KERNEL run_bats "linux-$OLD_KERNEL" "$(bounded 3000)" \
+			"$REPO"/integration/*.bats
 	fi
 fi
 
