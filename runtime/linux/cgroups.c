@@ -1123,6 +1123,10 @@ int cgroup_kill_all(const struct cgroup_handle *cg, int sig, struct husk_error *
 	    cg_write(&cg->h[cg->unified], "kill", "cgroup.kill", "1", &e) == 0)
 		return 0;
 	husk_error_clear(&e);
+	/* No cgroup.kill (before 5.14, or cgroup v1), or another signal. */
+	if (sig == SIGKILL)
+		husk_debug("kernel: cgroup.kill (Linux 5.14, cgroup v2): not used, killing each "
+			   "pid of cgroup.procs");
 	/* Frozen, nobody can fork between our reading the list and the kill. */
 	cgroup_is_frozen(cg, &was_frozen, &e);
 	if (!was_frozen && freezer_hier(cg) && cgroup_freeze(mut, true, &e) == 0)
