@@ -203,7 +203,8 @@ pid_alive() {
 
 # cgroup directories husk may have made for ID, on any hierarchy or driver.
 cgroup_dirs_of() {
-	find /sys/fs/cgroup -maxdepth 5 -type d \( -name "$1" -o -name "*-$1.scope" \) 2>/dev/null
+	# Other cgroups come and go while find walks: its status says nothing.
+	find /sys/fs/cgroup -maxdepth 5 -type d \( -name "$1" -o -name "*-$1.scope" \) 2>/dev/null || true
 }
 
 # procs_with_link_under DIR: /proc/PID/root or /proc/PID/cwd (NUL-separated)
