@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../runtime/error.h"
+#include "spec/error.h"
 
 enum check_severity {
 	CHECK_ERROR,   /* create would fail */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../runtime/error.h"
+#include "spec/error.h"
 
 /* GNU C predefines `linux` as 1; the field below is named after the JSON key. */
 #undef linux
