@@ -58,20 +58,6 @@ int preserved_fd_count(int preserve_fds)
 	return preserve_fds + listen_fds_passed();
 }
 
-static char *rfc3339_now(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64];
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-	return xstrdup(buf);
-}
-
 static int open_verified_devnull(struct husk_error *err)
 {
 	struct stat st;
@@ -233,13 +219,15 @@ static void create_job_free(struct create_job *j)
 static struct spec_state *new_state(const struct create_job *j, char *rootfs)
 {
 	struct spec_state *st = xcalloc(1, sizeof *st);
+	char stamp[RFC3339_SIZE];
 
 	st->oci_version = xstrdup("1.3.0");
 	st->id = xstrdup(j->o->id);
 	st->status = xstrdup("creating");
 	st->bundle = xstrdup(j->bundle);
 	st->rootfs = rootfs;
-	st->created = rfc3339_now();
+	rfc3339_format_now(stamp);
+	st->created = xstrdup(stamp);
 	st->owner = geteuid() == 0 ? xstrdup("root") : xasprintf("%u", geteuid());
 	st->n_annotations = j->cfg->n_annotations;
 	if (st->n_annotations) {

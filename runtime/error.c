@@ -64,18 +64,13 @@ static void json_escape_into(char *out, size_t size, const char *in)
 
 static void write_log_line(enum husk_log_level level, const char *msg)
 {
-	char line[8192], esc[6144], stamp[64];
-	struct timespec ts;
-	struct tm tm;
+	char line[8192], esc[6144], stamp[RFC3339_SIZE];
 	int n;
 
 	if (log_fd < 0)
 		return;
 	if (log_json) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		n = (int)strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(stamp + n, sizeof stamp - n, ".%09ldZ", ts.tv_nsec);
+		rfc3339_format_now(stamp);
 		json_escape_into(esc, sizeof esc, msg);
 		n = snprintf(line, sizeof line,
 			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",

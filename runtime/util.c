@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -391,4 +392,16 @@ int send_pidfd(const char *path, pid_t pid, int pidfd, struct husk_error *err)
 	if (unix_send_fd(sock, pidfd, "pidfd", 5, err) < 0)
 		return husk_error_prefix(err, "--pidfd-socket `%s`", path);
 	return 0;
+}
+
+void rfc3339_format_now(char buf[RFC3339_SIZE])
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, RFC3339_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, RFC3339_SIZE - n, ".%09ldZ", ts.tv_nsec);
 }

@@ -80,6 +80,10 @@ int write_file_at(int dirfd, const char *path, const char *value, struct husk_er
 /* Write path atomically: temporary file in the same directory, fsync-free rename. */
 int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 			 struct husk_error *err);
+/* The time now as RFC 3339 in UTC with nanoseconds, "2026-12-06T21:30:00.123456789Z"
+ * (state's created, the JSON log's time). */
+#define RFC3339_SIZE 40
+void rfc3339_format_now(char buf[RFC3339_SIZE]);
 /* Write pid in decimal to path, replacing it atomically (--pid-file). */
 int write_pid_file(const char *path, pid_t pid, struct husk_error *err);
 
