@@ -67,7 +67,10 @@ MKDIR='"names": ["mkdir", "mkdirat"]'
 	assert_success
 	assert_line made
 	assert_line --regexp '^Seccomp:[[:space:]]+2$'
-	assert_line --regexp '^Seccomp_filters:[[:space:]]+1$'
+	# tests/kernel-compat's own filter is stacked under ours when it runs husk
+	local filters=1
+	[ -z "${HUSK_KERNEL_COMPAT:-}" ] || filters=2
+	assert_line --regexp "^Seccomp_filters:[[:space:]]+$filters\$"
 }
 
 @test "seccomp: SCMP_ACT_KILL, KILL_PROCESS, KILL_THREAD end the process by SIGSYS" {
@@ -261,6 +264,7 @@ notify_config() {
 }
 
 @test "seccomp: SCMP_ACT_NOTIFY with nobody listening fails the start with a clear error" {
+	kernel_at_least 5.0 "seccomp user notification"
 	LISTENER_SOCK=$BATS_TEST_TMPDIR/nobody.sock
 	notify_config
 	run_in_container true
