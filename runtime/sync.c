@@ -26,6 +26,25 @@ int sync_send(int fd, enum sync_type type, int errnum, const void *payload, size
 	return 0;
 }
 
+/*
+ * recv, with EINTR retried.  When the init exits with a message of ours
+ * still unread in its queue, the kernel reports ECONNRESET once, before
+ * the messages the init sent us and that still wait in ours: its error
+ * among them.  Read past that report, so the init's own message wins
+ * over "Connection reset by peer"; the next read returns what is queued,
+ * and then end of file.
+ */
+static ssize_t recv_past_reset(int fd, void *buf, size_t cap, int flags)
+{
+	ssize_t n;
+	int resets = 0;
+
+	do
+		n = recv(fd, buf, cap, flags);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 2)));
+	return n;
+}
+
 int sync_recv(int fd, struct sync_msg *msg, char **payload, struct husk_error *err)
 {
 	size_t cap = 64 * 1024;
@@ -36,18 +55,14 @@ int sync_recv(int fd, struct sync_msg *msg, char **payload, struct husk_error *e
 		*payload = NULL;
 	for (;;) {
 		buf = xrealloc(buf, cap + 1);
-		do
-			n = recv(fd, buf, cap, MSG_PEEK | MSG_TRUNC);
-		while (n < 0 && errno == EINTR);
+		n = recv_past_reset(fd, buf, cap, MSG_PEEK | MSG_TRUNC);
 		if (n < 0)
 			return husk_error_errno(err, "sync: receive");
 		if ((size_t)n <= cap || cap >= SYNC_MAX_PAYLOAD)
 			break;
 		cap = (size_t)n;
 	}
-	do
-		n = recv(fd, buf, cap, 0);
-	while (n < 0 && errno == EINTR);
+	n = recv_past_reset(fd, buf, cap, 0);
 	if (n < 0)
 		return husk_error_errno(err, "sync: receive");
 	if (n == 0)

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "tests/unit.h"
 #include "state_store.h"
+#include "sync.h"
 #include "linux/mountinfo.h"
 #include "util.h"
 
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 TEST(error_prefix_builds_context_chain)
@@ -193,6 +195,31 @@ TEST(mountinfo_parses_every_line_and_unescapes)
 	ASSERT_STREQ(seen.last_super, "rw,errors=remount-ro");
 }
 
+/* The init failed and exited with a message of ours unread: its error, not
+ * "Connection reset by peer", is what the parent reads. */
+TEST(sync_init_error_wins_over_reset)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	struct sync_msg m;
+	char *why = NULL;
+	int sp[2];
+
+	ASSERT(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == 0);
+	ASSERT_INT_EQ(sync_send(sp[0], SYNC_CGROUP_DONE, 0, NULL, 0, &err), 0);
+	ASSERT_INT_EQ(sync_send(sp[1], SYNC_ERROR, EACCES, "apparmor: no such profile", 25, &err),
+		      0);
+	close(sp[1]);
+	ASSERT_INT_EQ(sync_recv(sp[0], &m, &why, &err), 0);
+	ASSERT_INT_EQ(m.type, SYNC_ERROR);
+	ASSERT_INT_EQ(m.errnum, EACCES);
+	ASSERT_STREQ(why, "apparmor: no such profile");
+	free(why);
+	ASSERT(sync_recv(sp[0], &m, &why, &err) < 0);
+	ASSERT_INT_EQ(err.errnum, ECONNRESET);
+	husk_error_clear(&err);
+	close(sp[0]);
+}
+
 int main(void)
 {
 	RUN(error_prefix_builds_context_chain);
@@ -203,5 +230,6 @@ int main(void)
 	RUN(state_store_create_open_remove);
 	RUN(process_identity);
 	RUN(mountinfo_parses_every_line_and_unescapes);
+	RUN(sync_init_error_wins_over_reset);
 	return unit_done();
 }
