@@ -131,8 +131,7 @@ int cg_systemd_parse_path(const char *cgroups_path, const char *id, const char *
 int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct husk_error *err);
 int cg_systemd_stop(struct cgroup_handle *cg, struct husk_error *err);
 
-/* Statistics and OOM events for `events` (cgroups_stats in cmd_events.c
- * reads files through these). */
+/* cgroups_stats.c: statistics and OOM events for `events`. */
 int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out,
 		      struct husk_error *err);
 /* An fd that becomes readable when the cgroup records an OOM kill; -1 when
