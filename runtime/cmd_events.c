@@ -122,7 +122,8 @@ int cmd_events(struct husk_globals *g, int argc, char **argv)
 		cgroup_handle_free(cg);
 		return ret < 0 ? husk_error_report(&err) : 0;
 	}
-	_cleanup_close_ int ofd = cgroup_oom_fd(cg, &err);
+	uint64_t oom_seen = 0;
+	_cleanup_close_ int ofd = cgroup_oom_fd(cg, &oom_seen, &err);
 	if (ofd < 0)
 		husk_error_clear(&err);
 	long next = now_ms() + interval;
@@ -139,7 +140,7 @@ int cmd_events(struct husk_globals *g, int argc, char **argv)
 		/* wake at least every second to notice the container stopping */
 		struct pollfd pfd = {.fd = ofd, .events = POLLIN};
 		int r = poll(&pfd, ofd >= 0 ? 1 : 0, wait > 1000 ? 1000 : (int)wait);
-		if (r > 0 && cgroup_oom_check(cg, ofd)) {
+		if (r > 0 && cgroup_oom_check(cg, ofd, &oom_seen)) {
 			printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
 			fflush(stdout);
 		}

@@ -136,9 +136,11 @@ int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out
 		      struct husk_error *err);
 /* An fd that becomes readable when the cgroup records an OOM kill; -1 when
  * the memory controller offers no such notification.  cgroup_oom_check
- * consumes the notification and says whether a new OOM happened. */
-int cgroup_oom_fd(const struct cgroup_handle *cg, struct husk_error *err);
-bool cgroup_oom_check(const struct cgroup_handle *cg, int fd);
+ * consumes the notification and says whether a new OOM happened.  *seen is
+ * the watcher's count of OOM kills so far (v2 reports a count, not an
+ * event): cgroup_oom_fd sets it, cgroup_oom_check keeps it current. */
+int cgroup_oom_fd(const struct cgroup_handle *cg, uint64_t *seen, struct husk_error *err);
+bool cgroup_oom_check(const struct cgroup_handle *cg, int fd, uint64_t *seen);
 enum cg_layout cgroup_layout(const struct cgroup_handle *cg);
 
 /* For the commands (cmd_pause.c): open a container's state and its cgroup.

@@ -358,8 +358,6 @@ int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out
 
 /* ---- OOM notifications ---- */
 
-static uint64_t oom_seen;
-
 static uint64_t oom_kills(const struct cg_hier *h)
 {
 	_cleanup_free_ char *ev = cg_read(h, "memory.events");
@@ -370,7 +368,7 @@ static uint64_t oom_kills(const struct cg_hier *h)
 	return v;
 }
 
-int cgroup_oom_fd(const struct cgroup_handle *cg, struct husk_error *err)
+int cgroup_oom_fd(const struct cgroup_handle *cg, uint64_t *seen, struct husk_error *err)
 {
 	struct cg_hier *h = cg_find(cg, "memory");
 
@@ -383,7 +381,7 @@ int cgroup_oom_fd(const struct cgroup_handle *cg, struct husk_error *err)
 			return husk_error_errno(err, "events: inotify_init1");
 		if (inotify_add_watch(fd, path, IN_MODIFY) < 0)
 			return husk_error_errno(err, "events: watch memory.events");
-		oom_seen = oom_kills(h);
+		*seen = oom_kills(h);
 		return steal_fd(&fd);
 	}
 	_cleanup_close_ int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -396,7 +394,7 @@ int cgroup_oom_fd(const struct cgroup_handle *cg, struct husk_error *err)
 	return steal_fd(&efd);
 }
 
-bool cgroup_oom_check(const struct cgroup_handle *cg, int fd)
+bool cgroup_oom_check(const struct cgroup_handle *cg, int fd, uint64_t *seen)
 {
 	struct cg_hier *h = cg_find(cg, "memory");
 	char buf[4096];
@@ -405,8 +403,8 @@ bool cgroup_oom_check(const struct cgroup_handle *cg, int fd)
 		while (read(fd, buf, sizeof buf) > 0)
 			;
 		uint64_t now = oom_kills(h);
-		bool fired = now > oom_seen;
-		oom_seen = now;
+		bool fired = now > *seen;
+		*seen = now;
 		return fired;
 	}
 	uint64_t n;
