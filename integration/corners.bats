@@ -386,3 +386,31 @@ with open(sys.argv[2], "w", buffering=1) as out:
 none"
 	assert_no_leftovers "$ID"
 }
+
+@test "devices: in a user namespace a device under a new name is found by its numbers, bound nosuid,noexec" {
+	skip_unless_ns user
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.devices = [{"path": "/dev/renamed-kmsg", "type": "c", "major": 1, "minor": 11},
+			{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11}]'
+	make_traversable "$BUNDLE/rootfs"
+	[ ! -e /dev/renamed-kmsg ]
+	run_in_container sh -c 'stat -c "%n %F %t:%T" /dev/renamed-kmsg; grep -E " /dev/(renamed-kmsg|kmsg) " /proc/self/mountinfo'
+	assert_success
+	assert_line '/dev/renamed-kmsg character special file 1:b'
+	local m
+	for m in /dev/renamed-kmsg /dev/kmsg; do
+		local line
+		line=$(grep " $m " <<<"$output") || fail "no mount on $m: $output"
+		[[ $(awk '{print $6}' <<<"$line") == *nosuid* ]] || fail "$m: $line"
+		[[ $(awk '{print $6}' <<<"$line") == *noexec* ]] || fail "$m: $line"
+	done
+	assert_no_leftovers "$ID"
+	# Numbers no host node has: an error naming them.
+	update_config '.linux.devices = [{"path": "/dev/nothing", "type": "c", "major": 1, "minor": 250}]'
+	run_in_container true
+	assert_failure
+	assert_output --partial 'no node for device c 1:250 on the host'
+	assert_no_leftovers "$ID"
+}

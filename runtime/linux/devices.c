@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -105,6 +106,57 @@ static int make_node(int parent, const char *name, const struct dev_node *d, str
 	return 0;
 }
 
+/* A clone of the host's node at path when it is device d, else -1. */
+static int clone_if_node(int dirfd, const char *path, unsigned int flags, const struct dev_node *d)
+{
+	struct stat st;
+	int tree = mount_tree_clone(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | flags);
+
+	if (tree >= 0 && (fstat(tree, &st) < 0 || !same_node(&st, d))) {
+		close(tree);
+		return -1;
+	}
+	return tree;
+}
+
+/* The host's node for d's numbers under another name: udev's
+ * /dev/char/MAJ:MIN or /dev/block/MAJ:MIN link, else /dev and its
+ * directories one level down (where devtmpfs alone puts them). */
+static int clone_host_node_by_numbers(const struct dev_node *d)
+{
+	char byno[64];
+	_cleanup_dir_ DIR *dev = NULL;
+	struct dirent *e;
+	int tree;
+
+	snprintf(byno, sizeof byno, "/dev/%s/%u:%u", d->type == 'b' ? "block" : "char", d->major,
+		 d->minor);
+	tree = clone_if_node(AT_FDCWD, byno, 0, d);
+	if (tree >= 0 || (dev = opendir("/dev")) == NULL)
+		return tree;
+	while ((e = readdir(dev)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *p = xasprintf("/dev/%s", e->d_name);
+		if (e->d_type == DT_DIR) {
+			_cleanup_dir_ DIR *sub = opendir(p);
+			struct dirent *f;
+			while (sub && (f = readdir(sub)) != NULL) {
+				if (f->d_type != DT_CHR && f->d_type != DT_BLK)
+					continue;
+				_cleanup_free_ char *q = xasprintf("%s/%s", p, f->d_name);
+				if ((tree = clone_if_node(AT_FDCWD, q, AT_SYMLINK_NOFOLLOW, d)) >=
+				    0)
+					return tree;
+			}
+		} else if ((e->d_type == DT_CHR || e->d_type == DT_BLK) &&
+			   (tree = clone_if_node(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, d)) >= 0) {
+			return tree;
+		}
+	}
+	return -1;
+}
+
 static int bind_node(struct init_ctx *ctx, int rootfd, const struct dev_node *d,
 		     struct husk_error *err)
 {
@@ -115,13 +167,18 @@ static int bind_node(struct init_ctx *ctx, int rootfd, const struct dev_node *d,
 		tree = mount_tree_clone(ctx->devnull_fd, "",
 					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	else
-		tree = mount_tree_clone(AT_FDCWD, d->path,
-					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+		tree = clone_if_node(AT_FDCWD, d->path, AT_SYMLINK_NOFOLLOW, d);
+	/* linux.devices may give an existing device a new name. */
 	if (tree < 0)
-		return husk_error_errno(err, "open the host's `%s`", d->path);
-	if (fstat(tree, &st) < 0 || !same_node(&st, d))
-		return husk_error_set(err, ENODEV, "the host's `%s` is not device %c %u:%u",
-				      d->path, d->type, d->major, d->minor);
+		tree = clone_host_node_by_numbers(d);
+	if (tree < 0)
+		return husk_error_set(err, ENODEV,
+				      "no node for device %c %u:%u on the host (as `%s` or "
+				      "under /dev)",
+				      d->type, d->major, d->minor, d->path);
+	/* A device bind never carries setuid programs or code to run. */
+	if (mount_set_attrs(tree, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0, err) < 0)
+		return husk_error_prefix(err, "`%s`", d->path);
 	target = resolve_in_root(rootfd, d->path, O_PATH | O_NOFOLLOW, RESOLVE_MKFILE, 0, err);
 	if (target < 0)
 		return -1;
