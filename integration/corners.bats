@@ -414,3 +414,23 @@ none"
 	assert_output --partial 'no node for device c 1:250 on the host'
 	assert_no_leftovers "$ID"
 }
+
+@test "cgroups v1: realtimeRuntime gets its budget from the parents husk made, and SCHED_FIFO runs" {
+	[ -f /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] ||
+		skip "no cgroup v1 cpu hierarchy with CONFIG_RT_GROUP_SCHED (cpu.rt_runtime_us) on this host"
+	update_config '.linux.resources.cpu = {"realtimePeriod": 1000000, "realtimeRuntime": 20000}
+		| .process.scheduler = {"policy": "SCHED_FIFO", "priority": 5}'
+	# /proc/PID/stat fields 40 and 41: rt_priority and policy (1: SCHED_FIFO)
+	run_in_container sh -c 'cut -d" " -f40,41 /proc/$$/stat'
+	assert_success
+	assert_output '5 1'
+	assert_no_leftovers "$ID"
+	# More than the host's root can give: an error naming the level.
+	local root_rt
+	root_rt=$(cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)
+	update_config ".linux.resources.cpu = {\"realtimePeriod\": 1000000, \"realtimeRuntime\": $((root_rt + 1000))}"
+	run_in_container true
+	assert_failure
+	assert_output --partial 'linux.resources.cpu.realtimeRuntime: the parent cgroup'
+	assert_no_leftovers "$ID"
+}

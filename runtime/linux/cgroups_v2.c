@@ -271,11 +271,12 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 
 	if (c == NULL)
 		return 0;
-	if (c->has_realtime_runtime && c->realtime_runtime != 0)
+	/* On a hybrid host the v1 cpu hierarchy takes the real-time budget. */
+	if (cg->layout == CG_UNIFIED && c->has_realtime_runtime && c->realtime_runtime != 0)
 		return husk_error_set(err, EOPNOTSUPP,
 				      "linux.resources.cpu.realtimeRuntime: cgroup v2 has no "
 				      "realtime group scheduling");
-	if (c->has_realtime_period && c->realtime_period != 0)
+	if (cg->layout == CG_UNIFIED && c->has_realtime_period && c->realtime_period != 0)
 		return husk_error_set(err, EOPNOTSUPP,
 				      "linux.resources.cpu.realtimePeriod: cgroup v2 has no "
 				      "realtime group scheduling");
