@@ -4,7 +4,7 @@
 The README's client snippets must be the configuration the client tests use:
 each TOML block under "Using husk from ..." is parsed and compared, key by key,
 with the template in this directory that the tests write (podman.bats,
-containerd.bats) or, for CRI-O, which has no test here, with crio-husk.conf.in.
+containerd.bats; the rootless section's with either cgroup manager) or, for CRI-O, which has no test here, with crio-husk.conf.in.
 Prints one line per problem; exit 1 if any."""
 import os
 import re
@@ -88,6 +88,26 @@ def check_podman(text):
     same_leaves(where, conf, tmpl)
 
 
+def check_rootless(text):
+    """the user's containers.conf: the tested one, with either cgroup
+    manager (podman-rootless.bats uses cgroupfs, the VM tests both)"""
+    where = "rootless podman"
+    conf = one_toml(where, text)
+    husk = (lookup(conf, ("engine", "runtimes", "husk")) or [None])
+    if husk is KeyError or not isinstance(husk, list) or len(husk) != 1:
+        problems.append(f"{where}: [engine.runtimes] husk must be a one-path list")
+        return
+    manager = lookup(conf, ("engine", "cgroup_manager"))
+    if manager not in ("systemd", "cgroupfs"):
+        problems.append(f"{where}: cgroup_manager = {manager!r}, the tests use systemd and cgroupfs")
+    else:
+        conf["engine"]["cgroup_manager"] = "cgroupfs"
+    tmpl = template("containers.conf.in", husk[0])
+    if "husk" not in (lookup(conf, ("engine", "runtime_supports_json")) or []):
+        problems.append(f"{where}: runtime_supports_json must name husk")
+    same_leaves(where, conf, tmpl)
+
+
 def check_containerd(text):
     where = "containerd"
     conf = one_toml(where, text)
@@ -129,6 +149,7 @@ def main():
     with open(sys.argv[1]) as f:
         text = f.read()
     check_podman(section(text, "Using husk from podman"))
+    check_rootless(section(text, "Rootless: podman and buildah as a user"))
     check_containerd(section(text, "Using husk from containerd and Kubernetes"))
     check_crio(section(text, "Using husk from CRI-O"))
     for p in problems:
