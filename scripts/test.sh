@@ -1,18 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite, from a fresh Debian 12 machine, as root:
-#   install dependencies, build in ./build with -Werror, unit tests under
-#   ASan/UBSan (make check), each libFuzzer target for a bounded time, the
-#   bats integration suite against the built binary, then the VM-based
-#   tests (integration/vm/*.bats, through scripts/vm-run).  Needs nothing
-#   beside the repository.  Ends with one line:
+#   install dependencies, build in ./build with -Werror (reconfiguring a tree
+#   that try.sh or anything else configured otherwise), check that, build
+#   try.sh's way then test.sh's in a scratch directory (the README's order),
+#   unit tests under ASan/UBSan (make check), each libFuzzer target for a
+#   bounded time, the bats integration suite against the built
+#   binary, then the VM-based tests (integration/vm/*.bats, through
+#   scripts/vm-run).  Needs nothing beside the repository.  Ends with one line:
 #   `N passed, M failed, K skipped`, and exits 1 when anything failed.
 #
 # Environment:
 #   BUILD_DIR        build directory                        [<repo>/build]
 #   FUZZ_SECONDS     run time of each fuzzer                [20]
 #   SKIP_DEPS=1      do not run scripts/install-deps.sh
-#   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1 SKIP_OLD_KERNEL=1   leave out a phase
+#   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1 SKIP_OLD_KERNEL=1
+#   SKIP_BUILD_ORDER=1                                      leave out a phase
 #   OLD_KERNEL       kernel the old-kernel phase pretends   [4.18]
 #   VM_RUN           runs a command in a throw-away VM      [<repo>/scripts/vm-run]
 #   BATS_FILTER      regex passed to bats --filter
@@ -24,6 +27,9 @@ BUILD=${BUILD_DIR:-$REPO/build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 LOGDIR=$BUILD/test-logs
 VM_RUN=${VM_RUN:-$REPO/scripts/vm-run}
+# What this suite builds and tests; scripts/build.sh reconfigures a tree
+# configured otherwise (try.sh's, for one).
+CONFIGURE_OPTIONS=(--enable-werror)
 
 # CI stops a run at 90 minutes: every phase fits in what is left of this.
 BUDGET=${TEST_BUDGET_SECONDS:-5100}
@@ -67,25 +73,49 @@ fi
 
 mkdir -p "$BUILD" "$LOGDIR"
 say "building in $BUILD"
-(
-	set -e
-	cd "$REPO"
-	if [ ! -x configure ] || [ configure.ac -nt configure ] || [ ! -f Makefile.in ]; then
-		./autogen.sh
-	fi
-	cd "$BUILD"
-	if [ ! -f Makefile ] || [ "$REPO/configure" -nt config.status ]; then
-		"$REPO/configure" --enable-werror -q
-	fi
-	make -j"$(nproc)"
-) >"$LOGDIR/build.log" 2>&1
-if [ $? -ne 0 ]; then
+if ! "$REPO/scripts/build.sh" "$BUILD" "${CONFIGURE_OPTIONS[@]}" >"$LOGDIR/build.log" 2>&1; then
 	tail -40 "$LOGDIR/build.log"
 	fail_one "build (see $LOGDIR/build.log)"
 	finish
 fi
-passed=$((passed + 1)) # the build itself, with -Werror
+passed=$((passed + 1)) # the build itself
+grep '^build: configure' "$LOGDIR/build.log"
 HUSK=$BUILD/runtime/husk
+
+# ---- the build is the configuration this suite means to test ----
+# whatever configured $BUILD before: -Werror, and clang for the fuzzers.
+say "build configuration"
+config_problems=()
+grep -q '^WARN_CFLAGS = .*-Werror' "$BUILD/Makefile" ||
+	config_problems+=("Makefile: WARN_CFLAGS without -Werror")
+grep -q "^WARN_CFLAGS='.*-Werror" "$BUILD/config.log" ||
+	config_problems+=("config.log: configure did not set -Werror")
+(cd "$BUILD" && ./config.status --config) | grep -q -- '--enable-werror' ||
+	config_problems+=("config.status: not configured with --enable-werror")
+# clang: needed by the fuzz phase, and never left out when it is installed.
+if [ "${SKIP_FUZZ:-0}" != 1 ] || command -v clang >/dev/null; then
+	clang_path=$(sed -n 's/^CLANG = //p' "$BUILD/Makefile")
+	[ -x "$clang_path" ] ||
+		config_problems+=("Makefile: CLANG = $clang_path: the fuzzers cannot build")
+fi
+if [ ${#config_problems[@]} -eq 0 ]; then
+	passed=$((passed + 1))
+else
+	printf '    %s\n' "${config_problems[@]}"
+	fail_one "build configuration: ${config_problems[*]}"
+fi
+
+# ---- the README's order: try.sh's build, then test.sh's, in one directory ----
+if [ "${SKIP_BUILD_ORDER:-0}" != 1 ]; then
+	say "try.sh then test.sh's build in one directory"
+	if timeout "$(bounded 900)" "$REPO/tests/build-order.sh" >"$LOGDIR/build-order.log" 2>&1; then
+		passed=$((passed + 1))
+		tail -1 "$LOGDIR/build-order.log"
+	else
+		tail -30 "$LOGDIR/build-order.log"
+		fail_one "build order: test.sh after try.sh (see $LOGDIR/build-order.log)"
+	fi
+fi
 
 # ---- style: every C file as the checked-in .clang-format has it ----
 if command -v clang-format >/dev/null; then
