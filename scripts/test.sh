@@ -4,8 +4,8 @@
 #   install dependencies, build in ./build with -Werror (reconfiguring a tree
 #   that try.sh or anything else configured otherwise), check that, build
 #   try.sh's way then test.sh's in a scratch directory (the README's order),
-#   unit tests under ASan/UBSan (make check), each libFuzzer target for a
-#   bounded time, the bats integration suite against the built
+#   unit tests under ASan/UBSan (make check), make distcheck, each libFuzzer
+#   target for a bounded time, the bats integration suite against the built
 #   binary, then the VM-based tests (integration/vm/*.bats, through
 #   scripts/vm-run).  Needs nothing beside the repository.  Ends with one line:
 #   `N passed, M failed, K skipped`, and exits 1 when anything failed.
@@ -15,7 +15,7 @@
 #   FUZZ_SECONDS     run time of each fuzzer                [20]
 #   SKIP_DEPS=1      do not run scripts/install-deps.sh
 #   SKIP_FUZZ=1 SKIP_VM=1 SKIP_UNIT=1 SKIP_BATS=1 SKIP_OLD_KERNEL=1
-#   SKIP_BUILD_ORDER=1                                      leave out a phase
+#   SKIP_DISTCHECK=1 SKIP_BUILD_ORDER=1                     leave out a phase
 #   OLD_KERNEL       kernel the old-kernel phase pretends   [4.18]
 #   VM_RUN           runs a command in a throw-away VM      [<repo>/scripts/vm-run]
 #   BATS_FILTER      regex passed to bats --filter
@@ -168,6 +168,18 @@ if [ "${SKIP_UNIT:-0}" != 1 ]; then
 	fi
 	grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$LOGDIR/unit.log" | tr '\n' ' '
 	echo
+fi
+
+# ---- the release tarball builds and passes make check on its own ----
+if [ "${SKIP_DISTCHECK:-0}" != 1 ]; then
+	say "make distcheck"
+	if timeout "$(bounded 1800)" make -C "$BUILD" -j"$(nproc)" distcheck >"$LOGDIR/distcheck.log" 2>&1; then
+		passed=$((passed + 1))
+		grep -A2 'archives ready for distribution' "$LOGDIR/distcheck.log" | head -2
+	else
+		tail -40 "$LOGDIR/distcheck.log"
+		fail_one "make distcheck (see $LOGDIR/distcheck.log)"
+	fi
 fi
 
 # ---- fuzzers ----
