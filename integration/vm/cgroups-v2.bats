@@ -44,7 +44,7 @@ setup_file() {
 	cfg oom '.linux.resources.memory = {"limit": 16777216}' \
 		'["sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo dd=$?"]'
 	cfg oomev '.linux.resources.memory = {"limit": 16777216}' \
-		'["sh", "-c", "sleep 1; dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; sleep 100"]'
+		'["sh", "-c", "while [ ! -e /oom-go ]; do sleep 0.1; done; dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; sleep 100"]'
 	cfg pids '.linux.resources.pids = {"limit": 10}' \
 		'["sh", "-c", "(i=0; while [ $i -lt 30 ]; do sleep 100 & i=$((i+1)); done) 2>/dev/null; echo >/ready; exec sleep 100"]'
 	cfg freeze '.' '["sh", "-c", "while :; do :; done"]'

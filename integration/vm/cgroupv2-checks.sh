@@ -154,11 +154,21 @@ if [ "$MODE" = cgroupfs ]; then
 	fi
 
 	# ---- an OOM event from `events` ----
+	# The container waits for /oom-go, made once `events` has printed its
+	# first statistics (so it watches memory.events): under TCG on a busy
+	# host a fixed delay let the OOM come before `events` started.
+	rm -f $W/rootfs/oom-go
 	if start oomev cgv2-oomev; then
 		$H events --interval 300ms cgv2-oomev >$W/events.out 2>&1 &
 		ev=$!
 		i=0
-		while [ $i -lt 100 ] && ! grep -q '"type":"oom"' $W/events.out; do
+		while [ $i -lt 400 ] && ! grep -q '"type":"stats"' $W/events.out; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		touch $W/rootfs/oom-go
+		i=0
+		while [ $i -lt 400 ] && ! grep -q '"type":"oom"' $W/events.out; do
 			sleep 0.05
 			i=$((i + 1))
 		done
