@@ -34,7 +34,7 @@ cp -a "$DEMO/rootfs" "$DEMO/bundle/rootfs"
 cat >"$DEMO/bundle/rootfs/look.sh" <<'EOF'
 echo "  hostname:           $(hostname)"
 echo "  my pid:             $$"
-echo "  processes visible:  $(ls -d /proc/[0-9]* | wc -l)"
+echo "  processes visible:  $(ls -d /proc/[0-9]* 2>/dev/null | wc -l)"
 echo "  network interfaces: $(ls /sys/class/net | tr '\n' ' ')"
 echo "  mounts:             $(wc -l </proc/self/mounts)"
 echo "  / holds:            $(ls / | head -12 | tr '\n' ' ')"
