@@ -263,6 +263,16 @@ notify_config() {
 	assert_output --partial listenerPath
 }
 
+@test "seccomp: SCMP_ACT_NOTIFY on a kernel without user notification fails naming the rule" {
+	seccomp_rules SCMP_ACT_ALLOW "{$MKDIR, \"action\": \"SCMP_ACT_NOTIFY\"}"
+	update_config ".linux.seccomp.listenerPath = \"$BATS_TEST_TMPDIR/nobody.sock\""
+	run "$HUSK_TESTS_BIN/kernel-compat" 4.20 -- "${HUSK_REAL:-$HUSK}" --root "$STATE_ROOT" \
+		run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial 'syscalls[0].action: SCMP_ACT_NOTIFY needs seccomp user notification (Linux 5.0)'
+	assert_no_leftovers "$ID"
+}
+
 @test "seccomp: SCMP_ACT_NOTIFY with nobody listening fails the start with a clear error" {
 	kernel_at_least 5.0 "seccomp user notification"
 	LISTENER_SOCK=$BATS_TEST_TMPDIR/nobody.sock

@@ -40,6 +40,7 @@ int cmd_features(struct husk_globals *g, int argc, char **argv)
 	    .idmap_mounts = kernel_has(KERNEL_MOUNT_SETATTR),
 	    /* Each namespace type the kernel has is a file in /proc/self/ns. */
 	    .time_namespace = access("/proc/self/ns/time", F_OK) == 0,
+	    .seccomp_notify = kernel_has(KERNEL_SECCOMP_NOTIFY),
 	};
 	if (spec_features_emit(&host, extra, n_extra, &json, &len, &err) < 0)
 		return husk_error_report(&err);

@@ -131,7 +131,13 @@ static void emit_linux(yajl_gen g, const struct spec_features_host *host)
 	json_gen_cstr(g, "seccomp");
 	yajl_gen_map_open(g);
 	json_gen_kbool(g, "enabled", true);
-	json_gen_kstrv(g, "actions", spec_seccomp_action_names);
+	json_gen_cstr(g, "actions");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; spec_seccomp_action_names[i]; i++)
+		if (host->seccomp_notify ||
+		    strcmp(spec_seccomp_action_names[i], "SCMP_ACT_NOTIFY") != 0)
+			json_gen_cstr(g, spec_seccomp_action_names[i]);
+	yajl_gen_array_close(g);
 	json_gen_kstrv(g, "operators", spec_seccomp_op_names);
 	json_gen_kstrv(g, "archs", spec_seccomp_arch_names);
 	json_gen_kstrv(g, "knownFlags", spec_seccomp_flag_names);

@@ -51,6 +51,7 @@ void spec_state_free(struct spec_state *st);
 struct spec_features_host {
 	bool idmap_mounts;   /* mount_setattr, 5.12 */
 	bool time_namespace; /* 5.6 */
+	bool seccomp_notify; /* SCMP_ACT_NOTIFY: 5.0 */
 };
 int spec_features_emit(const struct spec_features_host *host, const struct spec_kv *extra,
 		       size_t n_extra, char **out, size_t *len, struct husk_error *err);

@@ -180,7 +180,8 @@ TEST(features_document)
 	size_t len = 0;
 	char errbuf[128];
 
-	const struct spec_features_host host = {.idmap_mounts = true, .time_namespace = true};
+	const struct spec_features_host host = {
+	    .idmap_mounts = true, .time_namespace = true, .seccomp_notify = true};
 
 	ASSERT_OK(spec_features_emit(&host, NULL, 0, &text, &len, &err), &err);
 	doc = yajl_tree_parse(text, errbuf, sizeof errbuf);
@@ -218,7 +219,8 @@ TEST(features_document)
 TEST(features_on_an_old_kernel)
 {
 	struct husk_error err = HUSK_ERROR_INIT;
-	const struct spec_features_host host = {.idmap_mounts = false, .time_namespace = false};
+	const struct spec_features_host host = {
+	    .idmap_mounts = false, .time_namespace = false, .seccomp_notify = false};
 	const char *idmap[] = {"linux", "mountExtensions", "idmap", "enabled", NULL};
 	_cleanup_free_ char *text = NULL;
 	yajl_val doc, v;
@@ -231,6 +233,8 @@ TEST(features_on_an_old_kernel)
 	v = get(doc, "linux", "namespaces", NULL, yajl_t_array);
 	EXPECT(v && v->u.array.len == 7 && !array_has(v, "time") && array_has(v, "cgroup"));
 	EXPECT(yajl_tree_get(doc, idmap, yajl_t_false) != NULL);
+	v = get(doc, "linux", "seccomp", "actions", yajl_t_array);
+	EXPECT(v && !array_has(v, "SCMP_ACT_NOTIFY") && array_has(v, "SCMP_ACT_ERRNO"));
 	yajl_tree_free(doc);
 }
 

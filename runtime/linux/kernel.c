@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@ static const struct {
     [KERNEL_PIDFD_SEND_SIGNAL] = {"pidfd_send_signal", "5.1",
 				  "kill(2) on the pid, checked by its start time"},
     [KERNEL_CLOSE_RANGE] = {"close_range", "5.9", "a walk of /proc/self/fd"},
+    [KERNEL_SECCOMP_NOTIFY] = {"seccomp user notification", "5.0",
+			       "nothing: SCMP_ACT_NOTIFY is refused naming the rule"},
 };
 
 static bool missing(long r)
@@ -60,6 +63,11 @@ static bool probe(enum kernel_iface iface)
 		return !missing(syscall(SYS_pidfd_send_signal, -1, 0, NULL, 0));
 	case KERNEL_CLOSE_RANGE:
 		return !missing(syscall(SYS_close_range, ~0U, 0U, 0U));
+	case KERNEL_SECCOMP_NOTIFY: {
+		/* Before 5.0 the operation is unknown: EINVAL, not ENOSYS. */
+		struct seccomp_notif_sizes sizes;
+		return syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0;
+	}
 	case KERNEL_IFACE_COUNT:
 		break;
 	}

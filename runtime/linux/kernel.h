@@ -20,6 +20,7 @@ enum kernel_iface {
 	KERNEL_PIDFD_OPEN,	  /* pidfd_open: 5.3 */
 	KERNEL_PIDFD_SEND_SIGNAL, /* pidfd_send_signal: 5.1 */
 	KERNEL_CLOSE_RANGE,	  /* close_range: 5.9 */
+	KERNEL_SECCOMP_NOTIFY,	  /* seccomp user notification: 5.0 */
 	KERNEL_IFACE_COUNT,
 };
 

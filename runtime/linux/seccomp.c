@@ -5,6 +5,7 @@
  * to seccomp(2) as its very last step before execve.
  */
 #include "config.h"
+#include "linux/kernel.h"
 #include "linux/linux.h"
 #include "util.h"
 #include "../../spec/json.h"
@@ -141,6 +142,11 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct spec_seccomp *sc,
 		if (sc->listener_path == NULL || sc->listener_path[0] == '\0')
 			return husk_error_set(err, EINVAL,
 					      "%s: SCMP_ACT_NOTIFY needs a listenerPath", where);
+		if (!kernel_has(KERNEL_SECCOMP_NOTIFY))
+			return husk_error_set(err, ENOSYS,
+					      "%s: SCMP_ACT_NOTIFY needs seccomp user notification "
+					      "(Linux 5.0), which this kernel does not have",
+					      where);
 		*notify = true;
 	}
 	for (size_t k = 0; s->names && s->names[k]; k++) {
