@@ -38,6 +38,7 @@ wait_pidfd_client() {
 }
 
 @test "pidfd-socket: create sends a pidfd of the init; killing through it stops the container" {
+	kernel_at_least 5.3 "a pidfd (pidfd_open, clone3)"
 	start_pidfd_client -k
 	husk create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/init.pid" --pidfd-socket "$SOCK" "$ID"
 	local init
@@ -50,6 +51,7 @@ wait_pidfd_client() {
 }
 
 @test "pidfd-socket: run -d sends a pidfd that polls readable when the container is killed" {
+	kernel_at_least 5.3 "a pidfd (pidfd_open, clone3)"
 	start_pidfd_client
 	run husk run -d --bundle "$BUNDLE" --pidfd-socket "$SOCK" "$ID"
 	assert_success
@@ -62,6 +64,7 @@ wait_pidfd_client() {
 }
 
 @test "pidfd-socket: exec sends a pidfd of the exec'd process, not of the init" {
+	kernel_at_least 5.3 "a pidfd (pidfd_open, clone3)"
 	run husk run -d --bundle "$BUNDLE" "$ID"
 	assert_success
 	local init
@@ -75,6 +78,16 @@ wait_pidfd_client() {
 	# Only the exec'd process died.
 	[ "$(state_field "$ID" status)" = running ] || fail "the container stopped"
 	pid_alive "$init" || fail "the init died"
+}
+
+@test "pidfd-socket: without pidfds (before Linux 5.3) create fails saying so, leaving nothing" {
+	version_at_least 5.3 && skip "husk runs with Linux $(husk_kernel)'s interfaces, which have pidfds"
+	start_pidfd_client
+	run husk create --bundle "$BUNDLE" --pidfd-socket "$SOCK" "$ID"
+	assert_failure
+	assert_output --partial "--pidfd-socket: pidfd_open"
+	assert_no_leftovers "$ID"
+	kill "$RECEIVER_PID" 2>/dev/null || true
 }
 
 @test "pidfd-socket: nobody listening fails create with the option's name, leaving nothing" {
