@@ -259,3 +259,18 @@ COMMANDS=(create start run state kill delete list exec pause resume update ps ev
 	run husk list -qf json
 	assert_success
 }
+
+@test "cli: a single-dash long name after the first operand is left alone (exec's command keeps its -env)" {
+	make_bundle
+	update_config '.process.args = ["sleep", "1000"]'
+	husk run -d --bundle "$BUNDLE" "$ID"
+	run husk exec "$ID" echo -env -cwd=/x -root
+	assert_success
+	assert_output -- '-env -cwd=/x -root'
+	run husk exec -cwd /tmp "$ID" pwd
+	assert_success
+	assert_output /tmp
+	run husk exec --cwd /tmp "$ID" echo -env
+	assert_output -- '-env'
+	husk delete -f "$ID"
+}

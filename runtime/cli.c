@@ -12,26 +12,65 @@
  * an operand ("delete --force ID", "create --bundle DIR ID"). */
 enum { CLI_HELP_ID = -100, CLI_LONG_BASE = 0x10000 };
 
+/* The long option NAME (len bytes) of p, or NULL. */
+static const struct option *find_long(const struct cli_parser *p, size_t n, const char *name,
+				      size_t len)
+{
+	for (size_t j = 0; j < n; j++)
+		if (strlen(p->long_opts[j].name) == len &&
+		    strncmp(name, p->long_opts[j].name, len) == 0)
+			return &p->long_opts[j];
+	return NULL;
+}
+
+/* Whether the short options in a (after its dash) need the next argument
+ * as a value: the first that takes a value takes the rest, or the next. */
+static bool shorts_take_next(const struct cli_parser *p, const char *a)
+{
+	for (const char *c = a + 1; *c; c++) {
+		const char *at = *c == ':' ? NULL : strchr(p->shortopts + 2, *c);
+		if (at && at[1] == ':')
+			return c[1] == '\0';
+	}
+	return false;
+}
+
 /* runc's parser takes a long option after one dash too, and its callers
- * use it: containerd's shim passes `restore -no-subreaper`.  An argument
- * that is exactly `-NAME` or `-NAME=VALUE` for a long option NAME becomes
- * `--NAME...` (the copy lives as long as the process: optarg may point
- * into it).  Combined short flags (`-it`) name no long option. */
+ * use it: containerd's shim passes `restore -no-subreaper`.  An option
+ * argument that is exactly `-NAME` or `-NAME=VALUE` for a long option
+ * NAME becomes `--NAME...` (the copy lives as long as the process: optarg
+ * may point into it).  Combined short flags (`-it`) name no long option;
+ * option values are skipped, and with stop_at_operand nothing after the
+ * first operand is touched (exec's command, the global options' command). */
 static void accept_single_dash_long(struct cli_parser *p, size_t n)
 {
 	for (int i = 1; i < p->argc; i++) {
 		const char *a = p->argv[i];
+		const struct option *o;
+		size_t len;
+
 		if (strcmp(a, "--") == 0)
 			break;
-		if (a[0] != '-' || a[1] == '-' || a[1] == '\0' || a[2] == '\0')
-			continue;
-		size_t len = strcspn(a + 1, "=");
-		for (size_t j = 0; j < n; j++) {
-			const char *name = p->long_opts[j].name;
-			if (strlen(name) == len && strncmp(a + 1, name, len) == 0) {
-				p->argv[i] = xasprintf("-%s", a);
+		if (a[0] != '-' || a[1] == '\0') {
+			if (p->stop_at_operand)
 				break;
-			}
+			continue;
+		}
+		if (a[1] == '-') {
+			len = strcspn(a + 2, "=");
+			o = find_long(p, n, a + 2, len);
+			if (o && o->has_arg == required_argument && a[2 + len] == '\0')
+				i++;
+			continue;
+		}
+		len = strcspn(a + 1, "=");
+		o = a[2] ? find_long(p, n, a + 1, len) : NULL;
+		if (o) {
+			p->argv[i] = xasprintf("-%s", a);
+			if (o->has_arg == required_argument && a[1 + len] == '\0')
+				i++;
+		} else if (shorts_take_next(p, a)) {
+			i++;
 		}
 	}
 }
