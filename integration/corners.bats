@@ -434,3 +434,28 @@ none"
 	assert_output --partial 'linux.resources.cpu.realtimeRuntime: the parent cgroup'
 	assert_no_leftovers "$ID"
 }
+
+@test "delete --force: a container frozen by a parent's v1 freezer husk did not freeze names the reason, then goes after the thaw" {
+	[ -d /sys/fs/cgroup/freezer ] ||
+		skip "no cgroup v1 freezer hierarchy on this host (a v1 test)"
+	local parent=/sys/fs/cgroup/freezer/$ID-parent
+	update_config ".linux.cgroupsPath = \"/$ID-parent/$ID\""
+	set_args sleep 300
+	husk run -d --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	echo FROZEN >"$parent/freezer.state"
+	run husk delete --force "$ID"
+	assert_failure
+	assert_output --partial 'frozen by the freezer of a parent cgroup'
+	assert_output --partial 'freezer.parent_freezing'
+	# Nothing was taken away: the container is still there to delete.
+	husk state "$ID" >/dev/null
+	echo THAWED >"$parent/freezer.state"
+	husk delete --force "$ID"
+	pid_alive "$pid" && fail "the container's process survived"
+	local d
+	for d in /sys/fs/cgroup/*/"$ID-parent"; do rmdir "$d" 2>/dev/null || true; done
+	assert_no_leftovers "$ID"
+	[ -z "$(ls -d /sys/fs/cgroup/*/"$ID-parent" 2>/dev/null)" ] || fail "left: $(ls -d /sys/fs/cgroup/*/"$ID-parent")"
+}

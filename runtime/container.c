@@ -914,6 +914,12 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 		husk_warn("delete `%s`: %s", id, husk_error_text(&e));
 		husk_error_clear(&e);
 	}
+	/* Frozen by a freezer that is not ours, nothing could die: say why
+	 * now, and leave the container whole for a delete after the thaw. */
+	if (cg && cgroup_check_not_frozen_by_parent(cg, err) < 0) {
+		husk_error_prefix(err, "delete `%s`", id);
+		goto out;
+	}
 	if (strcmp(status, "stopped") != 0) {
 		if (cg)
 			cgroup_kill_all(cg, SIGKILL, NULL);

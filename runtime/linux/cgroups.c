@@ -1049,6 +1049,24 @@ int cgroup_freeze(struct cgroup_handle *cg, bool freeze, struct husk_error *err)
 	return cg_v1_freeze(h, freeze, err);
 }
 
+int cgroup_check_not_frozen_by_parent(const struct cgroup_handle *cg, struct husk_error *err)
+{
+	struct cg_hier *h = freezer_hier(cg);
+	_cleanup_free_ char *s = NULL;
+
+	if (h == NULL || cg_is_v2(cg, h))
+		return 0;
+	s = cg_read(h, "freezer.parent_freezing");
+	if (s == NULL || s[0] != '1')
+		return 0;
+	return husk_error_set(
+	    err, EBUSY,
+	    "the container's processes are frozen by the freezer of a parent "
+	    "cgroup of `%s` that husk did not freeze (freezer.parent_freezing "
+	    "is 1); they cannot die until it is thawed: thaw it, then delete again",
+	    cg->path);
+}
+
 int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_error *err)
 {
 	struct cg_hier *h = freezer_hier(cg);

@@ -111,6 +111,9 @@ int cgroup_load(const struct spec_state *st, const struct husk_globals *g,
 int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err);
 int cgroup_freeze(struct cgroup_handle *cg, bool freeze, struct husk_error *err);
 int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_error *err);
+/* cgroup v1: fail (naming why) when a parent's freezer, not ours, holds the
+ * container frozen: its processes cannot be killed until that is thawed. */
+int cgroup_check_not_frozen_by_parent(const struct cgroup_handle *cg, struct husk_error *err);
 /* The same from a stored state alone, cheaply (for state and list). */
 int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_error *err);
 int cgroup_update(struct cgroup_handle *cg, const struct spec_resources *res,
