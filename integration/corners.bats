@@ -459,3 +459,33 @@ none"
 	assert_no_leftovers "$ID"
 	[ -z "$(ls -d /sys/fs/cgroup/*/"$ID-parent" 2>/dev/null)" ] || fail "left: $(ls -d /sys/fs/cgroup/*/"$ID-parent")"
 }
+
+@test "namespaces: without a mount namespace the container is chrooted in ours, and nothing is mounted" {
+	remove_namespace mount
+	update_config '.mounts = []'
+	local before
+	before=$(wc -l </proc/self/mountinfo)
+	set_args sleep 300
+	husk run -d --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	[ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ] || fail "not in our mount namespace"
+	[ "$(readlink "/proc/$pid/root")" = "$BUNDLE/rootfs" ] || fail "root: $(readlink "/proc/$pid/root")"
+	[ "$(wc -l </proc/self/mountinfo)" = "$before" ] || fail "mounts were made on the host"
+	touch "$BUNDLE/rootfs/only-in-this-rootfs"
+	run husk exec "$ID" ls /only-in-this-rootfs
+	assert_success
+	husk delete --force "$ID"
+	assert_no_leftovers "$ID"
+	# Mounts asked for would be made on the host: refused, naming the field.
+	update_config '.mounts = [{"destination": "/proc", "type": "proc", "source": "proc"}]'
+	run_in_container true
+	assert_failure
+	assert_output --partial 'mounts: not possible without a mount namespace'
+	assert_no_leftovers "$ID"
+	update_config '.mounts = [] | .root.readonly = true'
+	run_in_container true
+	assert_failure
+	assert_output --partial 'root.readonly: not possible without a mount namespace'
+	assert_no_leftovers "$ID"
+}

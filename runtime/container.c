@@ -95,8 +95,20 @@ static void check_runnable(const struct spec_config *cfg, struct check_report *r
 {
 	if (cfg->process == NULL)
 		check_add(r, CHECK_ERROR, "process", "missing; nothing to run");
-	if (cfg->linux == NULL || spec_config_namespace(cfg, SPEC_NS_MOUNT) == NULL)
-		check_add(r, CHECK_ERROR, "linux.namespaces", "a mount namespace is required");
+	if (cfg->linux == NULL) {
+		check_add(r, CHECK_ERROR, "linux", "missing");
+		return;
+	}
+	/* Without a mount namespace of its own the container runs in ours:
+	 * a mount would be made on the host, so none is (see rootfs.c). */
+	if (spec_config_namespace(cfg, SPEC_NS_MOUNT) == NULL && cfg->n_mounts > 0)
+		check_add(r, CHECK_ERROR, "mounts",
+			  "not possible without a mount namespace (linux.namespaces has no "
+			  "`mount`)");
+	if (spec_config_namespace(cfg, SPEC_NS_MOUNT) == NULL && cfg->root && cfg->root->readonly)
+		check_add(r, CHECK_ERROR, "root.readonly",
+			  "not possible without a mount namespace (linux.namespaces has no "
+			  "`mount`)");
 }
 
 static int check_config_runnable(const struct spec_config *cfg, struct husk_error *err)

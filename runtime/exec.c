@@ -436,6 +436,21 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* A container without a mount namespace of its own shares ours, chrooted
+ * into its rootfs (rootfs.c): setns gave us no root, so take the init's.
+ * The pidfd we hold keeps its pid from being reused meanwhile. */
+static int enter_init_root(const struct exec_job *j, struct husk_error *err)
+{
+	char root[64];
+
+	if (j->ref->config == NULL || spec_config_namespace(j->ref->config, SPEC_NS_MOUNT))
+		return 0;
+	snprintf(root, sizeof root, "/proc/%d/root", j->ref->state->pid);
+	if (chroot(root) < 0 || chdir("/") < 0)
+		return husk_error_errno(err, "enter the container's root (%s)", root);
+	return 0;
+}
+
 static void __attribute__((noreturn)) child_a(struct exec_job *j)
 {
 	struct husk_error err = HUSK_ERROR_INIT;
@@ -457,6 +472,8 @@ static void __attribute__((noreturn)) child_a(struct exec_job *j)
 	if (read(j->ctl[1], &go, 1) != 1)
 		_exit(1); /* husk gave up (cgroup placement failed) */
 	if (join_namespaces(j->pidfd, j->ns_flags, j->ns_fds, &err) < 0)
+		goto fail;
+	if (enter_init_root(j, &err) < 0)
 		goto fail;
 	close(steal_fd(&j->pidfd));
 	b = fork();

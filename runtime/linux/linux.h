@@ -217,6 +217,7 @@ struct init_ctx {
 	bool no_new_keyring;
 	bool new_userns;
 	bool new_mntns;
+	bool chrooted; /* no mount namespace: chroot, no mounts, no pivot */
 	bool new_cgroupns;
 	bool new_pidns;
 	bool new_netns;

@@ -175,6 +175,27 @@ static int bind_notify_socket(struct init_ctx *ctx, struct husk_error *err)
 	return 0;
 }
 
+/*
+ * No mount namespace of its own: we share the runtime's, so nothing may be
+ * mounted (a mount would land on the host and outlive the container), no
+ * pivot_root: only a chroot into the rootfs.  /proc, /dev and masks are
+ * whatever the image has; config mounts and a read-only root were refused
+ * before create began.
+ */
+static int rootfs_enter_without_mntns(struct init_ctx *ctx, struct husk_error *err)
+{
+	if (procfs_fd(err) < 0)
+		return husk_error_prefix(err, "procfs");
+	if (fchdir(ctx->rootfs_fd) < 0)
+		return husk_error_errno(err, "chdir to the rootfs");
+	if (chroot(".") < 0)
+		return husk_error_errno(err, "chroot into the rootfs");
+	if (chdir("/") < 0)
+		return husk_error_errno(err, "chdir /");
+	ctx->chrooted = true;
+	return 0;
+}
+
 int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 {
 	const struct spec_config *cfg = ctx->cfg;
@@ -183,7 +204,7 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 	int tree;
 
 	if (spec_config_namespace(cfg, SPEC_NS_MOUNT) == NULL)
-		return husk_error_set(err, EINVAL, "a container needs a mount namespace");
+		return rootfs_enter_without_mntns(ctx, err);
 	if (propagation_of(cfg, &prop, &rec, err) < 0)
 		return -1;
 	/* Our procfs handle, while /proc is still the host's. */
@@ -239,6 +260,8 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 
 int rootfs_pivot(struct init_ctx *ctx, struct husk_error *err)
 {
+	if (ctx->chrooted)
+		return 0;
 	if (fchdir(ctx->rootfs_fd) < 0)
 		return husk_error_errno(err, "chdir to the rootfs");
 	if (ctx->no_pivot) {
@@ -381,6 +404,8 @@ int rootfs_finish(struct init_ctx *ctx, struct husk_error *err)
 	unsigned long prop;
 	bool rec;
 
+	if (ctx->chrooted)
+		return 0; /* nothing mounted, nothing to mask */
 	for (size_t i = 0; l && l->masked_paths && l->masked_paths[i]; i++)
 		if (mask_path(ctx, l->masked_paths[i], err) < 0)
 			return husk_error_prefix(err, "maskedPaths `%s`", l->masked_paths[i]);
