@@ -15,11 +15,8 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "spec/base.h"
 
-static inline void cleanup_freep(void *p)
-{
-	free(*(void **)p);
-}
 static inline void cleanup_closep(int *fd)
 {
 	if (*fd >= 0) {
@@ -38,36 +35,17 @@ static inline void cleanup_filep(FILE **f)
 	if (*f)
 		fclose(*f);
 }
-void cleanup_strvp(char ***v);
 
-#define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
 #define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
 #define _cleanup_dir_ __attribute__((cleanup(cleanup_dirp)))
 #define _cleanup_file_ __attribute__((cleanup(cleanup_filep)))
-#define _cleanup_strv_ __attribute__((cleanup(cleanup_strvp)))
 
-/* Hand ownership out of a cleanup variable. */
-#define steal_pointer(pp)                                                                          \
-	({                                                                                         \
-		__typeof__(*(pp)) _v = *(pp);                                                      \
-		*(pp) = NULL;                                                                      \
-		_v;                                                                                \
-	})
 static inline int steal_fd(int *fd)
 {
 	int v = *fd;
 	*fd = -1;
 	return v;
 }
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t m);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 ssize_t write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);
@@ -97,13 +75,6 @@ int unix_send_fd(int sock, int fd, const void *data, size_t len, struct husk_err
 /* --pidfd-socket (runc 1.2): send a pidfd of pid, our child, to the unix
  * socket at path; pidfd is the one clone gave us, or -1 to open one. */
 int send_pidfd(const char *path, pid_t pid, int pidfd, struct husk_error *err);
-
-bool str_has_prefix(const char *s, const char *prefix);
-/* Parse a decimal integer in full; -1 on junk or overflow. */
-int parse_int64(const char *s, int64_t *out);
-int parse_uint64(const char *s, uint64_t *out);
-size_t strv_len(char *const *v);
-void strv_free(char **v);
 
 /* Mark fds >= from close-on-exec. */
 int close_range_cloexec(int from, struct husk_error *err);

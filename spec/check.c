@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 #include "spec/json.h"
 
 static void add_owned(struct check_report *r, enum check_severity s, char *path, char *message)

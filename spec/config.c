@@ -11,10 +11,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 
 /* config.json is small; anything near this is not a config. */
 #define CONFIG_MAX_SIZE (16u << 20)
@@ -682,13 +683,36 @@ int spec_config_check(const char *json, size_t len, struct spec_config **out,
 	return 0;
 }
 
+/* The whole file at path, NUL-terminated, at most CONFIG_MAX_SIZE bytes. */
+static int read_config_file(const char *path, char **out, size_t *len, struct husk_error *err)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+
+	if (f == NULL)
+		return husk_error_errno(err, "open `%s`", path);
+	buf = xmalloc(CONFIG_MAX_SIZE + 1);
+	*len = fread(buf, 1, CONFIG_MAX_SIZE + 1, f);
+	if (ferror(f) || *len > CONFIG_MAX_SIZE) {
+		int e = ferror(f) ? errno : EFBIG;
+		fclose(f);
+		free(buf);
+		return husk_error_set(err, e, "`%s`: %s", path,
+				      e == EFBIG ? "file too large for a config" : "read");
+	}
+	fclose(f);
+	buf[*len] = '\0';
+	*out = buf;
+	return 0;
+}
+
 int spec_config_load(const char *path, struct spec_config **out, struct husk_error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_free_ char *copy = xstrdup(path);
 	size_t len = 0;
 
-	if (read_file_at(AT_FDCWD, path, CONFIG_MAX_SIZE, &text, &len, err) < 0)
+	if (read_config_file(path, &text, &len, err) < 0)
 		return -1;
 	if (spec_config_parse(text, len, out, err) < 0)
 		return husk_error_prefix(err, "%s", basename(copy));

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 
 static void seccomp_free(struct spec_seccomp *sc)
 {

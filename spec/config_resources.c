@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 
 void spec_resources_free(struct spec_resources *r)
 {

@@ -2,21 +2,12 @@
 /* The error idiom (spec/error.h), with nothing from runtime/. */
 #include "config.h"
 #include "spec/error.h"
+#include "spec/base.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Out of memory while describing an error: nothing sensible is left to do. */
-static char *error_vasprintf(const char *fmt, va_list ap)
-{
-	char *s;
-
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	return s;
-}
 
 int husk_error_set(struct husk_error *err, int errnum, const char *fmt, ...)
 {
@@ -26,7 +17,7 @@ int husk_error_set(struct husk_error *err, int errnum, const char *fmt, ...)
 	if (err == NULL)
 		return -1;
 	va_start(ap, fmt);
-	msg = error_vasprintf(fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	free(err->msg);
 	err->msg = msg;
@@ -42,10 +33,9 @@ int husk_error_prefix(struct husk_error *err, const char *fmt, ...)
 	if (err == NULL)
 		return -1;
 	va_start(ap, fmt);
-	ctx = error_vasprintf(fmt, ap);
+	ctx = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (asprintf(&joined, "%s: %s", ctx, err->msg ? err->msg : "unknown error") < 0)
-		abort();
+	joined = xasprintf("%s: %s", ctx, err->msg ? err->msg : "unknown error");
 	free(ctx);
 	free(err->msg);
 	err->msg = joined;
@@ -90,13 +80,10 @@ const char *husk_error_text(const struct husk_error *err)
 
 	if (err == NULL)
 		return "unknown error";
-	if (err->errnum) {
-		if (asprintf(&full, "%s: %s", err->msg ? err->msg : "error",
-			     strerror(err->errnum)) < 0)
-			abort();
-	} else if ((full = strdup(err->msg ? err->msg : "error")) == NULL) {
-		abort();
-	}
+	if (err->errnum)
+		full = xasprintf("%s: %s", err->msg ? err->msg : "error", strerror(err->errnum));
+	else
+		full = xstrdup(err->msg ? err->msg : "error");
 	len = strlen(full);
 	if (len < sizeof buf / 2) {
 		escape_controls(buf, sizeof buf, full, len);

@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 #include "spec/json.h"
 #include "spec/names.h"
 

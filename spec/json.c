@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 
 void json_path_init(struct json_path *p, const char *prefix)
 {

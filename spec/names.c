@@ -13,7 +13,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000

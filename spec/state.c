@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 #include "spec/config_internal.h"
 
 #define SPEC_OCI_VERSION "1.3.0"

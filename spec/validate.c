@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/util.h"
+#include "spec/base.h"
 
 /*
  * Every rule adds what it finds to a report and the checks go on, so
