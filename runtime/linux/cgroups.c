@@ -80,6 +80,33 @@ int cg_write_hugepage_limits(const struct cg_hier *h, const struct spec_resource
 	return 0;
 }
 
+int cg_write_pids(const struct cg_hier *h, const struct spec_pids *p, struct husk_error *err)
+{
+	if (p == NULL || h == NULL || !p->has_limit || p->limit == 0)
+		return 0;
+	if (p->limit < 0)
+		return cg_write(h, "linux.resources.pids.limit", "pids.max", "max", err);
+	return cg_writef(h, "linux.resources.pids.limit", "pids.max", err, "%" PRId64, p->limit);
+}
+
+int cg_write_rdma(const struct cg_hier *h, const struct spec_resources *r, struct husk_error *err)
+{
+	for (size_t i = 0; h && i < r->n_rdma; i++) {
+		const struct spec_rdma *d = &r->rdma[i];
+		_cleanup_free_ char *f = xasprintf("linux.resources.rdma.%s", d->device);
+		char hh[32] = "", ho[32] = "";
+		if (!d->has_hca_handles && !d->has_hca_objects)
+			continue;
+		if (d->has_hca_handles)
+			snprintf(hh, sizeof hh, " hca_handle=%u", d->hca_handles);
+		if (d->has_hca_objects)
+			snprintf(ho, sizeof ho, " hca_object=%u", d->hca_objects);
+		if (cg_writef(h, f, "rdma.max", err, "%s%s%s", d->device, hh, ho) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cg_write_cpuset(const struct cg_hier *cs, const struct spec_cpu *c, struct husk_error *err)
 {
 	if (c->cpus && *c->cpus &&

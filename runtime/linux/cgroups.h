@@ -73,6 +73,10 @@ int cg_write_cpuset(const struct cg_hier *cs, const struct spec_cpu *c, struct h
 /* hugepageLimits into hugetlb.<size>.<suffix> (v1 "limit_in_bytes", v2 "max"). */
 int cg_write_hugepage_limits(const struct cg_hier *h, const struct spec_resources *r,
 			     const char *suffix, struct husk_error *err);
+/* Controllers whose files are the same on v1 and v2: pids.max, rdma.max
+ * (h NULL: the controller is not there, nothing to do). */
+int cg_write_pids(const struct cg_hier *h, const struct spec_pids *p, struct husk_error *err);
+int cg_write_rdma(const struct cg_hier *h, const struct spec_resources *r, struct husk_error *err);
 bool cg_has_file(const struct cg_hier *h, const char *file);
 /* Read a file of the container's cgroup; NULL (errno set) when unreadable. */
 char *cg_read(const struct cg_hier *h, const char *file);

@@ -261,13 +261,7 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 
 static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)
 {
-	struct cg_hier *h = v1(cg, "pids");
-
-	if (p == NULL || h == NULL || !p->has_limit || p->limit == 0)
-		return 0;
-	if (p->limit < 0)
-		return cg_write(h, "linux.resources.pids.limit", "pids.max", "max", err);
-	return cg_writef(h, "linux.resources.pids.limit", "pids.max", err, "%" PRId64, p->limit);
+	return cg_write_pids(v1(cg, "pids"), p, err);
 }
 
 static int throttle(struct cg_hier *h, const char *field, const char *file,
@@ -376,21 +370,7 @@ static int network(struct cgroup_handle *cg, const struct spec_network *n, struc
 
 static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
-	struct cg_hier *h = v1(cg, "rdma");
-
-	for (size_t i = 0; h && i < r->n_rdma; i++) {
-		const struct spec_rdma *d = &r->rdma[i];
-		_cleanup_free_ char *f = xasprintf("linux.resources.rdma.%s", d->device);
-		_cleanup_free_ char *hh =
-		    d->has_hca_handles ? xasprintf(" hca_handle=%u", d->hca_handles) : xstrdup("");
-		_cleanup_free_ char *ho =
-		    d->has_hca_objects ? xasprintf(" hca_object=%u", d->hca_objects) : xstrdup("");
-		if (!d->has_hca_handles && !d->has_hca_objects)
-			continue;
-		if (cg_writef(h, f, "rdma.max", err, "%s%s%s", d->device, hh, ho) < 0)
-			return -1;
-	}
-	return 0;
+	return cg_write_rdma(v1(cg, "rdma"), r, err);
 }
 
 int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,

@@ -299,13 +299,7 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 
 static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)
 {
-	struct cg_hier *h = v2(cg, "pids");
-	char buf[32];
-
-	if (p == NULL || h == NULL || !p->has_limit || p->limit == 0)
-		return 0;
-	fmt_max(buf, sizeof buf, p->limit);
-	return cg_write(h, "linux.resources.pids.limit", "pids.max", buf, err);
+	return cg_write_pids(v2(cg, "pids"), p, err);
 }
 
 static int io_max(struct cg_hier *h, const char *field, const char *key,
@@ -377,22 +371,7 @@ static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, str
 
 static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
-	struct cg_hier *h = v2(cg, "rdma");
-
-	for (size_t i = 0; h && i < r->n_rdma; i++) {
-		const struct spec_rdma *d = &r->rdma[i];
-		_cleanup_free_ char *f = xasprintf("linux.resources.rdma.%s", d->device);
-		char hh[32] = "", ho[32] = "";
-		if (!d->has_hca_handles && !d->has_hca_objects)
-			continue;
-		if (d->has_hca_handles)
-			snprintf(hh, sizeof hh, " hca_handle=%u", d->hca_handles);
-		if (d->has_hca_objects)
-			snprintf(ho, sizeof ho, " hca_object=%u", d->hca_objects);
-		if (cg_writef(h, f, "rdma.max", err, "%s%s%s", d->device, hh, ho) < 0)
-			return -1;
-	}
-	return 0;
+	return cg_write_rdma(v2(cg, "rdma"), r, err);
 }
 
 static int unified(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
