@@ -156,10 +156,10 @@ peer_group() {
 	set_args sh -c '[ "$LISTEN_PID" = "$$" ] && [ "$LISTEN_FDS" = 1 ] && [ -S /proc/self/fd/3 ] && echo activated-$LISTEN_PID-$$'
 	systemd-socket-activate -l "$sock" -- "$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID" \
 		>"$BATS_TEST_TMPDIR/act.out" 2>&1 &
-	local i
+	local activator=$! i
 	for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.05; done
 	python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$sock"
-	wait
+	wait "$activator"
 	run cat "$BATS_TEST_TMPDIR/act.out"
 	assert_line --regexp '^activated-[0-9]+-[0-9]+$'
 	local pids
@@ -350,6 +350,7 @@ with open(sys.argv[2], "w", buffering=1) as out:
         if m == b"STOP=1":
             break
 ' "$1" "$2" &
+	NOTIFY_LISTENER=$!
 	local i
 	for ((i = 0; i < 100; i++)); do [ -S "$1" ] && return 0; sleep 0.05; done
 	fail "the notify listener did not start"
@@ -371,7 +372,7 @@ with open(sys.argv[2], "w", buffering=1) as out:
 	NOTIFY_SOCKET=$dir/notify.sock run husk run --bundle "$BUNDLE" "$ID"
 	assert_success
 	assert_output "/run/notify/notify.sock ['notify.sock']"
-	wait
+	wait "$NOTIFY_LISTENER"
 	run cat "$out"
 	assert_line STATUS=starting
 	assert_line READY=1

@@ -8,6 +8,7 @@
 load helpers
 
 setup() {
+	BG_PIDS=()
 	husk_setup
 	make_bundle
 	set_args sleep 1000
@@ -30,6 +31,23 @@ bg_husk() {
 		husk_bin --root "$STATE_ROOT" "$@" </dev/null >"$out" 2>&1 || rc=$?
 		echo "$rc" >"$out.rc"
 	) &
+	BG_PIDS+=($!)
+}
+
+# wait_bg: wait for what bg_husk started.  Never a bare `wait`: bats runs
+# its BATS_TEST_TIMEOUT watchdog as a background job of the test's shell,
+# so `wait` (or `jobs -r`) would block until the test times out.
+any_bg_alive() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+wait_bg() {
+	wait "${BG_PIDS[@]}"
+	BG_PIDS=()
 }
 
 @test "races: 32 concurrent creates of one id: exactly one wins, the others say it already exists" {
@@ -37,7 +55,7 @@ bg_husk() {
 	for i in $(seq 32); do
 		bg_husk "$BATS_TEST_TMPDIR/c$i" create --bundle "$BUNDLE" "$ID"
 	done
-	wait
+	wait_bg
 	for i in $(seq 32); do
 		rc=$(cat "$BATS_TEST_TMPDIR/c$i.rc")
 		if [ "$rc" = 0 ]; then
@@ -68,7 +86,7 @@ bg_husk() {
 		husk create --bundle "$BUNDLE" "$ID" >/dev/null
 		bg_husk "$BATS_TEST_TMPDIR/out-s" start "$ID"
 		bg_husk "$BATS_TEST_TMPDIR/out-d" delete --force "$ID"
-		wait
+		wait_bg
 		clean_outcome "$BATS_TEST_TMPDIR/out-s" "$(cat "$BATS_TEST_TMPDIR/out-s.rc")"
 		clean_outcome "$BATS_TEST_TMPDIR/out-d" "$(cat "$BATS_TEST_TMPDIR/out-d.rc")"
 		# delete may have lost to start only by waiting for its lock: it then
@@ -86,7 +104,7 @@ bg_husk() {
 		while kill -0 "$cpid" 2>/dev/null; do
 			husk_bin --root "$STATE_ROOT" kill "$ID" KILL >/dev/null 2>&1 || true
 		done
-		wait
+		wait_bg
 		clean_outcome "$BATS_TEST_TMPDIR/c" "$(cat "$BATS_TEST_TMPDIR/c.rc")"
 		run husk state "$ID"
 		if [ "$status" -eq 0 ]; then
@@ -103,7 +121,7 @@ bg_husk() {
 		husk run -d --bundle "$BUNDLE" "$ID" >/dev/null
 		bg_husk "$BATS_TEST_TMPDIR/e" exec "$ID" sh -c 'sleep 0.2'
 		bg_husk "$BATS_TEST_TMPDIR/out-d" delete --force "$ID"
-		wait
+		wait_bg
 		local erc
 		erc=$(cat "$BATS_TEST_TMPDIR/e.rc")
 		# the exec'd process killed by delete exits 137: also clean
@@ -119,7 +137,7 @@ bg_husk() {
 		husk run -d --bundle "$BUNDLE" "$ID" >/dev/null
 		bg_husk "$BATS_TEST_TMPDIR/p" pause "$ID"
 		bg_husk "$BATS_TEST_TMPDIR/k" kill "$ID" KILL
-		wait
+		wait_bg
 		clean_outcome "$BATS_TEST_TMPDIR/p" "$(cat "$BATS_TEST_TMPDIR/p.rc")"
 		clean_outcome "$BATS_TEST_TMPDIR/k" "$(cat "$BATS_TEST_TMPDIR/k.rc")"
 		run husk state "$ID"
@@ -144,10 +162,11 @@ bg_husk() {
 	}
 	for c in $(seq 8); do
 		client "$c" >"$BATS_TEST_TMPDIR/client$c" 2>&1 &
+		BG_PIDS+=($!)
 	done
 	local n=0 bad=0 out
 	: >"$polls"
-	while [ "$(jobs -r | wc -l)" -gt 0 ]; do
+	while any_bg_alive; do
 		if ! out=$(husk_bin --root "$STATE_ROOT" list --format json 2>&1); then
 			echo "list failed: $out" >>"$polls"
 			bad=$((bad + 1))
@@ -159,7 +178,7 @@ bg_husk() {
 		fi
 		n=$((n + 1))
 	done
-	wait
+	wait_bg
 	echo "# $n list polls" >&3
 	[ "$bad" -eq 0 ] || fail "$bad bad polls of $n: $(head -c 2000 "$polls")"
 	[ "$n" -gt 10 ] || fail "only $n polls while 200 containers came and went"

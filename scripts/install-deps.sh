@@ -20,7 +20,9 @@ FUZZ_PKGS=(clang clang-14 libclang-rt-14-dev)
 # in a VM, its iptables locks the network during a TCP checkpoint).
 TEST_PKGS=(bats bats-assert bats-support busybox-static jq python3 python3-jsonschema
 	util-linux iproute2 strace procps kmod e2fsprogs clang-format
-	criu iptables)
+	criu iptables
+	# systemd-socket-activate drives the socket-activation test (corners.bats)
+	systemd)
 # Real clients driving husk (podman, containerd, buildah) and the peers to compare
 # with; rootless podman networks with slirp4netns, and setfacl lets the test user
 # open /dev/net/tun where no udev made it 0666.
