@@ -276,7 +276,7 @@ if [ "${SKIP_VM:-0}" != 1 ] && [ -z "${TEST_FILES:-}" ]; then
 	vm_files=("$REPO"/integration/vm/*.bats)
 	if [ -f "${vm_files[0]}" ]; then
 		if [ -x "$VM_RUN" ]; then
-			run_bats vm "$(bounded 2400)" "${vm_files[@]}"
+			run_bats vm "$(bounded 3600)" "${vm_files[@]}"
 		else
 			say "VM tests: $VM_RUN missing"
 			fail_one "vm: $VM_RUN missing"
