@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -133,6 +134,32 @@ int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t l
 	return 0;
 }
 
+static void end_fd(int fd, const int *keep, size_t n_keep, bool close_it)
+{
+	for (size_t i = 0; i < n_keep; i++)
+		if (keep[i] == fd)
+			return;
+	if (close_it)
+		close(fd);
+	else
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Without /proc (a container that shares our mount namespace is only
+ * chrooted, and its image's /proc may be empty): every fd number up to
+ * the fd limit, which is slower but needs nothing mounted. */
+static int walk_fd_numbers(int from, const int *keep, size_t n_keep, bool close_it)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	for (rlim_t fd = (rlim_t)from; fd < rl.rlim_cur && fd <= INT_MAX; fd++)
+		if (fcntl((int)fd, F_GETFD) >= 0)
+			end_fd((int)fd, keep, n_keep, close_it);
+	return 0;
+}
+
 /* Before close_range (5.9), and CLOSE_RANGE_CLOEXEC (5.11): each open fd
  * from /proc/self/fd.  close_it: close, else mark close-on-exec. */
 static int walk_fds(int from, const int *keep, size_t n_keep, bool close_it)
@@ -141,20 +168,12 @@ static int walk_fds(int from, const int *keep, size_t n_keep, bool close_it)
 	struct dirent *de;
 
 	if (d == NULL)
-		return -1;
+		return walk_fd_numbers(from, keep, n_keep, close_it);
 	while ((de = readdir(d)) != NULL) {
 		int64_t fd;
-		bool kept = false;
 		if (parse_int64(de->d_name, &fd) < 0 || fd < from || fd == dirfd(d))
 			continue;
-		for (size_t i = 0; i < n_keep && !kept; i++)
-			kept = keep[i] == fd;
-		if (kept)
-			continue;
-		if (close_it)
-			close((int)fd);
-		else
-			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+		end_fd((int)fd, keep, n_keep, close_it);
 	}
 	return 0;
 }

@@ -166,7 +166,7 @@ static int bind_notify_socket(struct init_ctx *ctx, struct husk_error *err)
 				 err);
 	if (target < 0)
 		return husk_error_prefix(err, "NOTIFY_SOCKET: make %s", NOTIFY_SOCKET_INSIDE);
-	tree = open_tree(AT_FDCWD, ctx->notify_socket, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	tree = mount_tree_clone(AT_FDCWD, ctx->notify_socket, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		return husk_error_errno(err, "NOTIFY_SOCKET: bind `%s`", ctx->notify_socket);
 	if (mount_attach(tree, target, ctx->notify_socket, err) < 0)
