@@ -421,8 +421,11 @@ teardown() {
 	assert_line --index 0 "character special file $(printf '%x:%x' "$major" "$minor")"
 	assert_line --index 1 "$want"
 	rl_assert_no_leftovers "$ID"
-	# A node the host does not have cannot be made: the error names it.
-	rl_update_config '.linux.devices = [{"path": "/dev/husk-no-such-node", "type": "c", "major": 1, "minor": 3}]'
+	# A node the host does not have, under no name (240-254 are the local
+	# majors), cannot be made: the error names it.  (A new name for numbers
+	# the host has is bound from the host's node: corners.bats.)
+	[ ! -e /sys/dev/char/241:4242 ] || skip "the host has a char device 241:4242"
+	rl_update_config '.linux.devices = [{"path": "/dev/husk-no-such-node", "type": "c", "major": 241, "minor": 4242}]'
 	run rl_husk run --bundle "$RL_BUNDLE" "$ID"
 	assert_failure
 	assert_output --partial "/dev/husk-no-such-node"
