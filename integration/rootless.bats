@@ -322,10 +322,12 @@ teardown() {
 	# The test makes the user namespace and writes its full mappings with
 	# newuidmap/newgidmap as the user, then runs husk inside it, as root
 	# there, with a config that has no user namespace of its own.
-	as_user sh -c 'exec unshare --user sleep 1000' &
+	# A duration no container of another test uses, so that pgrep finds
+	# this holder and never a container's sleep in a namespace already mapped.
+	as_user sh -c 'exec unshare --user sleep 4321' &
 	local holder
 	for _ in $(seq 100); do
-		holder=$(pgrep -u "$ROOTLESS_UID" -x sleep | head -1) && [ -n "$holder" ] &&
+		holder=$(pgrep -u "$ROOTLESS_UID" -x -f 'sleep 4321' | head -1) && [ -n "$holder" ] &&
 			[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
 		sleep 0.05
 	done

@@ -19,6 +19,17 @@ teardown() {
 	husk_teardown
 }
 
+# husk's argv with no shell in between: under HUSK_KERNEL_COMPAT, $HUSK is
+# a /bin/sh script, and a shell cannot start with a tiny RLIMIT_NOFILE, so
+# the wrapper program is called directly.
+husk_argv() {
+	if [ -n "${HUSK_REAL:-}" ]; then
+		HUSK_ARGV=("$HUSK_TESTS_BIN/kernel-compat" "$HUSK_KERNEL_COMPAT" -- "$HUSK_REAL")
+	else
+		HUSK_ARGV=("$HUSK")
+	fi
+}
+
 # every state.json under ROOT parses and names its id
 assert_states_whole() {
 	local f
@@ -58,17 +69,18 @@ assert_states_whole() {
 
 @test "starvation: RLIMIT_NOFILE 20: create works or fails clearly; nothing half-made" {
 	local n
+	husk_argv
 	for n in 8 12 16 20; do
-		run prlimit --nofile=$n -- "$HUSK" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" </dev/null
+		run prlimit --nofile=$n -- "${HUSK_ARGV[@]}" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" </dev/null
 		if [ "$status" -ne 0 ]; then
 			assert_output --regexp '^husk: .*(Too many open files|Bad file descriptor)'
 			[ ! -e "$STATE_ROOT/$ID" ] || fail "nofile=$n: state dir left after failed create"
 			[ -z "$(cgroup_dirs_of "$ID")" ] || fail "nofile=$n: cgroups left"
 		else
 			[ "$(state_field "$ID" status)" = created ] || fail "nofile=$n"
-			run prlimit --nofile=$n -- "$HUSK" --root "$STATE_ROOT" start "$ID"
+			run prlimit --nofile=$n -- "${HUSK_ARGV[@]}" --root "$STATE_ROOT" start "$ID"
 			assert_success
-			run prlimit --nofile=$n -- "$HUSK" --root "$STATE_ROOT" delete --force "$ID"
+			run prlimit --nofile=$n -- "${HUSK_ARGV[@]}" --root "$STATE_ROOT" delete --force "$ID"
 			assert_success
 		fi
 		assert_states_whole "$STATE_ROOT"
