@@ -22,8 +22,12 @@ setup_file() {
 	mkdir -p "$SHARE"
 	cp "$HUSK" "$SHARE"/husk
 	cp "$BATS_TEST_DIRNAME"/criu-clients.sh "$SHARE"/
+	# The VM's /tmp is its own tmpfs: a clone under the host's /tmp is not
+	# there, so the client setup goes into the share.
+	mkdir -p "$SHARE"/repo/integration
+	cp -a "$REPO"/integration/clients "$SHARE"/repo/integration/
 	VM_ROOT=host VM_SHARE=$SHARE VM_TIMEOUT=${VM_TIMEOUT:-900} \
-		"$VM_RUN" "bash $SHARE/criu-clients.sh $SHARE $REPO" >"$SHARE"/out 2>"$SHARE"/err || true
+		"$VM_RUN" "bash $SHARE/criu-clients.sh $SHARE $SHARE/repo" >"$SHARE"/out 2>"$SHARE"/err || true
 }
 
 setup() {
