@@ -332,6 +332,32 @@ hook_logging() {
 	done
 }
 
+@test "mounts: type cgroup2 without a cgroup namespace binds our own cgroup from the host's cgroup2 hierarchy" {
+	local v2root
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		v2root=/sys/fs/cgroup
+	else
+		v2root=$(awk '$9 == "cgroup2" && $5 ~ "^/sys/fs/cgroup/" {print $5; exit}' /proc/self/mountinfo)
+		[ -n "$v2root" ] || skip "this host has no cgroup2 hierarchy under /sys/fs/cgroup"
+	fi
+	remove_namespace cgroup
+	update_config '.mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup2", "source": "cgroup",
+			"options": ["nosuid", "noexec", "nodev"]}]'
+	# the mount's root (mountinfo field 4) is the container's own v2
+	# cgroup, and its files are that hierarchy's (cgroup.procs lists it)
+	run_in_container sh -c 'awk "\$5 == \"/sys/fs/cgroup\" {print \$4, \$9}" /proc/self/mountinfo; grep "^0::" /proc/self/cgroup; grep -c . /sys/fs/cgroup/cgroup.procs; cat /sys/fs/cgroup/cgroup.type 2>&1 | head -1'
+	assert_success
+	local own
+	own=$(sed -n 's/^0:://p' <<<"$output")
+	[ -n "$own" ] && [ "$own" != / ] || fail "no v2 cgroup of its own: $output"
+	assert_line --index 0 "$own cgroup2"
+	# the bound directory is the host's $v2root$own: a cgroup2 directory
+	# with cgroup.type, which the v1 tmpfs root of a hybrid host lacks
+	assert_line --index 3 domain
+	assert_no_leftovers "$ID"
+}
+
 # notify_listener SOCKET OUT: a datagram socket that writes each message it
 # receives, one a line, to OUT (what systemd or podman does with it).
 notify_listener() {

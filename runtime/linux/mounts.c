@@ -859,6 +859,32 @@ static void cgroup_v1_links(int tmpfs)
 }
 
 /*
+ * Where the host's cgroup2 hierarchy is mounted: /sys/fs/cgroup itself on a
+ * v2 host, its `unified` directory (or whatever name it has) on a hybrid
+ * one.  Our path in /proc/self/cgroup's "0::" line is relative to it.
+ */
+static int host_cgroup2_root(char **out, struct husk_error *err)
+{
+	struct statfs sfs;
+
+	if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+		*out = xstrdup("/sys/fs/cgroup");
+		return 0;
+	}
+	__attribute__((cleanup(cg_hiers_free))) struct cg_hiers hier = {NULL, 0};
+	if (host_cgroup_hierarchies(&hier, err) < 0)
+		return -1;
+	for (size_t i = 0; i < hier.n; i++)
+		if (hier.v[i].v2) {
+			*out = xasprintf("/sys/fs/cgroup/%s", hier.v[i].name);
+			return 0;
+		}
+	return husk_error_set(err, ENOENT,
+			      "type cgroup2 without a cgroup namespace binds the host's cgroup2 "
+			      "hierarchy, and this host has none mounted under /sys/fs/cgroup");
+}
+
+/*
  * mounts of type "cgroup".  A cgroup v2 host gets cgroup2.  A v1 or hybrid
  * host gets what v1 software expects: a tmpfs with one directory per host
  * hierarchy, each a fresh cgroup mount in a cgroup namespace or else a bind
@@ -882,10 +908,13 @@ static int mount_cgroup(struct init_ctx *ctx, const struct spec_mount *m, struct
 			_cleanup_free_ char *self = NULL;
 			if (read_own_cgroups(ctx, &self, err) < 0)
 				return -1;
+			_cleanup_free_ char *root = NULL;
+			if (host_cgroup2_root(&root, err) < 0)
+				return -1;
 			struct cg_hier h = {.v2 = true};
 			_cleanup_free_ char *path = own_cgroup_path(&h, self);
 			_cleanup_free_ char *src =
-			    xasprintf("/sys/fs/cgroup%s", path && strcmp(path, "/") ? path : "");
+			    xasprintf("%s%s", root, path && strcmp(path, "/") ? path : "");
 			struct mount_opts b = *o;
 			b.set |= ro;
 			return bind_host_path(src, target_fd, &b, false, false, NULL, err);
