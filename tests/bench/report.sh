@@ -23,6 +23,7 @@ machine_info() {
 	MEM_GIB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 	CPU_MODEL=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 	CRUN_VERSION=$(crun --version | head -n 1)
+	CRUN2_VERSION=$([ -n "$BASE2" ] && "${BIN[$BASE2]}" --version | head -n 1)
 	RUNC_VERSION=$(runc --version | head -n 1)
 	DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -42,7 +43,7 @@ machine_info() {
 	fi
 }
 
-# value of METRIC for LABEL, column 3 (value) or 4 (ratio)
+# value of METRIC for LABEL, column 3 (value), 4 (ratio to crun) or 7 (to crun-1.27)
 summary_get() {
 	awk -F'\t' -v m="$1" -v l="$2" -v c="$3" '$1 == m && $2 == l {print $c; exit}' "$SUMMARY"
 }
@@ -62,8 +63,29 @@ fmt_ratio() {
 	case "$1" in "" | "-") echo "-" ;; *) awk -v v="$1" 'BEGIN {printf "%.2f", v}' ;; esac
 }
 
+# the labels that get a second ratio column, to crun 1.27
+ratio2_cols() {
+	local l
+	[ -n "$BASE2" ] || return 0
+	for l in husk "$BASE"; do
+		[ -n "${BIN[$l]:-}" ] && printf '%s\n' "$l"
+	done
+}
+
+# "yes"/"no" for ratio R against TARGET, "-" when either is missing
+target_met() {
+	if [ "$2" = - ] || [ -z "$1" ] || [ "$1" = - ]; then
+		echo -
+	else
+		awk -v r="$1" -v t="$2" 'BEGIN {print (r <= t) ? "yes" : "no"}'
+	fi
+}
+
 write_markdown() {
 	local cols=("${LABELS[@]}" floor floorcg) scols=("${LABELS[@]}" floor) l
+	local r2cols=() husk_ok=0
+	mapfile -t r2cols < <(ratio2_cols)
+	[ -n "${BIN[husk]:-}" ] && [ -z "$HUSK_NOTE" ] && husk_ok=1
 	{
 		echo "# husk benchmark: latest results"
 		echo
@@ -73,24 +95,33 @@ write_markdown() {
 		echo "  load average at start $LOAD_START, at end $LOAD_END (other work on the machine"
 		echo "  makes wall times noisy; CPU times and the paired ratios much less so)"
 		echo "- cgroups: host $HOST_LAYOUT; benchmark run $BENCH_LAYOUT"
-		echo "- $CRUN_VERSION; $RUNC_VERSION; husk: ${HUSK_VERSION:-not measured}"
+		echo "- $CRUN_VERSION; ${CRUN2_VERSION:+crun-1.27: $CRUN2_VERSION (${BIN[$BASE2]}); }$RUNC_VERSION; husk: ${HUSK_VERSION:-not measured}"
 		[ -n "$HUSK_NOTE" ] && echo "- note: $HUSK_NOTE"
+		[ -n "$CRUN2_NOTE" ] && echo "- note: $CRUN2_NOTE"
 		echo "- rounds: $ROUNDS alternating rounds (${LABELS[*]}, plus floor and floorcg for run) for run, cycle,"
 		echo "  state, list;"
 		echo "  $BATCH_ROUNDS for the 100-run batches; $RSS_ROUNDS for peak RSS"
 		echo "- each figure is the median over rounds; each ratio the median of the per-round"
-		echo "  ratios to crun (same round). floor is tests/bench/floor.c (namespaces, pivot_root,"
+		echo "  ratios to crun (same round)${BASE2:+, and X/$BASE2 the same against crun 1.27}. floor is tests/bench/floor.c (namespaces, pivot_root,"
 		echo "  proc, exec); floorcg is the floor plus a new cgroup in every v1 hierarchy."
 		echo
 		printf '| metric | unit |'
 		for l in "${cols[@]}"; do printf ' %s |' "$l"; done
 		for l in "${cols[@]}"; do [ "$l" != "$BASE" ] && printf ' %s/%s |' "$l" "$BASE"; done
-		[ -n "${BIN[husk]:-}" ] && [ -z "$HUSK_NOTE" ] && printf ' target | met |'
+		for l in "${r2cols[@]}"; do printf ' %s/%s |' "$l" "$BASE2"; done
+		if [ $husk_ok = 1 ]; then
+			printf ' target | met |'
+			[ -n "$BASE2" ] && printf ' met vs %s |' "$BASE2"
+		fi
 		echo
 		printf '|---|---|'
 		for l in "${cols[@]}"; do printf -- '---:|'; done
 		for l in "${cols[@]}"; do [ "$l" != "$BASE" ] && printf -- '---:|'; done
-		[ -n "${BIN[husk]:-}" ] && [ -z "$HUSK_NOTE" ] && printf -- '---:|---|'
+		for l in "${r2cols[@]}"; do printf -- '---:|'; done
+		if [ $husk_ok = 1 ]; then
+			printf -- '---:|---|'
+			[ -n "$BASE2" ] && printf -- '---|'
+		fi
 		echo
 		while IFS=$'\t' read -r key desc unit target; do
 			grep -q "^$key	" "$SUMMARY" || continue
@@ -102,13 +133,14 @@ write_markdown() {
 				[ "$l" != "$BASE" ] &&
 					printf ' %s |' "$(fmt_ratio "$(summary_get "$key" "$l" 4)")"
 			done
-			if [ -n "${BIN[husk]:-}" ] && [ -z "$HUSK_NOTE" ]; then
-				local r met=-
-				r=$(summary_get "$key" husk 4)
-				if [ "$target" != - ] && [ -n "$r" ] && [ "$r" != - ]; then
-					met=$(awk -v r="$r" -v t="$target" 'BEGIN {print (r <= t) ? "yes" : "no"}')
-				fi
-				printf ' %s | %s |' "$([ "$target" = - ] && echo - || echo "≤ $target")" "$met"
+			for l in "${r2cols[@]}"; do
+				printf ' %s |' "$(fmt_ratio "$(summary_get "$key" "$l" 7)")"
+			done
+			if [ $husk_ok = 1 ]; then
+				printf ' %s | %s |' "$([ "$target" = - ] && echo - || echo "≤ $target")" \
+					"$(target_met "$(summary_get "$key" husk 4)" "$target")"
+				[ -n "$BASE2" ] &&
+					printf ' %s |' "$(target_met "$(summary_get "$key" husk 7)" "$target")"
 			fi
 			echo
 		done <<<"$METRICS"
@@ -158,7 +190,7 @@ write_json() {
 		--arg kernel "$KERNEL" --argjson nproc "$NPROC" --arg mem "$MEM_GIB" \
 		--arg cpu "$CPU_MODEL" --arg load0 "$LOAD_START" --arg load1 "$LOAD_END" --arg host "$HOST_LAYOUT" --arg bench "$BENCH_LAYOUT" \
 		--arg hostmounts "${HOST_CGROUP:-}" \
-		--arg crun "$CRUN_VERSION" --arg runc "$RUNC_VERSION" --arg husk "${HUSK_VERSION:-}" \
+		--arg crun "$CRUN_VERSION" --arg crun2 "${CRUN2_VERSION:-}" --arg runc "$RUNC_VERSION" --arg husk "${HUSK_VERSION:-}" \
 		--arg note "$HUSK_NOTE" --argjson rounds "$ROUNDS" --argjson quick "$QUICK" \
 		--arg metrics "$METRICS" \
 		--rawfile summary "$SUMMARY" --rawfile syscalls "$WORK/raw/syscalls.tsv" '
@@ -169,7 +201,7 @@ write_json() {
 		  machine: {kernel: $kernel, nproc: $nproc, memory_gib: ($mem | tonumber),
 		            cpu: $cpu, loadavg_start: $load0, loadavg_end: $load1, cgroup_host: $host, cgroup_host_mounts: $hostmounts,
 		            cgroup_benchmark: $bench},
-		  versions: {crun: $crun, runc: $runc, husk: $husk},
+		  versions: {crun: $crun, "crun-1.27": $crun2, runc: $runc, husk: $husk},
 		  husk_note: $note, rounds: $rounds, quick: ($quick == 1), baseline: "crun",
 		  units: "seconds for wall/CPU, KiB for peak_rss, bytes for min_memory",
 		  targets: (rows($metrics) | map({key: .[0], value: (.[3] | num)})
@@ -177,7 +209,8 @@ write_json() {
 		  descriptions: (rows($metrics) | map({key: .[0], value: .[1]}) | from_entries),
 		  metrics: (rows($summary) | group_by(.[0]) | map({key: .[0][0], value:
 		            (map({key: .[1], value: {value: (.[2] | num), ratio_to_crun: (.[3] | num),
-		                  n: (.[4] | tonumber), failures: (.[5] | tonumber)}}) | from_entries)})
+		                  n: (.[4] | tonumber), failures: (.[5] | tonumber),
+		                  ratio_to_crun_1_27: (.[6] // "-" | num)}}) | from_entries)})
 		            | from_entries),
 		  syscalls: (rows($syscalls) | group_by(.[0]) | map({key: .[0][0], value:
 		            (map({key: .[1], value: (.[2] | tonumber)}) | from_entries)}) | from_entries)

@@ -1,11 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# husk's benchmark against crun and runc (issue 7).  Not a test: it measures.
+# husk's benchmark against crun and runc (issues 7, 16).  Not a test: it measures.
 #
-#   tests/bench/run.sh [--quick] [--out DIR] [--keep] [HUSK_BINARY]
+#   tests/bench/run.sh [--quick] [--out DIR] [--keep] [--crun2 BIN] [HUSK_BINARY]
 #   tests/bench/run.sh --profile [--out DIR] [HUSK_BINARY]   (see profile.sh)
 #   make bench                      (runs it with the built runtime/husk)
+#
+# A second crun (--crun2 BIN, or CRUN2=BIN; by default ../shared/peers/crun-1.27
+# beside the source tree when it is there, CRUN2= for none) is measured as
+# "crun-1.27" beside Debian's crun 1.8, and every husk figure gets a second
+# ratio, to it.
 #
 # Every contender runs the same bundle (a busybox-static rootfs, the config
 # of `crun spec` running /bin/true, no terminal) from one driver that
@@ -42,8 +47,10 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP=1 ;;
 	--profile) PROFILE=1 ;;
 	--out) OUT=$2; shift ;;
+	--crun2) CRUN2=$2; shift ;;
+	--crun2=*) CRUN2=${1#--crun2=} ;;
 	--out=*) OUT=${1#--out=} ;;
-	-h|--help) sed -n '3,28p' "$SELF"; exit 0 ;;
+	-h|--help) sed -n '3,33p' "$SELF"; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) HUSK=$1 ;;
 	esac
@@ -51,6 +58,16 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "bench: $*" >&2; exit 1; }
+
+# The second crun: explicit, or the peer build next to the project's tree.
+if [ -z "${CRUN2+set}" ]; then
+	CRUN2=""
+	for c in "$HERE/../../../shared/peers/crun-1.27"; do
+		[ -x "$c" ] && { CRUN2=$(readlink -f "$c"); break; }
+	done
+fi
+[ -z "$CRUN2" ] || [ -x "$CRUN2" ] || die "--crun2 $CRUN2: not an executable"
+export CRUN2
 log() { echo "bench: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "needs root (it creates containers)"
@@ -82,7 +99,7 @@ install_missing() {
 }
 
 if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
-	BENCH_CMDLINE="tests/bench/run.sh$([ $QUICK = 1 ] && echo " --quick")${HUSK:+ $HUSK}"
+	BENCH_CMDLINE="tests/bench/run.sh$([ $QUICK = 1 ] && echo " --quick")${CRUN2:+ --crun2 $CRUN2}${HUSK:+ $HUSK}"
 	export BENCH_CMDLINE
 	install_missing
 	HOST_CGROUP=$(awk '$5 ~ "^/sys/fs/cgroup" {print $5 "=" $(NF-2)}' /proc/self/mountinfo |
@@ -93,6 +110,7 @@ if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
 	[ $KEEP = 1 ] && inner+=(--keep)
 	[ $PROFILE = 1 ] && inner+=(--profile)
 	[ -n "$HUSK" ] && inner+=("$HUSK")
+	# crun 1.8 and 1.27 both refuse a hybrid layout: hide the cgroup2 mount.
 	exec unshare -m --propagation private env HUSK_BENCH_INNER=1 "$SELF" "${inner[@]}"
 fi
 
@@ -135,7 +153,7 @@ cleanup() {
 	done
 	# What a runtime that failed half-way left behind (only empty cgroups go).
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d \
-		-regex '.*/bench-\(husk\|crun\|runc\|floorcg\)-.*' -exec rmdir {} + 2>/dev/null
+		-regex '.*/bench-\(husk\|crun\|crun-1.27\|runc\|floorcg\)-.*' -exec rmdir {} + 2>/dev/null
 	if [ $KEEP = 1 ]; then
 		log "kept $WORK"
 	else
@@ -191,8 +209,21 @@ else
 	HUSK_NOTE="no husk binary given"
 fi
 add_runtime crun "$(command -v crun)"
+BASE=crun BASE2=""
+CRUN2_NOTE=""
+if [ -n "$CRUN2" ]; then
+	# like husk: measured only when it can run the bundle here
+	if "$DRIVER" -t 20 batch 1 1 1 -- crun-1.27 "$CRUN2" --root "$WORK/state-crun2-smoke" run \
+		-b "$WORK/true" bench-crun2-smoke 2>"$WORK/crun2-smoke.err" |
+		awk -F'\t' '$6 != 0 {f = 1} END {exit f || NR == 0}'; then
+		add_runtime crun-1.27 "$CRUN2"
+		BASE2=crun-1.27
+	else
+		CRUN2_NOTE="$CRUN2 could not run the bundle: $(tail -n 3 "$WORK/crun2-smoke.err" | tr '\n' ' ')"
+		log "$CRUN2_NOTE"
+	fi
+fi
 add_runtime runc "$(command -v runc)"
-BASE=crun
 
 # "-- LABEL BIN --root R ARGS..." for each runtime; %i becomes a unique number.
 contenders() { # ARGS... (after the global options)
@@ -214,9 +245,10 @@ fi
 
 SUMMARY=$WORK/summary.tsv # metric label value ratio n failures
 : >"$SUMMARY"
+# summary.tsv: METRIC LABEL VALUE RATIO-TO-crun N FAILURES RATIO-TO-crun-1.27
 summarize() { # METRIC COLUMN DATAFILE
-	awk -v col="$2" -v base="$BASE" -f "$HERE/stats.awk" "$3" |
-		awk -v m="$1" 'BEGIN {OFS="\t"} {print m, $1, $2, $3, $4, $5}' >>"$SUMMARY"
+	awk -v col="$2" -v base="$BASE" -v base2="$BASE2" -f "$HERE/stats.awk" "$3" |
+		awk -v m="$1" 'BEGIN {OFS="\t"} {print m, $1, $2, $3, $4, $5, $6}' >>"$SUMMARY"
 }
 
 # ---- 1. run /bin/true: wall, CPU, and the floor -------------------------------
@@ -273,7 +305,7 @@ summarize list_wall 3 "$WORK/raw/list.tsv"
 # Were they all listed as running?  (A list that is fast but wrong is no win.)
 for l in "${LABELS[@]}"; do
 	n=$(timeout 10 "${BIN[$l]}" --root "$(root_of "$l")" list 2>/dev/null | grep -c ' running ')
-	printf 'list_running\t%s\t%s\t-\t1\t0\n' "$l" "$n" >>"$SUMMARY"
+	printf 'list_running\t%s\t%s\t-\t1\t0\t-\n' "$l" "$n" >>"$SUMMARY"
 done
 log "removing the sleeping containers"
 for l in "${LABELS[@]}"; do
@@ -317,8 +349,10 @@ for l in "${LABELS[@]}"; do
 	echo "$l $best" >>"$WORK/raw/mem.txt"
 done
 base_mem=$(awk -v b="$BASE" '$1 == b {print $2}' "$WORK/raw/mem.txt")
-awk -v b="${base_mem:-0}" 'BEGIN {OFS="\t"}
-	{print "min_memory", $1, $2, (b > 0 && $2 > 0) ? $2 / b : "-", 1, ($2 == 0)}' \
+base2_mem=$(awk -v b="$BASE2" '$1 == b {print $2}' "$WORK/raw/mem.txt")
+awk -v b="${base_mem:-0}" -v b2="${base2_mem:-0}" 'BEGIN {OFS="\t"}
+	{print "min_memory", $1, $2, (b > 0 && $2 > 0) ? $2 / b : "-", 1, ($2 == 0),
+		(b2 > 0 && $2 > 0) ? $2 / b2 : "-"}' \
 	"$WORK/raw/mem.txt" >>"$SUMMARY"
 
 # ---- 7. syscalls of one run, all processes ------------------------------------
@@ -337,9 +371,10 @@ for l in "${LABELS[@]}" floor; do
 		$NF == "total" {print l, "TOTAL", $4}' "$WORK/raw/strace-$l.txt" \
 		>>"$WORK/raw/syscalls.tsv"
 done
-awk -F'\t' -v b="$BASE" 'BEGIN {OFS="\t"} $2 == "TOTAL" {t[$1] = $3; o[++n] = $1}
+awk -F'\t' -v b="$BASE" -v b2="$BASE2" 'BEGIN {OFS="\t"} $2 == "TOTAL" {t[$1] = $3; o[++n] = $1}
 	END {for (i = 1; i <= n; i++) print "syscalls", o[i], t[o[i]],
-		(t[b] > 0 ? t[o[i]] / t[b] : "-"), 1, 0}' "$WORK/raw/syscalls.tsv" >>"$SUMMARY"
+		(t[b] > 0 ? t[o[i]] / t[b] : "-"), 1, 0, (t[b2] > 0 ? t[o[i]] / t[b2] : "-")}' \
+	"$WORK/raw/syscalls.tsv" >>"$SUMMARY"
 
 # ---- 8. hyperfine, as an unpaired cross-check of `run` ---------------------------
 
@@ -353,7 +388,7 @@ hyperfine -w 3 -r "$HF_RUNS" --export-json "$WORK/raw/hyperfine.json" "${hf[@]}"
 	log "hyperfine failed (see --keep)"
 if [ -s "$WORK/raw/hyperfine.json" ]; then
 	jq -r '.results[] | [.command, .mean, .stddev] | @tsv' "$WORK/raw/hyperfine.json" |
-		awk -F'\t' 'BEGIN {OFS="\t"} {print "hyperfine_mean", $1, $2, "-", 1, 0}' >>"$SUMMARY"
+		awk -F'\t' 'BEGIN {OFS="\t"} {print "hyperfine_mean", $1, $2, "-", 1, 0, "-"}' >>"$SUMMARY"
 fi
 
 # ---- report ---------------------------------------------------------------------
