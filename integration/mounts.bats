@@ -135,6 +135,26 @@ add_mount() {
 	refute_line WROTE
 }
 
+@test "mounts: maskedPaths files are masked when the container's /dev has no null" {
+	# /dev is an empty directory bound from the host, where husk makes no
+	# nodes: the mask comes from the host's /dev/null on every kernel
+	# (before 5.2, without the mount API, bound before the pivot).
+	mkdir -p "$BATS_TEST_TMPDIR/devsrc"
+	update_config ".mounts |= map(select(.destination | startswith(\"/dev\") | not))
+		| .mounts += [{\"destination\": \"/dev\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/devsrc\", \"options\": [\"rbind\"]}]
+		| .linux.maskedPaths = [\"/proc/timer_list\", \"/proc/keys\", \"/sys/firmware\"]"
+	run_in_container sh -c 'ls -A /dev | wc -l; wc -c < /proc/timer_list; wc -c < /proc/keys; stat -c "%F %t:%T" /proc/keys; ls -A /sys/firmware | wc -l; grep -E " /proc/(timer_list|keys) " /proc/self/mountinfo | grep -c " - devtmpfs "'
+	assert_success
+	assert_equal "${lines[0]}" 0
+	assert_equal "${lines[1]}" 0
+	assert_equal "${lines[2]}" 0
+	assert_equal "${lines[3]}" "character special file 1:3"
+	assert_equal "${lines[4]}" 0
+	assert_equal "${lines[5]}" 2
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/devsrc")" ]
+	assert_no_leftovers "$ID"
+}
+
 @test "mounts: readonlyPaths cannot be written" {
 	update_config '.linux.readonlyPaths = ["/proc/sys", "/proc/sysrq-trigger"]'
 	run_in_container sh -c 'echo x > /proc/sys/kernel/domainname && echo WROTE; grep " /proc/sys " /proc/self/mountinfo'

@@ -175,6 +175,54 @@ static int bind_notify_socket(struct init_ctx *ctx, struct husk_error *err)
 	return 0;
 }
 
+/* One file of maskedPaths, bound over with the host's /dev/null now. */
+static int mask_file_now(struct init_ctx *ctx, const char *path, struct husk_error *err)
+{
+	_cleanup_close_ int fd =
+	    resolve_in_root(ctx->rootfs_fd, path, O_PATH, RESOLVE_NO_CREATE, 0, err);
+	_cleanup_close_ int tree = -1;
+	struct stat st;
+
+	if (fd < 0) {
+		if (err->errnum == ENOENT || err->errnum == ENOTDIR) {
+			husk_error_clear(err);
+			return 0;
+		}
+		return -1;
+	}
+	if (fstat(fd, &st) < 0)
+		return husk_error_errno(err, "stat `%s`", path);
+	if (S_ISDIR(st.st_mode))
+		return 0; /* a read-only tmpfs, after the pivot */
+	tree = mount_tree_clone(ctx->devnull_fd, "",
+				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return husk_error_errno(err, "bind the host's /dev/null");
+	return mount_attach(tree, fd, path, err);
+}
+
+/*
+ * Without the mount API (before 5.2) mount(2) binds only from a mount of our
+ * namespace, and the host's /dev/null leaves it with the old root at the
+ * pivot: the files of maskedPaths are masked here, before it, from the
+ * host's node (checked to be 1:3 when it was opened).  Never from the
+ * container's /dev/null, which an image or a racing container could have
+ * replaced (CVE-2025-31133), and which a /dev of the image's own may lack.
+ * Nothing of the container runs yet, so masking earlier changes nothing it
+ * can see.
+ */
+static int mask_files_before_pivot(struct init_ctx *ctx, struct husk_error *err)
+{
+	const struct spec_linux *l = ctx->cfg->linux;
+
+	if (kernel_has(KERNEL_MOUNT_API) || l == NULL || l->masked_paths == NULL)
+		return 0;
+	for (size_t i = 0; l->masked_paths[i]; i++)
+		if (mask_file_now(ctx, l->masked_paths[i], err) < 0)
+			return husk_error_prefix(err, "maskedPaths `%s`", l->masked_paths[i]);
+	return 0;
+}
+
 /*
  * No mount namespace of its own: we share the runtime's, so nothing may be
  * mounted (a mount would land on the host and outlive the container), no
@@ -243,11 +291,12 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err)
 		return -1;
 	if (devices_setup(ctx, ctx->rootfs_fd, err) < 0)
 		return husk_error_prefix(err, "devices");
-	if (create_cwd(ctx, err) < 0 || bind_notify_socket(ctx, err) < 0)
+	if (create_cwd(ctx, err) < 0 || bind_notify_socket(ctx, err) < 0 ||
+	    mask_files_before_pivot(ctx, err) < 0)
 		return -1;
 
-	/* Without the mount API a bind's source must still be mounted in our
-	 * namespace when it is made, after the pivot: see mask_null_late(). */
+	/* With the mount API the host's /dev/null is kept as a detached clone
+	 * for the masks made after the pivot. */
 	if (cfg->linux && cfg->linux->masked_paths && cfg->linux->masked_paths[0] &&
 	    kernel_has(KERNEL_MOUNT_API)) {
 		mask_null = open_tree(ctx->devnull_fd, "",
@@ -310,29 +359,6 @@ static int attach_mask(int *mask, int target, const char *path, struct husk_erro
 	return mount_attach(clone, target, path, err);
 }
 
-/*
- * Without the mount API the host's /dev/null is gone from our namespace by
- * the time masks are made (after the pivot), and mount(2) binds only from
- * mounts in it.  The container's own /dev/null serves, once the very fd we
- * bind from is checked to be the character device 1:3: whatever an image or
- * a racing container put at that path, nothing else is ever bound
- * (CVE-2025-31133).
- */
-static int mask_null_late(struct init_ctx *ctx, struct husk_error *err)
-{
-	_cleanup_close_ int fd = resolve_in_root(ctx->rootfs_fd, "/dev/null", O_PATH | O_NOFOLLOW,
-						 RESOLVE_NO_CREATE, 0, err);
-
-	if (fd < 0)
-		return husk_error_prefix(err, "find /dev/null to mask with");
-	if (!is_devnull(fd))
-		return husk_error_set(err, ENODEV, "/dev/null in the container is not device 1:3");
-	mask_null = mount_tree_clone(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (mask_null < 0)
-		return husk_error_errno(err, "clone /dev/null");
-	return 0;
-}
-
 static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *err)
 {
 	_cleanup_close_ int fd =
@@ -349,8 +375,8 @@ static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *
 	if (fstat(fd, &st) < 0)
 		return husk_error_errno(err, "stat `%s`", path);
 	if (!S_ISDIR(st.st_mode)) {
-		if (mask_null < 0 && mask_null_late(ctx, err) < 0)
-			return -1;
+		if (!kernel_has(KERNEL_MOUNT_API))
+			return 0; /* masked before the pivot: mask_files_before_pivot() */
 		if (mask_null < 0)
 			return husk_error_set(err, EBADF, "no /dev/null to mask `%s` with", path);
 		return attach_mask(&mask_null, fd, path, err);
