@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The cgroup manager, shared by cgroups.c (layout, paths, lifecycle),
- * cgroups_v1.c and cgroups_v2.c (resources, freezer, devices) and
+ * cgroups_v1.c and cgroups_v2.c (the order resources are applied in, the
+ * freezer, devices), one file per controller that differs between v1 and
+ * v2 (cgroup_<controller>.c: both writers and the statistics, declared in
+ * cgroup_controllers.h), cgroups_stats.c (the `events` document) and
  * cgroups_systemd.c (transient scopes).
  *
  * A handle is one cgroup path ("/husk/<id>") present in several
@@ -135,10 +138,11 @@ int cg_systemd_parse_path(const char *cgroups_path, const char *id, const char *
 int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct husk_error *err);
 int cg_systemd_stop(struct cgroup_handle *cg, struct husk_error *err);
 
-/* cgroups_stats.c: statistics and OOM events for `events`. */
+/* cgroups_stats.c: statistics for `events`. */
 int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out,
 		      struct husk_error *err);
-/* An fd that becomes readable when the cgroup records an OOM kill; -1 when
+/* cgroup_memory.c: OOM events for `events`.
+ * An fd that becomes readable when the cgroup records an OOM kill; -1 when
  * the memory controller offers no such notification.  cgroup_oom_check
  * consumes the notification and says whether a new OOM happened.  *seen is
  * the watcher's count of OOM kills so far (v2 reports a count, not an

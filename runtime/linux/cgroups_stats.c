@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The cgroup statistics (runc's `events` "stats" document, from the v1 and
- * v2 files alike) and OOM notifications (v1 memory.oom_control eventfd,
- * v2 inotify on memory.events), for `husk events`.
+ * The cgroup statistics for `husk events` (runc's "stats" document, from the
+ * v1 and v2 files alike): the document itself, the controllers whose files
+ * need no v1/v2 split, and the file readers every controller's statistics
+ * use.  A controller with a file of its own (cgroup_<controller>.c) keeps
+ * its statistics there; the OOM notifications live with memory.
  */
 #include "config.h"
-#include "linux/cgroups.h"
+#include "linux/cgroup_controllers.h"
 #include "spec/json.h"
 #include "util.h"
 
@@ -15,8 +17,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/inotify.h>
 
 /* ---- statistics ---- */
 
@@ -25,7 +25,7 @@ static void key(yajl_gen g, const char *k)
 	json_gen_cstr(g, k);
 }
 
-static uint64_t u64_of(const struct cg_hier *h, const char *file)
+uint64_t cg_stat_u64(const struct cg_hier *h, const char *file)
 {
 	uint64_t v = 0;
 
@@ -35,7 +35,7 @@ static uint64_t u64_of(const struct cg_hier *h, const char *file)
 }
 
 /* The value of "name N" in a flat keyed file (memory.stat, cpu.stat). */
-static bool keyed(const char *text, const char *name, uint64_t *out)
+bool cg_stat_keyed(const char *text, const char *name, uint64_t *out)
 {
 	size_t n = strlen(name);
 
@@ -50,22 +50,6 @@ static bool keyed(const char *text, const char *name, uint64_t *out)
 	return false;
 }
 
-static void gen_keyed_map(yajl_gen g, const char *text)
-{
-	yajl_gen_map_open(g);
-	for (const char *p = text; p && *p;) {
-		const char *sp = strchr(p, ' ');
-		const char *nl = strchrnul(p, '\n');
-		if (sp && sp < nl) {
-			_cleanup_free_ char *k = strndup(p, (size_t)(sp - p));
-			key(g, k);
-			yajl_gen_integer(g, (long long)strtoull(sp + 1, NULL, 10));
-		}
-		p = *nl ? nl + 1 : nl;
-	}
-	yajl_gen_map_close(g);
-}
-
 static void gen_cpu(yajl_gen g, const struct cgroup_handle *cg)
 {
 	struct cg_hier *acct = cg_find(cg, "cpuacct");
@@ -75,28 +59,28 @@ static void gen_cpu(yajl_gen g, const struct cgroup_handle *cg)
 	if (cpu && cg_is_v2(cg, cpu)) {
 		_cleanup_free_ char *st = cg_read(cpu, "cpu.stat");
 		if (st) {
-			keyed(st, "usage_usec", &total);
-			keyed(st, "user_usec", &user);
-			keyed(st, "system_usec", &sys);
-			keyed(st, "nr_periods", &periods);
-			keyed(st, "nr_throttled", &throttled);
-			keyed(st, "throttled_usec", &ttime);
+			cg_stat_keyed(st, "usage_usec", &total);
+			cg_stat_keyed(st, "user_usec", &user);
+			cg_stat_keyed(st, "system_usec", &sys);
+			cg_stat_keyed(st, "nr_periods", &periods);
+			cg_stat_keyed(st, "nr_throttled", &throttled);
+			cg_stat_keyed(st, "throttled_usec", &ttime);
 			total *= 1000, user *= 1000, sys *= 1000, ttime *= 1000;
 		}
 	} else {
 		_cleanup_free_ char *st = cpu ? cg_read(cpu, "cpu.stat") : NULL;
 		if (st) {
-			keyed(st, "nr_periods", &periods);
-			keyed(st, "nr_throttled", &throttled);
-			keyed(st, "throttled_time", &ttime);
+			cg_stat_keyed(st, "nr_periods", &periods);
+			cg_stat_keyed(st, "nr_throttled", &throttled);
+			cg_stat_keyed(st, "throttled_time", &ttime);
 		}
 		if (acct && !cg_is_v2(cg, acct)) {
 			_cleanup_free_ char *as = cg_read(acct, "cpuacct.stat");
-			total = u64_of(acct, "cpuacct.usage");
+			total = cg_stat_u64(acct, "cpuacct.usage");
 			/* cpuacct.stat counts USER_HZ ticks */
-			if (as && keyed(as, "user", &user))
+			if (as && cg_stat_keyed(as, "user", &user))
 				user = user * (1000000000ULL / 100);
-			if (as && keyed(as, "system", &sys))
+			if (as && cg_stat_keyed(as, "system", &sys))
 				sys = sys * (1000000000ULL / 100);
 		}
 	}
@@ -126,72 +110,6 @@ static void gen_cpu(yajl_gen g, const struct cgroup_handle *cg)
 	yajl_gen_map_close(g);
 }
 
-static void gen_usage(yajl_gen g, const char *name, uint64_t usage, uint64_t max, uint64_t limit,
-		      uint64_t failcnt)
-{
-	key(g, name);
-	yajl_gen_map_open(g);
-	json_gen_kuint(g, "limit", limit);
-	json_gen_kuint(g, "usage", usage);
-	json_gen_kuint(g, "max", max);
-	json_gen_kuint(g, "failcnt", failcnt);
-	yajl_gen_map_close(g);
-}
-
-static void gen_memory(yajl_gen g, const struct cgroup_handle *cg)
-{
-	struct cg_hier *h = cg_find(cg, "memory");
-	_cleanup_free_ char *st = NULL;
-	uint64_t cache = 0, limit;
-
-	if (h == NULL || h->dirfd < 0)
-		return;
-	st = cg_read(h, "memory.stat");
-	key(g, "memory");
-	yajl_gen_map_open(g);
-	if (cg_is_v2(cg, h)) {
-		_cleanup_free_ char *ev = cg_read(h, "memory.events");
-		uint64_t fail = 0;
-		if (ev)
-			keyed(ev, "max", &fail);
-		if (st)
-			keyed(st, "file", &cache);
-		json_gen_kuint(g, "cache", cache);
-		if (cg_read_u64(h, "memory.max", &limit) < 0)
-			limit = 0;
-		gen_usage(g, "usage", u64_of(h, "memory.current"), u64_of(h, "memory.peak"), limit,
-			  fail);
-		if (cg_read_u64(h, "memory.swap.max", &limit) < 0)
-			limit = 0;
-		gen_usage(g, "swap", u64_of(h, "memory.swap.current"),
-			  u64_of(h, "memory.swap.peak"), limit, 0);
-	} else {
-		if (st)
-			keyed(st, "cache", &cache);
-		json_gen_kuint(g, "cache", cache);
-		gen_usage(g, "usage", u64_of(h, "memory.usage_in_bytes"),
-			  u64_of(h, "memory.max_usage_in_bytes"),
-			  u64_of(h, "memory.limit_in_bytes"), u64_of(h, "memory.failcnt"));
-		gen_usage(g, "swap", u64_of(h, "memory.memsw.usage_in_bytes"),
-			  u64_of(h, "memory.memsw.max_usage_in_bytes"),
-			  u64_of(h, "memory.memsw.limit_in_bytes"),
-			  u64_of(h, "memory.memsw.failcnt"));
-		gen_usage(g, "kernel", u64_of(h, "memory.kmem.usage_in_bytes"),
-			  u64_of(h, "memory.kmem.max_usage_in_bytes"),
-			  u64_of(h, "memory.kmem.limit_in_bytes"),
-			  u64_of(h, "memory.kmem.failcnt"));
-		gen_usage(g, "kernelTCP", u64_of(h, "memory.kmem.tcp.usage_in_bytes"),
-			  u64_of(h, "memory.kmem.tcp.max_usage_in_bytes"),
-			  u64_of(h, "memory.kmem.tcp.limit_in_bytes"),
-			  u64_of(h, "memory.kmem.tcp.failcnt"));
-	}
-	if (st) {
-		key(g, "raw");
-		gen_keyed_map(g, st);
-	}
-	yajl_gen_map_close(g);
-}
-
 static void gen_pids(yajl_gen g, const struct cgroup_handle *cg)
 {
 	struct cg_hier *h = cg_find(cg, "pids");
@@ -200,8 +118,8 @@ static void gen_pids(yajl_gen g, const struct cgroup_handle *cg)
 		return;
 	key(g, "pids");
 	yajl_gen_map_open(g);
-	json_gen_kuint(g, "current", u64_of(h, "pids.current"));
-	json_gen_kuint(g, "limit", u64_of(h, "pids.max"));
+	json_gen_kuint(g, "current", cg_stat_u64(h, "pids.current"));
+	json_gen_kuint(g, "limit", cg_stat_u64(h, "pids.max"));
 	yajl_gen_map_close(g);
 }
 
@@ -316,14 +234,14 @@ static void gen_hugetlb(yajl_gen g, const struct cgroup_handle *cg)
 		if (cg_is_v2(cg, h)) {
 			_cleanup_free_ char *ev = cg_read(h, fail);
 			if (ev)
-				keyed(ev, "max", &failcnt);
+				cg_stat_keyed(ev, "max", &failcnt);
 		} else {
-			failcnt = u64_of(h, fail);
+			failcnt = cg_stat_u64(h, fail);
 		}
 		key(g, size);
 		yajl_gen_map_open(g);
-		json_gen_kuint(g, "usage", u64_of(h, usage));
-		json_gen_kuint(g, "max", u64_of(h, max));
+		json_gen_kuint(g, "usage", cg_stat_u64(h, usage));
+		json_gen_kuint(g, "max", cg_stat_u64(h, max));
 		json_gen_kuint(g, "failcnt", failcnt);
 		yajl_gen_map_close(g);
 	}
@@ -342,7 +260,7 @@ int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out
 	key(g, "data");
 	yajl_gen_map_open(g);
 	gen_cpu(g, cg);
-	gen_memory(g, cg);
+	cg_memory_stats(g, cg);
 	gen_pids(g, cg);
 	gen_blkio(g, cg);
 	gen_hugetlb(g, cg);
@@ -354,59 +272,4 @@ int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	return json_gen_finish(g, out, &len, err);
-}
-
-/* ---- OOM notifications ---- */
-
-static uint64_t oom_kills(const struct cg_hier *h)
-{
-	_cleanup_free_ char *ev = cg_read(h, "memory.events");
-	uint64_t v = 0;
-
-	if (ev)
-		keyed(ev, "oom_kill", &v);
-	return v;
-}
-
-int cgroup_oom_fd(const struct cgroup_handle *cg, uint64_t *seen, struct husk_error *err)
-{
-	struct cg_hier *h = cg_find(cg, "memory");
-
-	if (h == NULL || h->dirfd < 0)
-		return -1;
-	if (cg_is_v2(cg, h)) {
-		_cleanup_close_ int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		_cleanup_free_ char *path = xasprintf("/proc/self/fd/%d/memory.events", h->dirfd);
-		if (fd < 0)
-			return husk_error_errno(err, "events: inotify_init1");
-		if (inotify_add_watch(fd, path, IN_MODIFY) < 0)
-			return husk_error_errno(err, "events: watch memory.events");
-		*seen = oom_kills(h);
-		return steal_fd(&fd);
-	}
-	_cleanup_close_ int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	_cleanup_close_ int ofd = openat(h->dirfd, "memory.oom_control", O_RDONLY | O_CLOEXEC);
-	if (efd < 0 || ofd < 0)
-		return husk_error_errno(err, "events: open memory.oom_control");
-	if (cg_writef(h, "events", "cgroup.event_control", err, "%d %d", efd, ofd) < 0)
-		return -1;
-	/* the registration lives as long as efd; ofd may close */
-	return steal_fd(&efd);
-}
-
-bool cgroup_oom_check(const struct cgroup_handle *cg, int fd, uint64_t *seen)
-{
-	struct cg_hier *h = cg_find(cg, "memory");
-	char buf[4096];
-
-	if (h && cg_is_v2(cg, h)) {
-		while (read(fd, buf, sizeof buf) > 0)
-			;
-		uint64_t now = oom_kills(h);
-		bool fired = now > *seen;
-		*seen = now;
-		return fired;
-	}
-	uint64_t n;
-	return read(fd, &n, sizeof n) == (ssize_t)sizeof n && n > 0;
 }

@@ -4,7 +4,7 @@
  * Values of -1 are written as they are: v1 reads -1 as "unlimited".
  */
 #include "config.h"
-#include "linux/cgroups.h"
+#include "linux/cgroup_controllers.h"
 #include "util.h"
 
 #include <errno.h>
@@ -12,139 +12,6 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
-
-/* A v1 hierarchy for controller, NULL when it is served by cgroup2 or absent. */
-static struct cg_hier *v1(const struct cgroup_handle *cg, const char *controller)
-{
-	struct cg_hier *h = cg_find(cg, controller);
-
-	if (h == NULL || cg_is_v2(cg, h) || h->dirfd < 0)
-		return NULL;
-	return h;
-}
-
-/* Kernel features that newer kernels dropped (kmem limits): accepted, and
- * ignored when the kernel no longer has them. */
-static int write_optional(const struct cg_hier *h, const char *field, const char *file,
-			  int64_t value, struct husk_error *err)
-{
-	if (!cg_has_file(h, file)) {
-		husk_debug("%s: ignored, this kernel has no %s", field, file);
-		return 0;
-	}
-	if (cg_writef(h, field, file, err, "%" PRId64, value) < 0) {
-		if (err->errnum == EOPNOTSUPP || err->errnum == EINVAL) {
-			husk_debug("%s: ignored: %s", field, husk_error_text(err));
-			husk_error_clear(err);
-			return 0;
-		}
-		return -1;
-	}
-	return 0;
-}
-
-static int memory_limits(struct cg_hier *h, const struct spec_memory *m, struct husk_error *err)
-{
-	const char *fl = "linux.resources.memory.limit", *fs = "linux.resources.memory.swap";
-	bool memsw = cg_has_file(h, "memory.memsw.limit_in_bytes");
-
-	if (m->has_swap && !memsw && m->swap != 0 && !(m->has_limit && m->swap == m->limit)) {
-		/* no swap accounting: the kernel cannot limit swap at all */
-		husk_warn("%s: ignored, this kernel has no swap accounting", fs);
-	}
-	if (m->has_limit && m->has_swap && memsw && m->swap != 0) {
-		if (m->swap != -1 && m->limit != -1 && m->swap < m->limit)
-			return husk_error_set(err, EINVAL,
-					      "%s: %" PRId64 " is less than memory.limit %" PRId64
-					      " (swap counts memory plus swap)",
-					      fs, m->swap, m->limit);
-		/* memsw must stay >= limit at every step: raise memsw first when
-		 * growing, the limit first when shrinking. */
-		if (cg_writef(h, fl, "memory.limit_in_bytes", err, "%" PRId64, m->limit) == 0)
-			return cg_writef(h, fs, "memory.memsw.limit_in_bytes", err, "%" PRId64,
-					 m->swap);
-		husk_error_clear(err);
-		if (cg_writef(h, fs, "memory.memsw.limit_in_bytes", err, "%" PRId64, m->swap) < 0)
-			return -1;
-		return cg_writef(h, fl, "memory.limit_in_bytes", err, "%" PRId64, m->limit);
-	}
-	if (m->has_limit) {
-		if (cg_writef(h, fl, "memory.limit_in_bytes", err, "%" PRId64, m->limit) < 0) {
-			/* a lower limit than the current memsw one fails; with
-			 * swap unset runc sets memsw = limit too */
-			if (!memsw || err->errnum != EINVAL)
-				return -1;
-			husk_error_clear(err);
-			if (cg_writef(h, fs, "memory.memsw.limit_in_bytes", err, "%" PRId64,
-				      m->limit) < 0)
-				return -1;
-			if (cg_writef(h, fl, "memory.limit_in_bytes", err, "%" PRId64, m->limit) <
-			    0)
-				return -1;
-		}
-	} else if (m->has_swap && memsw && m->swap != 0) {
-		if (cg_writef(h, fs, "memory.memsw.limit_in_bytes", err, "%" PRId64, m->swap) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int check_before_update(struct cg_hier *h, const struct spec_memory *m,
-			       struct husk_error *err)
-{
-	uint64_t usage;
-
-	if (!m->has_check_before_update || !m->check_before_update || !m->has_limit || m->limit < 0)
-		return 0;
-	if (cg_read_u64(h, "memory.usage_in_bytes", &usage) == 0 && usage > (uint64_t)m->limit)
-		return husk_error_set(err, EBUSY,
-				      "linux.resources.memory.limit: %" PRId64
-				      " is below the current usage %" PRIu64 " (checkBeforeUpdate)",
-				      m->limit, usage);
-	return 0;
-}
-
-static int memory(struct cgroup_handle *cg, const struct spec_memory *m, bool update,
-		  struct husk_error *err)
-{
-	struct cg_hier *h = v1(cg, "memory");
-
-	if (m == NULL || h == NULL)
-		return 0;
-	if (update && check_before_update(h, m, err) < 0)
-		return -1;
-	if (m->has_use_hierarchy && cg_has_file(h, "memory.use_hierarchy") &&
-	    cg_write(h, "linux.resources.memory.useHierarchy", "memory.use_hierarchy",
-		     m->use_hierarchy ? "1" : "0", err) < 0)
-		return -1;
-	if (memory_limits(h, m, err) < 0)
-		return -1;
-	if (m->has_reservation &&
-	    cg_writef(h, "linux.resources.memory.reservation", "memory.soft_limit_in_bytes", err,
-		      "%" PRId64, m->reservation) < 0)
-		return -1;
-	if (m->has_kernel && write_optional(h, "linux.resources.memory.kernel",
-					    "memory.kmem.limit_in_bytes", m->kernel, err) < 0)
-		return -1;
-	if (m->has_kernel_tcp &&
-	    write_optional(h, "linux.resources.memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes",
-			   m->kernel_tcp, err) < 0)
-		return -1;
-	if (m->has_swappiness && m->swappiness <= 100 &&
-	    cg_writef(h, "linux.resources.memory.swappiness", "memory.swappiness", err, "%" PRIu64,
-		      m->swappiness) < 0)
-		return -1;
-	if (m->has_swappiness && m->swappiness > 100 && m->swappiness != UINT64_MAX)
-		return husk_error_set(err, EINVAL,
-				      "linux.resources.memory.swappiness: %" PRIu64
-				      " is out of range 0-100",
-				      m->swappiness);
-	if (m->has_disable_oom_killer && (m->disable_oom_killer || update) &&
-	    cg_write(h, "linux.resources.memory.disableOOMKiller", "memory.oom_control",
-		     m->disable_oom_killer ? "1" : "0", err) < 0)
-		return -1;
-	return 0;
-}
 
 static int cpu_quota(struct cg_hier *h, const struct spec_cpu *c, struct husk_error *err)
 {
@@ -225,8 +92,8 @@ static int rt_budget_from_parents(struct cgroup_handle *cg, struct cg_hier *h, i
 
 static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
 {
-	struct cg_hier *h = v1(cg, "cpu");
-	struct cg_hier *cs = v1(cg, "cpuset");
+	struct cg_hier *h = cg_v1_hier(cg, "cpu");
+	struct cg_hier *cs = cg_v1_hier(cg, "cpuset");
 
 	if (c == NULL)
 		return 0;
@@ -261,7 +128,7 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 
 static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)
 {
-	return cg_write_pids(v1(cg, "pids"), p, err);
+	return cg_write_pids(cg_v1_hier(cg, "pids"), p, err);
 }
 
 static int throttle(struct cg_hier *h, const char *field, const char *file,
@@ -288,7 +155,7 @@ static const char *weight_file(const struct cg_hier *h, bool device)
 
 static int blkio(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err)
 {
-	struct cg_hier *h = v1(cg, "blkio");
+	struct cg_hier *h = cg_v1_hier(cg, "blkio");
 
 	if (b == NULL || h == NULL)
 		return 0;
@@ -343,15 +210,15 @@ static int blkio(struct cgroup_handle *cg, const struct spec_block_io *b, struct
 
 static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
-	struct cg_hier *h = v1(cg, "hugetlb");
+	struct cg_hier *h = cg_v1_hier(cg, "hugetlb");
 
 	return h ? cg_write_hugepage_limits(h, r, "limit_in_bytes", err) : 0;
 }
 
 static int network(struct cgroup_handle *cg, const struct spec_network *n, struct husk_error *err)
 {
-	struct cg_hier *cls = v1(cg, "net_cls");
-	struct cg_hier *prio = v1(cg, "net_prio");
+	struct cg_hier *cls = cg_v1_hier(cg, "net_cls");
+	struct cg_hier *prio = cg_v1_hier(cg, "net_prio");
 
 	if (n == NULL)
 		return 0;
@@ -370,13 +237,13 @@ static int network(struct cgroup_handle *cg, const struct spec_network *n, struc
 
 static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
-	return cg_write_rdma(v1(cg, "rdma"), r, err);
+	return cg_write_rdma(cg_v1_hier(cg, "rdma"), r, err);
 }
 
 int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
 		struct husk_error *err)
 {
-	if (memory(cg, res->memory, update, err) < 0 || cpu(cg, res->cpu, err) < 0 ||
+	if (cg_memory_v1(cg, res->memory, update, err) < 0 || cpu(cg, res->cpu, err) < 0 ||
 	    pids(cg, res->pids, err) < 0 || blkio(cg, res->block_io, err) < 0 ||
 	    hugetlb(cg, res, err) < 0 || network(cg, res->network, err) < 0 ||
 	    rdma(cg, res, err) < 0)

@@ -5,7 +5,7 @@
  * as "max", and the device list as a BPF_PROG_TYPE_CGROUP_DEVICE program.
  */
 #include "config.h"
-#include "linux/cgroups.h"
+#include "linux/cgroup_controllers.h"
 #include "util.h"
 
 #include <errno.h>
@@ -38,16 +38,7 @@ uint64_t cg_blkio_to_io_weight(uint64_t weight)
 	return 1 + ((weight - 10) * 9999) / 990;
 }
 
-static struct cg_hier *v2(const struct cgroup_handle *cg, const char *controller)
-{
-	struct cg_hier *h = cg_find(cg, controller);
-
-	if (h == NULL || !cg_is_v2(cg, h) || h->dirfd < 0)
-		return NULL;
-	return h;
-}
-
-static void fmt_max(char *buf, size_t len, int64_t v)
+void cg_fmt_max(char *buf, size_t len, int64_t v)
 {
 	if (v < 0)
 		snprintf(buf, len, "max");
@@ -147,7 +138,7 @@ static void needed_controllers(struct cgroup_handle *cg, const struct spec_resou
 	    {"rdma", r->n_rdma > 0},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(all) && n + 1 < max; i++)
-		if (all[i].want && v2(cg, all[i].name))
+		if (all[i].want && cg_v2_hier(cg, all[i].name))
 			out[n++] = all[i].name;
 	for (size_t i = 0; i < r->n_unified && n + 1 < max; i++) {
 		const char *k = r->unified[i].key;
@@ -158,7 +149,7 @@ static void needed_controllers(struct cgroup_handle *cg, const struct spec_resou
 		bool dup = false;
 		for (size_t j = 0; j < n; j++)
 			dup = dup || strcmp(out[j], name) == 0;
-		if (dup || v2(cg, name) == NULL)
+		if (dup || cg_v2_hier(cg, name) == NULL)
 			continue;
 		/* point into the static table when we can, else skip: only
 		 * known controllers are worth enabling */
@@ -173,64 +164,6 @@ static void needed_controllers(struct cgroup_handle *cg, const struct spec_resou
 
 /* ---- resources ---- */
 
-static int memory(struct cgroup_handle *cg, const struct spec_memory *m, bool update,
-		  struct husk_error *err)
-{
-	struct cg_hier *h = v2(cg, "memory");
-	char buf[32];
-
-	if (m == NULL || h == NULL)
-		return 0;
-	if (update && m->has_check_before_update && m->check_before_update && m->has_limit &&
-	    m->limit >= 0) {
-		uint64_t cur;
-		if (cg_read_u64(h, "memory.current", &cur) == 0 && cur > (uint64_t)m->limit)
-			return husk_error_set(err, EBUSY,
-					      "linux.resources.memory.limit: %" PRId64
-					      " is below the current usage %" PRIu64
-					      " (checkBeforeUpdate)",
-					      m->limit, cur);
-	}
-	if (m->has_swap && m->swap != 0) {
-		const char *f = "linux.resources.memory.swap";
-		if (m->swap == -1) {
-			snprintf(buf, sizeof buf, "max");
-		} else if (!m->has_limit || m->limit <= 0) {
-			return husk_error_set(err, EINVAL,
-					      "%s: cgroup v2 needs memory.limit to set swap "
-					      "(memory.swap.max = swap - limit)",
-					      f);
-		} else if (m->swap < m->limit) {
-			return husk_error_set(err, EINVAL,
-					      "%s: %" PRId64 " is less than memory.limit %" PRId64
-					      " (swap counts memory plus swap)",
-					      f, m->swap, m->limit);
-		} else {
-			snprintf(buf, sizeof buf, "%" PRId64, m->swap - m->limit);
-		}
-		if (!cg_has_file(h, "memory.swap.max"))
-			husk_warn("%s: ignored, this kernel has no swap accounting", f);
-		else if (cg_write(h, f, "memory.swap.max", buf, err) < 0)
-			return -1;
-	}
-	if (m->has_limit) {
-		fmt_max(buf, sizeof buf, m->limit);
-		if (cg_write(h, "linux.resources.memory.limit", "memory.max", buf, err) < 0)
-			return -1;
-	}
-	if (m->has_reservation) {
-		fmt_max(buf, sizeof buf, m->reservation);
-		if (cg_write(h, "linux.resources.memory.reservation", "memory.low", buf, err) < 0)
-			return -1;
-	}
-	if (m->has_disable_oom_killer && m->disable_oom_killer)
-		husk_warn("linux.resources.memory.disableOOMKiller: ignored, cgroup v2 cannot "
-			  "disable the OOM killer");
-	if (m->has_swappiness && m->swappiness != 0 && m->swappiness <= 100)
-		husk_debug("linux.resources.memory.swappiness: ignored on cgroup v2");
-	return 0;
-}
-
 static int cpu_max(struct cg_hier *h, const struct spec_cpu *c, struct husk_error *err)
 {
 	bool q = c->has_quota && c->quota != 0, p = c->has_period && c->period != 0;
@@ -240,7 +173,7 @@ static int cpu_max(struct cg_hier *h, const struct spec_cpu *c, struct husk_erro
 	if (!q && !p)
 		return 0;
 	if (q) {
-		fmt_max(quota, sizeof quota, c->quota);
+		cg_fmt_max(quota, sizeof quota, c->quota);
 	} else {
 		/* keep the quota that is there */
 		_cleanup_free_ char *cur = cg_read(h, "cpu.max");
@@ -266,8 +199,8 @@ static int cpu_max(struct cg_hier *h, const struct spec_cpu *c, struct husk_erro
 
 static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
 {
-	struct cg_hier *h = v2(cg, "cpu");
-	struct cg_hier *cs = v2(cg, "cpuset");
+	struct cg_hier *h = cg_v2_hier(cg, "cpu");
+	struct cg_hier *cs = cg_v2_hier(cg, "cpuset");
 
 	if (c == NULL)
 		return 0;
@@ -299,7 +232,7 @@ static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_e
 
 static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)
 {
-	return cg_write_pids(v2(cg, "pids"), p, err);
+	return cg_write_pids(cg_v2_hier(cg, "pids"), p, err);
 }
 
 static int io_max(struct cg_hier *h, const char *field, const char *key,
@@ -321,7 +254,7 @@ static int io_max(struct cg_hier *h, const char *field, const char *key,
 
 static int io(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err)
 {
-	struct cg_hier *h = v2(cg, "io");
+	struct cg_hier *h = cg_v2_hier(cg, "io");
 	bool bfq;
 
 	if (b == NULL || h == NULL)
@@ -364,14 +297,14 @@ static int io(struct cgroup_handle *cg, const struct spec_block_io *b, struct hu
 
 static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
-	struct cg_hier *h = v2(cg, "hugetlb");
+	struct cg_hier *h = cg_v2_hier(cg, "hugetlb");
 
 	return h ? cg_write_hugepage_limits(h, r, "max", err) : 0;
 }
 
 static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
-	return cg_write_rdma(v2(cg, "rdma"), r, err);
+	return cg_write_rdma(cg_v2_hier(cg, "rdma"), r, err);
 }
 
 static int unified(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
@@ -403,7 +336,7 @@ int cg_v2_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool
 	needed_controllers(cg, res, ctrls, ARRAY_SIZE(ctrls));
 	if (cg_v2_enable_controllers(cg, ctrls, err) < 0)
 		return -1;
-	if (memory(cg, res->memory, update, err) < 0 || cpu(cg, res->cpu, err) < 0 ||
+	if (cg_memory_v2(cg, res->memory, update, err) < 0 || cpu(cg, res->cpu, err) < 0 ||
 	    pids(cg, res->pids, err) < 0 || io(cg, res->block_io, err) < 0 ||
 	    hugetlb(cg, res, err) < 0 || rdma(cg, res, err) < 0 || unified(cg, res, err) < 0)
 		return -1;

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside the cgroup module: one file per controller that differs between
+ * v1 and v2 (cgroup_memory.c), each holding the
+ * v1 writer, the v2 writer and the statistics, so a controller's code lives
+ * together.  cgroups_v1.c and cgroups_v2.c only pick the hierarchy and call
+ * them in order; cgroups_stats.c assembles the `events` document.
+ */
+#ifndef HUSK_CGROUP_CONTROLLERS_H
+#define HUSK_CGROUP_CONTROLLERS_H
+
+#include <yajl/yajl_gen.h>
+
+#include "linux/cgroups.h"
+
+/* The v1 hierarchy of a controller, NULL when cgroup2 serves it or it is absent. */
+static inline struct cg_hier *cg_v1_hier(const struct cgroup_handle *cg, const char *controller)
+{
+	struct cg_hier *h = cg_find(cg, controller);
+
+	if (h == NULL || cg_is_v2(cg, h) || h->dirfd < 0)
+		return NULL;
+	return h;
+}
+
+/* The unified hierarchy when it serves the controller, else NULL. */
+static inline struct cg_hier *cg_v2_hier(const struct cgroup_handle *cg, const char *controller)
+{
+	struct cg_hier *h = cg_find(cg, controller);
+
+	if (h == NULL || !cg_is_v2(cg, h) || h->dirfd < 0)
+		return NULL;
+	return h;
+}
+
+/* cgroups_v2.c: v2 spells "unlimited" (-1) as "max". */
+void cg_fmt_max(char *buf, size_t len, int64_t v);
+
+/* cgroup_memory.c */
+int cg_memory_v1(struct cgroup_handle *cg, const struct spec_memory *m, bool update,
+		 struct husk_error *err);
+int cg_memory_v2(struct cgroup_handle *cg, const struct spec_memory *m, bool update,
+		 struct husk_error *err);
+void cg_memory_stats(yajl_gen g, const struct cgroup_handle *cg);
+
+/* cgroups_stats.c: reading the statistics files. */
+/* A file's single number; 0 when unreadable or "max". */
+uint64_t cg_stat_u64(const struct cg_hier *h, const char *file);
+/* The value of "name N" in a flat keyed file (memory.stat, cpu.stat). */
+bool cg_stat_keyed(const char *text, const char *name, uint64_t *out);
+
+#endif
