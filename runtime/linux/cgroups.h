@@ -124,7 +124,7 @@ int cg_v2_enable_controllers(struct cgroup_handle *cg, const char *const *ctrls,
 int cg_v2_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
 		  struct husk_error *err);
 int cg_v2_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
-/* cpu.weight for v1 cpu.shares, io.weight for blkio.weight. */
+/* cpu.weight for v1 cpu.shares (cgroup_cpu.c), io.weight for blkio.weight. */
 uint64_t cg_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_to_io_weight(uint64_t weight);
 

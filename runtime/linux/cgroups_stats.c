@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The cgroup statistics for `husk events` (runc's "stats" document, from the
- * v1 and v2 files alike): the document itself, the controllers whose files
- * need no v1/v2 split, and the file readers every controller's statistics
- * use.  A controller with a file of its own (cgroup_<controller>.c) keeps
- * its statistics there; the OOM notifications live with memory.
+ * The cgroup statistics (runc's `events` "stats" document, from the v1 and
+ * v2 files alike) and OOM notifications (v1 memory.oom_control eventfd,
+ * v2 inotify on memory.events), for `husk events`.
  */
 #include "config.h"
 #include "linux/cgroup_controllers.h"
@@ -48,66 +46,6 @@ bool cg_stat_keyed(const char *text, const char *name, uint64_t *out)
 		p = p ? p + 1 : NULL;
 	}
 	return false;
-}
-
-static void gen_cpu(yajl_gen g, const struct cgroup_handle *cg)
-{
-	struct cg_hier *acct = cg_find(cg, "cpuacct");
-	struct cg_hier *cpu = cg_find(cg, "cpu");
-	uint64_t total = 0, user = 0, sys = 0, periods = 0, throttled = 0, ttime = 0;
-
-	if (cpu && cg_is_v2(cg, cpu)) {
-		_cleanup_free_ char *st = cg_read(cpu, "cpu.stat");
-		if (st) {
-			cg_stat_keyed(st, "usage_usec", &total);
-			cg_stat_keyed(st, "user_usec", &user);
-			cg_stat_keyed(st, "system_usec", &sys);
-			cg_stat_keyed(st, "nr_periods", &periods);
-			cg_stat_keyed(st, "nr_throttled", &throttled);
-			cg_stat_keyed(st, "throttled_usec", &ttime);
-			total *= 1000, user *= 1000, sys *= 1000, ttime *= 1000;
-		}
-	} else {
-		_cleanup_free_ char *st = cpu ? cg_read(cpu, "cpu.stat") : NULL;
-		if (st) {
-			cg_stat_keyed(st, "nr_periods", &periods);
-			cg_stat_keyed(st, "nr_throttled", &throttled);
-			cg_stat_keyed(st, "throttled_time", &ttime);
-		}
-		if (acct && !cg_is_v2(cg, acct)) {
-			_cleanup_free_ char *as = cg_read(acct, "cpuacct.stat");
-			total = cg_stat_u64(acct, "cpuacct.usage");
-			/* cpuacct.stat counts USER_HZ ticks */
-			if (as && cg_stat_keyed(as, "user", &user))
-				user = user * (1000000000ULL / 100);
-			if (as && cg_stat_keyed(as, "system", &sys))
-				sys = sys * (1000000000ULL / 100);
-		}
-	}
-	key(g, "cpu");
-	yajl_gen_map_open(g);
-	key(g, "usage");
-	yajl_gen_map_open(g);
-	json_gen_kuint(g, "total", total);
-	if (acct && !cg_is_v2(cg, acct)) {
-		_cleanup_free_ char *pc = cg_read(acct, "cpuacct.usage_percpu");
-		key(g, "percpu");
-		yajl_gen_array_open(g);
-		for (char *save = NULL, *t = pc ? strtok_r(pc, " \n", &save) : NULL; t;
-		     t = strtok_r(NULL, " \n", &save))
-			yajl_gen_integer(g, (long long)strtoull(t, NULL, 10));
-		yajl_gen_array_close(g);
-	}
-	json_gen_kuint(g, "kernel", sys);
-	json_gen_kuint(g, "user", user);
-	yajl_gen_map_close(g);
-	key(g, "throttling");
-	yajl_gen_map_open(g);
-	json_gen_kuint(g, "periods", periods);
-	json_gen_kuint(g, "throttled_periods", throttled);
-	json_gen_kuint(g, "throttled_time", ttime);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
 }
 
 static void gen_pids(yajl_gen g, const struct cgroup_handle *cg)
@@ -259,7 +197,7 @@ int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out
 	json_gen_kstr(g, "id", id);
 	key(g, "data");
 	yajl_gen_map_open(g);
-	gen_cpu(g, cg);
+	cg_cpu_stats(g, cg);
 	cg_memory_stats(g, cg);
 	gen_pids(g, cg);
 	gen_blkio(g, cg);

@@ -13,119 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-static int cpu_quota(struct cg_hier *h, const struct spec_cpu *c, struct husk_error *err)
-{
-	const char *fq = "linux.resources.cpu.quota", *fp = "linux.resources.cpu.period";
-
-	if (c->has_period && c->period != 0 && c->has_quota && c->quota != 0) {
-		/* the pair must be valid after each write: try both orders */
-		if (cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period) == 0)
-			return cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota);
-		husk_error_clear(err);
-		if (cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota) < 0)
-			return -1;
-		return cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period);
-	}
-	if (c->has_period && c->period != 0 &&
-	    cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period) < 0)
-		return -1;
-	if (c->has_quota && c->quota != 0 &&
-	    cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota) < 0)
-		return -1;
-	return 0;
-}
-
-/*
- * A new v1 cpu cgroup has a real-time budget (cpu.rt_runtime_us) of 0, and
- * so has every directory between it and the hierarchy's root that was made
- * for it: nothing in it could run SCHED_FIFO or SCHED_RR.  Give each of
- * them, top down, the runtime the container asks for when it has less (a
- * parent must hold at least what its children are given); when a level
- * cannot give it, name that level.
- */
-static int rt_budget_from_parents(struct cgroup_handle *cg, struct cg_hier *h, int64_t want,
-				  struct husk_error *err)
-{
-	_cleanup_free_ char *path = xstrdup(cg->path);
-	_cleanup_close_ int dir = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char *save = NULL, *next;
-	_cleanup_free_ char *walked = xstrdup("");
-
-	if (dir < 0)
-		return husk_error_errno(err, "linux.resources.cpu.realtimeRuntime: open `%s`",
-					h->mount);
-	next = strtok_r(path, "/", &save);
-	while (next) {
-		char *comp = next;
-		next = strtok_r(NULL, "/", &save);
-		if (next == NULL)
-			break; /* the leaf: written by the caller */
-		int sub = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (sub < 0)
-			return husk_error_errno(
-			    err, "linux.resources.cpu.realtimeRuntime: open `%s`", comp);
-		close(dir);
-		dir = sub;
-		char *w = xasprintf("%s/%s", walked, comp);
-		free(walked);
-		walked = w;
-		_cleanup_free_ char *cur = NULL;
-		size_t len;
-		int64_t have = 0;
-		if (read_file_at(dir, "cpu.rt_runtime_us", 64, &cur, &len, err) < 0)
-			return husk_error_prefix(err, "linux.resources.cpu.realtimeRuntime");
-		while (len && cur[len - 1] == '\n')
-			cur[--len] = '\0';
-		if (parse_int64(cur, &have) == 0 && (have < 0 || have >= want))
-			continue;
-		_cleanup_free_ char *v = xasprintf("%" PRId64, want);
-		if (write_file_at(dir, "cpu.rt_runtime_us", v, err) < 0)
-			return husk_error_set(
-			    err, err->errnum,
-			    "linux.resources.cpu.realtimeRuntime: the parent cgroup "
-			    "`%s` cannot be given %" PRId64
-			    " us of real-time budget (its own parent has too little)",
-			    walked, want);
-	}
-	return 0;
-}
-
-static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
-{
-	struct cg_hier *h = cg_v1_hier(cg, "cpu");
-	struct cg_hier *cs = cg_v1_hier(cg, "cpuset");
-
-	if (c == NULL)
-		return 0;
-	if (h) {
-		if (c->has_shares && c->shares != 0 &&
-		    cg_writef(h, "linux.resources.cpu.shares", "cpu.shares", err, "%" PRIu64,
-			      c->shares) < 0)
-			return -1;
-		if (cpu_quota(h, c, err) < 0)
-			return -1;
-		if (c->has_burst && cg_writef(h, "linux.resources.cpu.burst", "cpu.cfs_burst_us",
-					      err, "%" PRIu64, c->burst) < 0)
-			return -1;
-		/* the runtime must fit the period: period first */
-		if (c->has_realtime_period && c->realtime_period != 0 &&
-		    cg_writef(h, "linux.resources.cpu.realtimePeriod", "cpu.rt_period_us", err,
-			      "%" PRIu64, c->realtime_period) < 0)
-			return -1;
-		if (c->has_realtime_runtime && c->realtime_runtime > 0 &&
-		    rt_budget_from_parents(cg, h, c->realtime_runtime, err) < 0)
-			return -1;
-		if (c->has_realtime_runtime && c->realtime_runtime != 0 &&
-		    cg_writef(h, "linux.resources.cpu.realtimeRuntime", "cpu.rt_runtime_us", err,
-			      "%" PRId64, c->realtime_runtime) < 0)
-			return -1;
-		if (c->has_idle && cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err,
-					     "%" PRId64, c->idle) < 0)
-			return -1;
-	}
-	return cs ? cg_write_cpuset(cs, c, err) : 0;
-}
-
 static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)
 {
 	return cg_write_pids(cg_v1_hier(cg, "pids"), p, err);
@@ -243,7 +130,7 @@ static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct
 int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
 		struct husk_error *err)
 {
-	if (cg_memory_v1(cg, res->memory, update, err) < 0 || cpu(cg, res->cpu, err) < 0 ||
+	if (cg_memory_v1(cg, res->memory, update, err) < 0 || cg_cpu_v1(cg, res->cpu, err) < 0 ||
 	    pids(cg, res->pids, err) < 0 || blkio(cg, res->block_io, err) < 0 ||
 	    hugetlb(cg, res, err) < 0 || network(cg, res->network, err) < 0 ||
 	    rdma(cg, res, err) < 0)

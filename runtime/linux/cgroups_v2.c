@@ -16,17 +16,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-uint64_t cg_shares_to_weight(uint64_t shares)
-{
-	if (shares == 0)
-		return 0;
-	if (shares < 2)
-		shares = 2;
-	if (shares > 262144)
-		shares = 262144;
-	return 1 + ((shares - 2) * 9999) / 262142;
-}
-
 uint64_t cg_blkio_to_io_weight(uint64_t weight)
 {
 	if (weight == 0)
@@ -164,72 +153,6 @@ static void needed_controllers(struct cgroup_handle *cg, const struct spec_resou
 
 /* ---- resources ---- */
 
-static int cpu_max(struct cg_hier *h, const struct spec_cpu *c, struct husk_error *err)
-{
-	bool q = c->has_quota && c->quota != 0, p = c->has_period && c->period != 0;
-	char quota[32];
-	uint64_t period = 100000;
-
-	if (!q && !p)
-		return 0;
-	if (q) {
-		cg_fmt_max(quota, sizeof quota, c->quota);
-	} else {
-		/* keep the quota that is there */
-		_cleanup_free_ char *cur = cg_read(h, "cpu.max");
-		snprintf(quota, sizeof quota, "%.*s", cur ? (int)strcspn(cur, " \n") : 3,
-			 cur ? cur : "max");
-	}
-	if (p)
-		period = c->period;
-	else {
-		_cleanup_free_ char *cur = cg_read(h, "cpu.max");
-		const char *sp = cur ? strchr(cur, ' ') : NULL;
-		uint64_t v;
-		if (sp) {
-			char tmp[32];
-			snprintf(tmp, sizeof tmp, "%.*s", (int)strcspn(sp + 1, " \n"), sp + 1);
-			if (parse_uint64(tmp, &v) == 0)
-				period = v;
-		}
-	}
-	return cg_writef(h, q ? "linux.resources.cpu.quota" : "linux.resources.cpu.period",
-			 "cpu.max", err, "%s %" PRIu64, quota, period);
-}
-
-static int cpu(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
-{
-	struct cg_hier *h = cg_v2_hier(cg, "cpu");
-	struct cg_hier *cs = cg_v2_hier(cg, "cpuset");
-
-	if (c == NULL)
-		return 0;
-	/* On a hybrid host the v1 cpu hierarchy takes the real-time budget. */
-	if (cg->layout == CG_UNIFIED && c->has_realtime_runtime && c->realtime_runtime != 0)
-		return husk_error_set(err, EOPNOTSUPP,
-				      "linux.resources.cpu.realtimeRuntime: cgroup v2 has no "
-				      "realtime group scheduling");
-	if (cg->layout == CG_UNIFIED && c->has_realtime_period && c->realtime_period != 0)
-		return husk_error_set(err, EOPNOTSUPP,
-				      "linux.resources.cpu.realtimePeriod: cgroup v2 has no "
-				      "realtime group scheduling");
-	if (h) {
-		if (c->has_shares && c->shares != 0 &&
-		    cg_writef(h, "linux.resources.cpu.shares", "cpu.weight", err, "%" PRIu64,
-			      cg_shares_to_weight(c->shares)) < 0)
-			return -1;
-		if (cpu_max(h, c, err) < 0)
-			return -1;
-		if (c->has_burst && cg_writef(h, "linux.resources.cpu.burst", "cpu.max.burst", err,
-					      "%" PRIu64, c->burst) < 0)
-			return -1;
-		if (c->has_idle && cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err,
-					     "%" PRId64, c->idle) < 0)
-			return -1;
-	}
-	return cs ? cg_write_cpuset(cs, c, err) : 0;
-}
-
 static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)
 {
 	return cg_write_pids(cg_v2_hier(cg, "pids"), p, err);
@@ -336,7 +259,7 @@ int cg_v2_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool
 	needed_controllers(cg, res, ctrls, ARRAY_SIZE(ctrls));
 	if (cg_v2_enable_controllers(cg, ctrls, err) < 0)
 		return -1;
-	if (cg_memory_v2(cg, res->memory, update, err) < 0 || cpu(cg, res->cpu, err) < 0 ||
+	if (cg_memory_v2(cg, res->memory, update, err) < 0 || cg_cpu_v2(cg, res->cpu, err) < 0 ||
 	    pids(cg, res->pids, err) < 0 || io(cg, res->block_io, err) < 0 ||
 	    hugetlb(cg, res, err) < 0 || rdma(cg, res, err) < 0 || unified(cg, res, err) < 0)
 		return -1;

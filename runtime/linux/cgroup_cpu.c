@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The cpu controller (and cpuset, which it hands to cg_write_cpuset()), v1
+ * and v2 together: shares/quota/period/burst/idle, v1's real-time budget,
+ * v2's cpu.weight and cpu.max, and the cpu statistics for `events`.
+ */
+#include "config.h"
+#include "linux/cgroup_controllers.h"
+#include "spec/json.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+
+uint64_t cg_shares_to_weight(uint64_t shares)
+{
+	if (shares == 0)
+		return 0;
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* ---- v1 ---- */
+
+static int cpu_quota(struct cg_hier *h, const struct spec_cpu *c, struct husk_error *err)
+{
+	const char *fq = "linux.resources.cpu.quota", *fp = "linux.resources.cpu.period";
+
+	if (c->has_period && c->period != 0 && c->has_quota && c->quota != 0) {
+		/* the pair must be valid after each write: try both orders */
+		if (cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period) == 0)
+			return cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota);
+		husk_error_clear(err);
+		if (cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota) < 0)
+			return -1;
+		return cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period);
+	}
+	if (c->has_period && c->period != 0 &&
+	    cg_writef(h, fp, "cpu.cfs_period_us", err, "%" PRIu64, c->period) < 0)
+		return -1;
+	if (c->has_quota && c->quota != 0 &&
+	    cg_writef(h, fq, "cpu.cfs_quota_us", err, "%" PRId64, c->quota) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * A new v1 cpu cgroup has a real-time budget (cpu.rt_runtime_us) of 0, and
+ * so has every directory between it and the hierarchy's root that was made
+ * for it: nothing in it could run SCHED_FIFO or SCHED_RR.  Give each of
+ * them, top down, the runtime the container asks for when it has less (a
+ * parent must hold at least what its children are given); when a level
+ * cannot give it, name that level.
+ */
+static int rt_budget_from_parents(struct cgroup_handle *cg, struct cg_hier *h, int64_t want,
+				  struct husk_error *err)
+{
+	_cleanup_free_ char *path = xstrdup(cg->path);
+	_cleanup_close_ int dir = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *save = NULL, *next;
+	_cleanup_free_ char *walked = xstrdup("");
+
+	if (dir < 0)
+		return husk_error_errno(err, "linux.resources.cpu.realtimeRuntime: open `%s`",
+					h->mount);
+	next = strtok_r(path, "/", &save);
+	while (next) {
+		char *comp = next;
+		next = strtok_r(NULL, "/", &save);
+		if (next == NULL)
+			break; /* the leaf: written by the caller */
+		int sub = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			return husk_error_errno(
+			    err, "linux.resources.cpu.realtimeRuntime: open `%s`", comp);
+		close(dir);
+		dir = sub;
+		char *w = xasprintf("%s/%s", walked, comp);
+		free(walked);
+		walked = w;
+		_cleanup_free_ char *cur = NULL;
+		size_t len;
+		int64_t have = 0;
+		if (read_file_at(dir, "cpu.rt_runtime_us", 64, &cur, &len, err) < 0)
+			return husk_error_prefix(err, "linux.resources.cpu.realtimeRuntime");
+		while (len && cur[len - 1] == '\n')
+			cur[--len] = '\0';
+		if (parse_int64(cur, &have) == 0 && (have < 0 || have >= want))
+			continue;
+		_cleanup_free_ char *v = xasprintf("%" PRId64, want);
+		if (write_file_at(dir, "cpu.rt_runtime_us", v, err) < 0)
+			return husk_error_set(
+			    err, err->errnum,
+			    "linux.resources.cpu.realtimeRuntime: the parent cgroup "
+			    "`%s` cannot be given %" PRId64
+			    " us of real-time budget (its own parent has too little)",
+			    walked, want);
+	}
+	return 0;
+}
+
+int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
+{
+	struct cg_hier *h = cg_v1_hier(cg, "cpu");
+	struct cg_hier *cs = cg_v1_hier(cg, "cpuset");
+
+	if (c == NULL)
+		return 0;
+	if (h) {
+		if (c->has_shares && c->shares != 0 &&
+		    cg_writef(h, "linux.resources.cpu.shares", "cpu.shares", err, "%" PRIu64,
+			      c->shares) < 0)
+			return -1;
+		if (cpu_quota(h, c, err) < 0)
+			return -1;
+		if (c->has_burst && cg_writef(h, "linux.resources.cpu.burst", "cpu.cfs_burst_us",
+					      err, "%" PRIu64, c->burst) < 0)
+			return -1;
+		/* the runtime must fit the period: period first */
+		if (c->has_realtime_period && c->realtime_period != 0 &&
+		    cg_writef(h, "linux.resources.cpu.realtimePeriod", "cpu.rt_period_us", err,
+			      "%" PRIu64, c->realtime_period) < 0)
+			return -1;
+		if (c->has_realtime_runtime && c->realtime_runtime > 0 &&
+		    rt_budget_from_parents(cg, h, c->realtime_runtime, err) < 0)
+			return -1;
+		if (c->has_realtime_runtime && c->realtime_runtime != 0 &&
+		    cg_writef(h, "linux.resources.cpu.realtimeRuntime", "cpu.rt_runtime_us", err,
+			      "%" PRId64, c->realtime_runtime) < 0)
+			return -1;
+		if (c->has_idle && cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err,
+					     "%" PRId64, c->idle) < 0)
+			return -1;
+	}
+	return cs ? cg_write_cpuset(cs, c, err) : 0;
+}
+
+/* ---- v2 ---- */
+
+static int cpu_max(struct cg_hier *h, const struct spec_cpu *c, struct husk_error *err)
+{
+	bool q = c->has_quota && c->quota != 0, p = c->has_period && c->period != 0;
+	char quota[32];
+	uint64_t period = 100000;
+
+	if (!q && !p)
+		return 0;
+	if (q) {
+		cg_fmt_max(quota, sizeof quota, c->quota);
+	} else {
+		/* keep the quota that is there */
+		_cleanup_free_ char *cur = cg_read(h, "cpu.max");
+		snprintf(quota, sizeof quota, "%.*s", cur ? (int)strcspn(cur, " \n") : 3,
+			 cur ? cur : "max");
+	}
+	if (p)
+		period = c->period;
+	else {
+		_cleanup_free_ char *cur = cg_read(h, "cpu.max");
+		const char *sp = cur ? strchr(cur, ' ') : NULL;
+		uint64_t v;
+		if (sp) {
+			char tmp[32];
+			snprintf(tmp, sizeof tmp, "%.*s", (int)strcspn(sp + 1, " \n"), sp + 1);
+			if (parse_uint64(tmp, &v) == 0)
+				period = v;
+		}
+	}
+	return cg_writef(h, q ? "linux.resources.cpu.quota" : "linux.resources.cpu.period",
+			 "cpu.max", err, "%s %" PRIu64, quota, period);
+}
+
+int cg_cpu_v2(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
+{
+	struct cg_hier *h = cg_v2_hier(cg, "cpu");
+	struct cg_hier *cs = cg_v2_hier(cg, "cpuset");
+
+	if (c == NULL)
+		return 0;
+	/* On a hybrid host the v1 cpu hierarchy takes the real-time budget. */
+	if (cg->layout == CG_UNIFIED && c->has_realtime_runtime && c->realtime_runtime != 0)
+		return husk_error_set(err, EOPNOTSUPP,
+				      "linux.resources.cpu.realtimeRuntime: cgroup v2 has no "
+				      "realtime group scheduling");
+	if (cg->layout == CG_UNIFIED && c->has_realtime_period && c->realtime_period != 0)
+		return husk_error_set(err, EOPNOTSUPP,
+				      "linux.resources.cpu.realtimePeriod: cgroup v2 has no "
+				      "realtime group scheduling");
+	if (h) {
+		if (c->has_shares && c->shares != 0 &&
+		    cg_writef(h, "linux.resources.cpu.shares", "cpu.weight", err, "%" PRIu64,
+			      cg_shares_to_weight(c->shares)) < 0)
+			return -1;
+		if (cpu_max(h, c, err) < 0)
+			return -1;
+		if (c->has_burst && cg_writef(h, "linux.resources.cpu.burst", "cpu.max.burst", err,
+					      "%" PRIu64, c->burst) < 0)
+			return -1;
+		if (c->has_idle && cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err,
+					     "%" PRId64, c->idle) < 0)
+			return -1;
+	}
+	return cs ? cg_write_cpuset(cs, c, err) : 0;
+}
+
+/* ---- statistics ---- */
+
+void cg_cpu_stats(yajl_gen g, const struct cgroup_handle *cg)
+{
+	struct cg_hier *acct = cg_find(cg, "cpuacct");
+	struct cg_hier *cpu = cg_find(cg, "cpu");
+	uint64_t total = 0, user = 0, sys = 0, periods = 0, throttled = 0, ttime = 0;
+
+	if (cpu && cg_is_v2(cg, cpu)) {
+		_cleanup_free_ char *st = cg_read(cpu, "cpu.stat");
+		if (st) {
+			cg_stat_keyed(st, "usage_usec", &total);
+			cg_stat_keyed(st, "user_usec", &user);
+			cg_stat_keyed(st, "system_usec", &sys);
+			cg_stat_keyed(st, "nr_periods", &periods);
+			cg_stat_keyed(st, "nr_throttled", &throttled);
+			cg_stat_keyed(st, "throttled_usec", &ttime);
+			total *= 1000, user *= 1000, sys *= 1000, ttime *= 1000;
+		}
+	} else {
+		_cleanup_free_ char *st = cpu ? cg_read(cpu, "cpu.stat") : NULL;
+		if (st) {
+			cg_stat_keyed(st, "nr_periods", &periods);
+			cg_stat_keyed(st, "nr_throttled", &throttled);
+			cg_stat_keyed(st, "throttled_time", &ttime);
+		}
+		if (acct && !cg_is_v2(cg, acct)) {
+			_cleanup_free_ char *as = cg_read(acct, "cpuacct.stat");
+			total = cg_stat_u64(acct, "cpuacct.usage");
+			/* cpuacct.stat counts USER_HZ ticks */
+			if (as && cg_stat_keyed(as, "user", &user))
+				user = user * (1000000000ULL / 100);
+			if (as && cg_stat_keyed(as, "system", &sys))
+				sys = sys * (1000000000ULL / 100);
+		}
+	}
+	json_gen_cstr(g, "cpu");
+	yajl_gen_map_open(g);
+	json_gen_cstr(g, "usage");
+	yajl_gen_map_open(g);
+	json_gen_kuint(g, "total", total);
+	if (acct && !cg_is_v2(cg, acct)) {
+		_cleanup_free_ char *pc = cg_read(acct, "cpuacct.usage_percpu");
+		json_gen_cstr(g, "percpu");
+		yajl_gen_array_open(g);
+		for (char *save = NULL, *t = pc ? strtok_r(pc, " \n", &save) : NULL; t;
+		     t = strtok_r(NULL, " \n", &save))
+			yajl_gen_integer(g, (long long)strtoull(t, NULL, 10));
+		yajl_gen_array_close(g);
+	}
+	json_gen_kuint(g, "kernel", sys);
+	json_gen_kuint(g, "user", user);
+	yajl_gen_map_close(g);
+	json_gen_cstr(g, "throttling");
+	yajl_gen_map_open(g);
+	json_gen_kuint(g, "periods", periods);
+	json_gen_kuint(g, "throttled_periods", throttled);
+	json_gen_kuint(g, "throttled_time", ttime);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
