@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Inside the cgroup module: one file per controller that differs between
- * v1 and v2 (cgroup_memory.c, cgroup_cpu.c), each holding the
+ * v1 and v2 (cgroup_memory.c, cgroup_cpu.c, cgroup_io.c), each holding the
  * v1 writer, the v2 writer and the statistics, so a controller's code lives
  * together.  cgroups_v1.c and cgroups_v2.c only pick the hierarchy and call
  * them in order; cgroups_stats.c assembles the `events` document.
@@ -47,6 +47,11 @@ void cg_memory_stats(yajl_gen g, const struct cgroup_handle *cg);
 int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err);
 int cg_cpu_v2(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err);
 void cg_cpu_stats(yajl_gen g, const struct cgroup_handle *cg);
+
+/* cgroup_io.c (v1 blkio, v2 io) */
+int cg_blkio_v1(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err);
+int cg_io_v2(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err);
+void cg_io_stats(yajl_gen g, const struct cgroup_handle *cg);
 
 /* cgroups_stats.c: reading the statistics files. */
 /* A file's single number; 0 when unreadable or "max". */

@@ -3,9 +3,9 @@
  * The cgroup manager, shared by cgroups.c (layout, paths, lifecycle),
  * cgroups_v1.c and cgroups_v2.c (the order resources are applied in, the
  * freezer, devices), one file per controller that differs between v1 and
- * v2 (cgroup_<controller>.c: both writers and the statistics, declared in
- * cgroup_controllers.h), cgroups_stats.c (the `events` document) and
- * cgroups_systemd.c (transient scopes).
+ * v2 (cgroup_memory.c, cgroup_cpu.c, cgroup_io.c: both writers and the
+ * statistics, declared in cgroup_controllers.h), cgroups_stats.c (the
+ * `events` document) and cgroups_systemd.c (transient scopes).
  *
  * A handle is one cgroup path ("/husk/<id>") present in several
  * hierarchies: every mounted v1 hierarchy and/or the unified one.  Each
@@ -124,7 +124,8 @@ int cg_v2_enable_controllers(struct cgroup_handle *cg, const char *const *ctrls,
 int cg_v2_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
 		  struct husk_error *err);
 int cg_v2_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
-/* cpu.weight for v1 cpu.shares (cgroup_cpu.c), io.weight for blkio.weight. */
+/* cpu.weight for v1 cpu.shares (cgroup_cpu.c), io.weight for blkio.weight
+ * (cgroup_io.c). */
 uint64_t cg_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_to_io_weight(uint64_t weight);
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The cgroup statistics (runc's `events` "stats" document, from the v1 and
- * v2 files alike) and OOM notifications (v1 memory.oom_control eventfd,
- * v2 inotify on memory.events), for `husk events`.
+ * The cgroup statistics for `husk events` (runc's "stats" document, from the
+ * v1 and v2 files alike): the document itself, the controllers whose files
+ * need no v1/v2 split (pids, hugetlb), and the file readers every
+ * controller's statistics use.  Memory, cpu and I/O statistics live with
+ * their controller (cgroup_memory.c, cgroup_cpu.c, cgroup_io.c); the OOM
+ * notifications with memory.
  */
 #include "config.h"
 #include "linux/cgroup_controllers.h"
@@ -15,8 +18,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-
-/* ---- statistics ---- */
 
 static void key(yajl_gen g, const char *k)
 {
@@ -58,79 +59,6 @@ static void gen_pids(yajl_gen g, const struct cgroup_handle *cg)
 	yajl_gen_map_open(g);
 	json_gen_kuint(g, "current", cg_stat_u64(h, "pids.current"));
 	json_gen_kuint(g, "limit", cg_stat_u64(h, "pids.max"));
-	yajl_gen_map_close(g);
-}
-
-static void gen_blkio_entry(yajl_gen g, unsigned maj, unsigned min, const char *op, uint64_t v)
-{
-	yajl_gen_map_open(g);
-	json_gen_kuint(g, "major", maj);
-	json_gen_kuint(g, "minor", min);
-	json_gen_kstr(g, "op", op);
-	json_gen_kuint(g, "value", v);
-	yajl_gen_map_close(g);
-}
-
-/* v1: "8:0 Read 123" lines */
-static void gen_blkio_v1(yajl_gen g, const struct cg_hier *h, const char *name, const char *file)
-{
-	_cleanup_free_ char *s = cg_read(h, file);
-
-	key(g, name);
-	yajl_gen_array_open(g);
-	for (char *save = NULL, *l = s ? strtok_r(s, "\n", &save) : NULL; l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		unsigned maj, min;
-		char op[32];
-		unsigned long long v;
-		if (sscanf(l, "%u:%u %31s %llu", &maj, &min, op, &v) == 4)
-			gen_blkio_entry(g, maj, min, op, v);
-	}
-	yajl_gen_array_close(g);
-}
-
-/* v2: "8:0 rbytes=1 wbytes=2 rios=3 wios=4 ..." */
-static void gen_io_v2(yajl_gen g, const struct cg_hier *h, bool bytes)
-{
-	_cleanup_free_ char *s = cg_read(h, "io.stat");
-
-	key(g, bytes ? "ioServiceBytesRecursive" : "ioServicedRecursive");
-	yajl_gen_array_open(g);
-	for (char *save = NULL, *l = s ? strtok_r(s, "\n", &save) : NULL; l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		unsigned maj, min;
-		uint64_t r = 0, w = 0;
-		if (sscanf(l, "%u:%u", &maj, &min) != 2)
-			continue;
-		char *rk = strstr(l, bytes ? "rbytes=" : "rios=");
-		char *wk = strstr(l, bytes ? "wbytes=" : "wios=");
-		if (rk)
-			r = strtoull(strchr(rk, '=') + 1, NULL, 10);
-		if (wk)
-			w = strtoull(strchr(wk, '=') + 1, NULL, 10);
-		gen_blkio_entry(g, maj, min, "Read", r);
-		gen_blkio_entry(g, maj, min, "Write", w);
-		gen_blkio_entry(g, maj, min, "Total", r + w);
-	}
-	yajl_gen_array_close(g);
-}
-
-static void gen_blkio(yajl_gen g, const struct cgroup_handle *cg)
-{
-	struct cg_hier *h = cg_find(cg, cg->layout == CG_UNIFIED ? "io" : "blkio");
-
-	if (h == NULL || h->dirfd < 0)
-		return;
-	key(g, "blkio");
-	yajl_gen_map_open(g);
-	if (cg_is_v2(cg, h)) {
-		gen_io_v2(g, h, true);
-		gen_io_v2(g, h, false);
-	} else {
-		gen_blkio_v1(g, h, "ioServiceBytesRecursive",
-			     "blkio.throttle.io_service_bytes_recursive");
-		gen_blkio_v1(g, h, "ioServicedRecursive", "blkio.throttle.io_serviced_recursive");
-	}
 	yajl_gen_map_close(g);
 }
 
@@ -200,7 +128,7 @@ int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out
 	cg_cpu_stats(g, cg);
 	cg_memory_stats(g, cg);
 	gen_pids(g, cg);
-	gen_blkio(g, cg);
+	cg_io_stats(g, cg);
 	gen_hugetlb(g, cg);
 	key(g, "intel_rdt");
 	yajl_gen_map_open(g);

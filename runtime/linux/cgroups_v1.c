@@ -18,83 +18,6 @@ static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk
 	return cg_write_pids(cg_v1_hier(cg, "pids"), p, err);
 }
 
-static int throttle(struct cg_hier *h, const char *field, const char *file,
-		    const struct spec_throttle_list *l, struct husk_error *err)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		_cleanup_free_ char *f = xasprintf("linux.resources.blockIO.%s[%zu]", field, i);
-		if (cg_writef(h, f, file, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
-			      l->items[i].major, l->items[i].minor, l->items[i].rate) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* blkio.weight (CFQ) or blkio.bfq.weight, whichever the kernel has. */
-static const char *weight_file(const struct cg_hier *h, bool device)
-{
-	if (cg_has_file(h, device ? "blkio.weight_device" : "blkio.weight"))
-		return device ? "blkio.weight_device" : "blkio.weight";
-	if (cg_has_file(h, device ? "blkio.bfq.weight_device" : "blkio.bfq.weight"))
-		return device ? "blkio.bfq.weight_device" : "blkio.bfq.weight";
-	return NULL;
-}
-
-static int blkio(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err)
-{
-	struct cg_hier *h = cg_v1_hier(cg, "blkio");
-
-	if (b == NULL || h == NULL)
-		return 0;
-	if (b->has_weight && b->weight != 0) {
-		const char *f = weight_file(h, false);
-		if (f == NULL)
-			return husk_error_set(err, EOPNOTSUPP,
-					      "linux.resources.blockIO.weight: this kernel has no "
-					      "blkio.weight or blkio.bfq.weight (no CFQ/BFQ "
-					      "scheduler)");
-		if (cg_writef(h, "linux.resources.blockIO.weight", f, err, "%u", b->weight) < 0)
-			return -1;
-	}
-	if (b->has_leaf_weight && b->leaf_weight != 0) {
-		if (!cg_has_file(h, "blkio.leaf_weight"))
-			husk_warn("linux.resources.blockIO.leafWeight: ignored, this kernel has "
-				  "no blkio.leaf_weight");
-		else if (cg_writef(h, "linux.resources.blockIO.leafWeight", "blkio.leaf_weight",
-				   err, "%u", b->leaf_weight) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < b->n_weight_device; i++) {
-		const struct spec_weight_device *d = &b->weight_device[i];
-		_cleanup_free_ char *field =
-		    xasprintf("linux.resources.blockIO.weightDevice[%zu]", i);
-		const char *f = weight_file(h, true);
-		if (d->has_weight) {
-			if (f == NULL)
-				return husk_error_set(err, EOPNOTSUPP,
-						      "%s: this kernel has no blkio weight_device",
-						      field);
-			if (cg_writef(h, field, f, err, "%" PRId64 ":%" PRId64 " %u", d->major,
-				      d->minor, d->weight) < 0)
-				return -1;
-		}
-		if (d->has_leaf_weight && cg_has_file(h, "blkio.leaf_weight_device") &&
-		    cg_writef(h, field, "blkio.leaf_weight_device", err,
-			      "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->leaf_weight) < 0)
-			return -1;
-	}
-	if (throttle(h, "throttleReadBpsDevice", "blkio.throttle.read_bps_device",
-		     &b->throttle_read_bps_device, err) < 0 ||
-	    throttle(h, "throttleWriteBpsDevice", "blkio.throttle.write_bps_device",
-		     &b->throttle_write_bps_device, err) < 0 ||
-	    throttle(h, "throttleReadIOPSDevice", "blkio.throttle.read_iops_device",
-		     &b->throttle_read_iops_device, err) < 0 ||
-	    throttle(h, "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device",
-		     &b->throttle_write_iops_device, err) < 0)
-		return -1;
-	return 0;
-}
-
 static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
 	struct cg_hier *h = cg_v1_hier(cg, "hugetlb");
@@ -131,7 +54,7 @@ int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool
 		struct husk_error *err)
 {
 	if (cg_memory_v1(cg, res->memory, update, err) < 0 || cg_cpu_v1(cg, res->cpu, err) < 0 ||
-	    pids(cg, res->pids, err) < 0 || blkio(cg, res->block_io, err) < 0 ||
+	    pids(cg, res->pids, err) < 0 || cg_blkio_v1(cg, res->block_io, err) < 0 ||
 	    hugetlb(cg, res, err) < 0 || network(cg, res->network, err) < 0 ||
 	    rdma(cg, res, err) < 0)
 		return -1;

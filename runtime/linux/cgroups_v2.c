@@ -16,17 +16,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-uint64_t cg_blkio_to_io_weight(uint64_t weight)
-{
-	if (weight == 0)
-		return 0;
-	if (weight < 10)
-		weight = 10;
-	if (weight > 1000)
-		weight = 1000;
-	return 1 + ((weight - 10) * 9999) / 990;
-}
-
 void cg_fmt_max(char *buf, size_t len, int64_t v)
 {
 	if (v < 0)
@@ -158,66 +147,6 @@ static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk
 	return cg_write_pids(cg_v2_hier(cg, "pids"), p, err);
 }
 
-static int io_max(struct cg_hier *h, const char *field, const char *key,
-		  const struct spec_throttle_list *l, struct husk_error *err)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		_cleanup_free_ char *f = xasprintf("linux.resources.blockIO.%s[%zu]", field, i);
-		const struct spec_throttle_device *d = &l->items[i];
-		int r = d->rate == 0
-			    ? cg_writef(h, f, "io.max", err, "%" PRId64 ":%" PRId64 " %s=max",
-					d->major, d->minor, key)
-			    : cg_writef(h, f, "io.max", err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
-					d->major, d->minor, key, d->rate);
-		if (r < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int io(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err)
-{
-	struct cg_hier *h = cg_v2_hier(cg, "io");
-	bool bfq;
-
-	if (b == NULL || h == NULL)
-		return 0;
-	/* BFQ takes blkio's 1-1000 as is; io.weight wants 1-10000 */
-	bfq = cg_has_file(h, "io.bfq.weight");
-	if (b->has_weight && b->weight != 0) {
-		int r = bfq ? cg_writef(h, "linux.resources.blockIO.weight", "io.bfq.weight", err,
-					"%u", b->weight)
-			    : cg_writef(h, "linux.resources.blockIO.weight", "io.weight", err,
-					"default %" PRIu64, cg_blkio_to_io_weight(b->weight));
-		if (r < 0) {
-			if (err->errnum == ENOENT)
-				husk_error_prefix(err, "no io weight support (no BFQ, no "
-						       "io.weight)");
-			return -1;
-		}
-	}
-	if (b->has_leaf_weight && b->leaf_weight != 0)
-		husk_debug("linux.resources.blockIO.leafWeight: ignored on cgroup v2");
-	for (size_t i = 0; i < b->n_weight_device; i++) {
-		const struct spec_weight_device *d = &b->weight_device[i];
-		_cleanup_free_ char *f = xasprintf("linux.resources.blockIO.weightDevice[%zu]", i);
-		if (!d->has_weight)
-			continue;
-		int r = bfq ? cg_writef(h, f, "io.bfq.weight", err, "%" PRId64 ":%" PRId64 " %u",
-					d->major, d->minor, d->weight)
-			    : cg_writef(h, f, "io.weight", err, "%" PRId64 ":%" PRId64 " %" PRIu64,
-					d->major, d->minor, cg_blkio_to_io_weight(d->weight));
-		if (r < 0)
-			return -1;
-	}
-	if (io_max(h, "throttleReadBpsDevice", "rbps", &b->throttle_read_bps_device, err) < 0 ||
-	    io_max(h, "throttleWriteBpsDevice", "wbps", &b->throttle_write_bps_device, err) < 0 ||
-	    io_max(h, "throttleReadIOPSDevice", "riops", &b->throttle_read_iops_device, err) < 0 ||
-	    io_max(h, "throttleWriteIOPSDevice", "wiops", &b->throttle_write_iops_device, err) < 0)
-		return -1;
-	return 0;
-}
-
 static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
 	struct cg_hier *h = cg_v2_hier(cg, "hugetlb");
@@ -260,7 +189,7 @@ int cg_v2_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool
 	if (cg_v2_enable_controllers(cg, ctrls, err) < 0)
 		return -1;
 	if (cg_memory_v2(cg, res->memory, update, err) < 0 || cg_cpu_v2(cg, res->cpu, err) < 0 ||
-	    pids(cg, res->pids, err) < 0 || io(cg, res->block_io, err) < 0 ||
+	    pids(cg, res->pids, err) < 0 || cg_io_v2(cg, res->block_io, err) < 0 ||
 	    hugetlb(cg, res, err) < 0 || rdma(cg, res, err) < 0 || unified(cg, res, err) < 0)
 		return -1;
 	return 0;
