@@ -11,12 +11,34 @@ setup() {
 	make_bundle
 }
 
+teardown() {
+	# a failed freezer test must not leave its frozen parent behind
+	if [ -n "${ID:-}" ] && [ -d "/sys/fs/cgroup/freezer/$ID-parent" ]; then
+		echo THAWED >"/sys/fs/cgroup/freezer/$ID-parent/freezer.state" || true
+	fi
+	husk_teardown
+}
+
 # add_caps CAP...: to every set of process.capabilities.
 add_caps() {
 	local c
 	for c in "$@"; do
 		update_config ".process.capabilities |= with_entries(.value += [\"$c\"])"
 	done
+}
+
+# eventually CMD...: true once CMD succeeds, within 5 seconds.
+eventually() {
+	local n
+	for ((n = 0; n < 100; n++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+pid_gone() {
+	! pid_alive "$1"
 }
 
 # peer_group MOUNTINFO_LINE: the N of its shared:N, empty when not shared.
@@ -462,29 +484,48 @@ none"
 	assert_no_leftovers "$ID"
 }
 
-@test "delete --force: a container frozen by a parent's v1 freezer husk did not freeze names the reason, then goes after the thaw" {
+@test "delete --force: a container frozen by a parent's v1 freezer husk did not make leaves nothing, the parent stays frozen" {
 	[ -d /sys/fs/cgroup/freezer ] ||
 		skip "no cgroup v1 freezer hierarchy on this host (a v1 test)"
+	# The parent freezer is someone else's, with a process of its own.
 	local parent=/sys/fs/cgroup/freezer/$ID-parent
+	mkdir "$parent"
+	sleep 300 </dev/null >/dev/null 2>&1 3>&- &
+	local other=$!
+	echo "$other" >"$parent/cgroup.procs"
 	update_config ".linux.cgroupsPath = \"/$ID-parent/$ID\""
-	set_args sleep 300
+	set_args sh -c 'sleep 300 & exec sleep 300'
 	husk run -d --bundle "$BUNDLE" "$ID"
-	local pid
+	local pid pids
 	pid=$(state_field "$ID" pid)
+	eventually test "$(grep -c . "$parent/$ID/cgroup.procs")" -eq 2 || fail "the container's processes never showed"
+	pids=$(cat "$parent/$ID/cgroup.procs")
 	echo FROZEN >"$parent/freezer.state"
-	run husk delete --force "$ID"
+	eventually grep -qx FROZEN "$parent/freezer.state" || fail "the parent never froze"
+	# Without --force: refused, the container left whole.
+	run husk delete "$ID"
 	assert_failure
-	assert_output --partial 'frozen by the freezer of a parent cgroup'
-	assert_output --partial 'freezer.parent_freezing'
-	# Nothing was taken away: the container is still there to delete.
 	husk state "$ID" >/dev/null
-	echo THAWED >"$parent/freezer.state"
+	# --force: the container's processes are gone, its cgroups too.
 	husk delete --force "$ID"
-	pid_alive "$pid" && fail "the container's process survived"
+	local p
+	for p in $pids; do
+		eventually pid_gone "$p" || fail "container process $p survived"
+	done
+	run husk state "$ID"
+	assert_failure
+	[ ! -e "$parent/$ID" ] || fail "the container's freezer cgroup is left"
+	# The parent husk did not make is still there, still frozen, and so
+	# is the process that is not the container's.
+	[ "$(cat "$parent/freezer.state")" = FROZEN ] || fail "the parent was thawed: $(cat "$parent/freezer.state")"
+	grep -qx "$other" "$parent/cgroup.procs" || fail "the other process left the parent"
+	echo THAWED >"$parent/freezer.state"
+	kill "$other"
+	wait "$other" || true
+	rmdir "$parent"
 	local d
-	for d in /sys/fs/cgroup/*/"$ID-parent"; do rmdir "$d" 2>/dev/null || true; done
+	for d in /sys/fs/cgroup/*/"$ID-parent"; do [ -d "$d" ] && fail "husk left $d"; done
 	assert_no_leftovers "$ID"
-	[ -z "$(ls -d /sys/fs/cgroup/*/"$ID-parent" 2>/dev/null)" ] || fail "left: $(ls -d /sys/fs/cgroup/*/"$ID-parent")"
 }
 
 @test "namespaces: without a mount namespace the container is chrooted in ours, and nothing is mounted" {

@@ -926,9 +926,11 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 		husk_warn("delete `%s`: %s", id, husk_error_text(&e));
 		husk_error_clear(&e);
 	}
-	/* Frozen by a freezer that is not ours, nothing could die: say why
-	 * now, and leave the container whole for a delete after the thaw. */
-	if (cg && cgroup_check_not_frozen_by_parent(cg, err) < 0) {
+	/* Frozen by a freezer that is not ours, nothing could die there:
+	 * --force takes the container's processes out of it; without it (or
+	 * when the kernel refuses) say why, and leave the container whole. */
+	if (cg && (force ? cgroup_leave_parent_freezer(cg, err)
+			 : cgroup_check_not_frozen_by_parent(cg, err)) < 0) {
 		husk_error_prefix(err, "delete `%s`", id);
 		goto out;
 	}

@@ -1076,22 +1076,68 @@ int cgroup_freeze(struct cgroup_handle *cg, bool freeze, struct husk_error *err)
 	return cg_v1_freeze(h, freeze, err);
 }
 
-int cgroup_check_not_frozen_by_parent(const struct cgroup_handle *cg, struct husk_error *err)
+/* freezer.parent_freezing: a v1 freezer above ours (not ours) is frozen. */
+static bool frozen_by_parent(const struct cgroup_handle *cg, struct cg_hier **hp)
 {
 	struct cg_hier *h = freezer_hier(cg);
 	_cleanup_free_ char *s = NULL;
 
 	if (h == NULL || cg_is_v2(cg, h))
-		return 0;
+		return false;
 	s = cg_read(h, "freezer.parent_freezing");
-	if (s == NULL || s[0] != '1')
+	*hp = h;
+	return s && s[0] == '1';
+}
+
+int cgroup_check_not_frozen_by_parent(const struct cgroup_handle *cg, struct husk_error *err)
+{
+	struct cg_hier *h = NULL;
+
+	if (!frozen_by_parent(cg, &h))
 		return 0;
-	return husk_error_set(
-	    err, EBUSY,
-	    "the container's processes are frozen by the freezer of a parent "
-	    "cgroup of `%s` that husk did not freeze (freezer.parent_freezing "
-	    "is 1); they cannot die until it is thawed: thaw it, then delete again",
-	    cg->path);
+	return husk_error_set(err, EBUSY,
+			      "the container's processes are frozen by the freezer of a parent "
+			      "cgroup of `%s` that husk did not freeze (freezer.parent_freezing "
+			      "is 1): thaw it, or delete --force (which takes them out of it)",
+			      cg->path);
+}
+
+/*
+ * SIGKILL every process of the container, then move each into the freezer
+ * hierarchy's root: the kernel thaws a task it attaches to a cgroup that is
+ * not freezing, and a thawed task acts on its pending SIGKILL before it runs
+ * anything.  The kill comes first so that none of them can fork once awake.
+ * Only the container's own processes leave the frozen cgroup: the freezer
+ * above, and whatever else it holds, stay frozen.
+ */
+int cgroup_leave_parent_freezer(const struct cgroup_handle *cg, struct husk_error *err)
+{
+	struct cg_hier *h = NULL;
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!frozen_by_parent(cg, &h))
+		return 0;
+	collect_pids(h->dirfd, &pids, &n, 0);
+	for (size_t i = 0; i < n; i++)
+		(void)kill(pids[i], SIGKILL);
+	_cleanup_close_ int root = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return husk_error_errno(err, "open the freezer hierarchy's root `%s`", h->mount);
+	for (size_t i = 0; i < n; i++) {
+		char v[32];
+		snprintf(v, sizeof v, "%d", (int)pids[i]);
+		if (write_file_at(root, "cgroup.procs", v, err) < 0 && err->errnum != ESRCH)
+			return husk_error_prefix(
+			    err,
+			    "the container's processes are frozen by the freezer of a parent "
+			    "cgroup of `%s` that husk did not freeze (freezer.parent_freezing "
+			    "is 1), and the kernel refused to move pid %d out of it into `%s` "
+			    "to let it die",
+			    cg->path, (int)pids[i], h->mount);
+		husk_error_clear(err);
+	}
+	return 0;
 }
 
 int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_error *err)

@@ -114,6 +114,10 @@ int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_e
 /* cgroup v1: fail (naming why) when a parent's freezer, not ours, holds the
  * container frozen: its processes cannot be killed until that is thawed. */
 int cgroup_check_not_frozen_by_parent(const struct cgroup_handle *cg, struct husk_error *err);
+/* cgroup v1, for delete --force: kill the container's processes held frozen
+ * by a parent's freezer and move them out of it (to its root), so they die;
+ * the freezer above stays frozen.  Names the reason when the kernel refuses. */
+int cgroup_leave_parent_freezer(const struct cgroup_handle *cg, struct husk_error *err);
 /* The same from a stored state alone, cheaply (for state and list). */
 int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_error *err);
 int cgroup_update(struct cgroup_handle *cg, const struct spec_resources *res,
