@@ -464,24 +464,104 @@ none"
 	assert_no_leftovers "$ID"
 }
 
-@test "cgroups v1: realtimeRuntime gets its budget from the parents husk made, and SCHED_FIFO runs" {
+# rt_skip: these need v1 real-time group scheduling (CONFIG_RT_GROUP_SCHED).
+rt_skip() {
 	[ -f /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] ||
 		skip "no cgroup v1 cpu hierarchy with CONFIG_RT_GROUP_SCHED (cpu.rt_runtime_us) on this host"
+}
+
+# rt_budgets: "path runtime" for the cpu hierarchy's /husk and every
+# directory of this test (what husk may raise and must give back).
+rt_budgets() {
+	local d
+	for d in /sys/fs/cgroup/cpu/husk /sys/fs/cgroup/cpu/"$ID"*; do
+		[ -f "$d/cpu.rt_runtime_us" ] && echo "$d $(cat "$d/cpu.rt_runtime_us")"
+	done
+	return 0
+}
+
+# sched_of PID: "rt_priority policy" from /proc/PID/stat (fields 40, 41).
+sched_of() {
+	cut -d' ' -f40,41 /proc/"$1"/stat
+}
+
+@test "cgroups v1: realtimeRuntime gets its budget from the parents, given back at delete" {
+	rt_skip
+	local before
+	before=$(rt_budgets)
 	update_config '.linux.resources.cpu = {"realtimePeriod": 1000000, "realtimeRuntime": 20000}
 		| .process.scheduler = {"policy": "SCHED_FIFO", "priority": 5}'
-	# /proc/PID/stat fields 40 and 41: rt_priority and policy (1: SCHED_FIFO)
+	# 1: SCHED_FIFO
 	run_in_container sh -c 'cut -d" " -f40,41 /proc/$$/stat'
 	assert_success
 	assert_output '5 1'
 	assert_no_leftovers "$ID"
-	# More than the host's root can give: an error naming the level.
+	[ "$(rt_budgets)" = "$before" ] || fail "real-time budgets left raised: $(rt_budgets), were: $before"
+	# More than the host's root can give: an error naming the field.
 	local root_rt
 	root_rt=$(cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)
 	update_config ".linux.resources.cpu = {\"realtimePeriod\": 1000000, \"realtimeRuntime\": $((root_rt + 1000))}"
 	run_in_container true
 	assert_failure
-	assert_output --partial 'linux.resources.cpu.realtimeRuntime: the parent cgroup'
+	assert_output --partial 'linux.resources.cpu.realtimeRuntime: '
+	assert_output --partial 'more than the cpu hierarchy'
 	assert_no_leftovers "$ID"
+	[ "$(rt_budgets)" = "$before" ] || fail "real-time budgets left raised: $(rt_budgets), were: $before"
+}
+
+@test "cgroups v1: process.scheduler SCHED_FIFO/SCHED_RR alone gets a budget; two containers share a parent, which goes back to 0" {
+	rt_skip
+	# A parent the test made (husk did not), with no budget of its own.
+	local parent=/sys/fs/cgroup/cpu/$ID-rt
+	mkdir "$parent"
+	[ "$(cat "$parent/cpu.rt_runtime_us")" = 0 ]
+	local policy want=$(($(cat "$parent/cpu.rt_period_us") / 20)) pids=()
+	for policy in SCHED_FIFO SCHED_RR; do
+		update_config ".linux.cgroupsPath = \"/$ID-rt/$ID-$policy\"
+			| .process.scheduler = {\"policy\": \"$policy\", \"priority\": 7}"
+		set_args sleep 300
+		husk run -d --bundle "$BUNDLE" "$ID-$policy"
+		pids+=("$(state_field "$ID-$policy" pid)")
+		[ "$(cat "$parent/$ID-$policy/cpu.rt_runtime_us")" = "$want" ] ||
+			fail "$policy: the container's budget is $(cat "$parent/$ID-$policy/cpu.rt_runtime_us"), not $want"
+	done
+	# 1: SCHED_FIFO, 2: SCHED_RR
+	[ "$(sched_of "${pids[0]}")" = "7 1" ] || fail "first: $(sched_of "${pids[0]}")"
+	[ "$(sched_of "${pids[1]}")" = "7 2" ] || fail "second: $(sched_of "${pids[1]}")"
+	# the parent holds both (to the kernel's rounding of runtime/period)
+	[ "$(cat "$parent/cpu.rt_runtime_us")" -ge $((2 * want - 1)) ] || fail "parent: $(cat "$parent/cpu.rt_runtime_us")"
+	husk delete --force "$ID-SCHED_FIFO"
+	# what the second still needs stays
+	[ "$(cat "$parent/cpu.rt_runtime_us")" = "$want" ] || fail "parent after one delete: $(cat "$parent/cpu.rt_runtime_us")"
+	husk delete --force "$ID-SCHED_RR"
+	[ "$(cat "$parent/cpu.rt_runtime_us")" = 0 ] || fail "parent left raised: $(cat "$parent/cpu.rt_runtime_us")"
+	rmdir "$parent"
+	assert_no_leftovers "$ID-SCHED_FIFO"
+	assert_no_leftovers "$ID-SCHED_RR"
+}
+
+@test "cgroups v1: process.scheduler SCHED_FIFO when the parents have no budget left: an error naming the field, nothing left" {
+	rt_skip
+	local before
+	before=$(rt_budgets)
+	# A sibling at the root takes every microsecond the root has left
+	# (found by halving: the kernel refuses what does not fit).
+	local hog=/sys/fs/cgroup/cpu/$ID-hog step v=0
+	mkdir "$hog"
+	for ((step = 1 << 20; step >= 1; step /= 2)); do
+		echo $((v + step)) >"$hog/cpu.rt_runtime_us" 2>/dev/null && v=$((v + step))
+	done
+	update_config '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 5}'
+	run_in_container true
+	local out=$output st=$status
+	echo 0 >"$hog/cpu.rt_runtime_us"
+	rmdir "$hog"
+	output=$out status=$st
+	assert_failure
+	assert_output --partial 'process.scheduler: SCHED_FIFO needs a real-time budget'
+	assert_output --partial 'linux.resources.cpu.realtimeRuntime'
+	assert_no_leftovers "$ID"
+	[ "$(rt_budgets)" = "$before" ] || fail "real-time budgets left raised: $(rt_budgets), were: $before"
 }
 
 @test "delete --force: a container frozen by a parent's v1 freezer husk did not make leaves nothing, the parent stays frozen" {

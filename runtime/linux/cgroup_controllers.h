@@ -48,6 +48,20 @@ int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_er
 int cg_cpu_v2(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err);
 void cg_cpu_stats(yajl_gen g, const struct cgroup_handle *cg);
 
+/* cgroup_rt.c: v1's real-time budget (cpu.rt_runtime_us).  Raise the
+ * levels above the leaf so that it can be given `want` us every period;
+ * an error names `field` and the level that cannot give it. */
+int cg_rt_budget_v1(struct cgroup_handle *cg, struct cg_hier *h, int64_t want, const char *field,
+		    struct husk_error *err);
+/* process.scheduler SCHED_FIFO/SCHED_RR without a realtimeRuntime: a
+ * default budget for the leaf, from its parents. */
+int cg_rt_for_scheduler_v1(struct cgroup_handle *cg, struct husk_error *err);
+/* Before the container's cgroups are removed: their budgets to 0 (a
+ * removed cgroup counts in its parent's sum until the kernel frees it). */
+void cg_rt_zero_v1(const struct cgroup_handle *cg);
+/* After the container's cgroups are removed: lower what husk raised. */
+void cg_rt_release_v1(const struct cgroup_handle *cg);
+
 /* cgroup_io.c (v1 blkio, v2 io) */
 int cg_blkio_v1(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err);
 int cg_io_v2(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err);

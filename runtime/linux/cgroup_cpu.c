@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The cpu controller (and cpuset, which it hands to cg_write_cpuset()), v1
- * and v2 together: shares/quota/period/burst/idle, v1's real-time budget,
- * v2's cpu.weight and cpu.max, and the cpu statistics for `events`.
+ * and v2 together: shares/quota/period/burst/idle, v1's real-time runtime
+ * and period (the budget comes from the parents: cgroup_rt.c), v2's cpu.weight and cpu.max, and the
+ * cpu statistics for `events`.
  */
 #include "config.h"
 #include "linux/cgroup_controllers.h"
@@ -49,61 +50,6 @@ static int cpu_quota(struct cg_hier *h, const struct spec_cpu *c, struct husk_er
 	return 0;
 }
 
-/*
- * A new v1 cpu cgroup has a real-time budget (cpu.rt_runtime_us) of 0, and
- * so has every directory between it and the hierarchy's root that was made
- * for it: nothing in it could run SCHED_FIFO or SCHED_RR.  Give each of
- * them, top down, the runtime the container asks for when it has less (a
- * parent must hold at least what its children are given); when a level
- * cannot give it, name that level.
- */
-static int rt_budget_from_parents(struct cgroup_handle *cg, struct cg_hier *h, int64_t want,
-				  struct husk_error *err)
-{
-	_cleanup_free_ char *path = xstrdup(cg->path);
-	_cleanup_close_ int dir = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char *save = NULL, *next;
-	_cleanup_free_ char *walked = xstrdup("");
-
-	if (dir < 0)
-		return husk_error_errno(err, "linux.resources.cpu.realtimeRuntime: open `%s`",
-					h->mount);
-	next = strtok_r(path, "/", &save);
-	while (next) {
-		char *comp = next;
-		next = strtok_r(NULL, "/", &save);
-		if (next == NULL)
-			break; /* the leaf: written by the caller */
-		int sub = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (sub < 0)
-			return husk_error_errno(
-			    err, "linux.resources.cpu.realtimeRuntime: open `%s`", comp);
-		close(dir);
-		dir = sub;
-		char *w = xasprintf("%s/%s", walked, comp);
-		free(walked);
-		walked = w;
-		_cleanup_free_ char *cur = NULL;
-		size_t len;
-		int64_t have = 0;
-		if (read_file_at(dir, "cpu.rt_runtime_us", 64, &cur, &len, err) < 0)
-			return husk_error_prefix(err, "linux.resources.cpu.realtimeRuntime");
-		while (len && cur[len - 1] == '\n')
-			cur[--len] = '\0';
-		if (parse_int64(cur, &have) == 0 && (have < 0 || have >= want))
-			continue;
-		_cleanup_free_ char *v = xasprintf("%" PRId64, want);
-		if (write_file_at(dir, "cpu.rt_runtime_us", v, err) < 0)
-			return husk_error_set(
-			    err, err->errnum,
-			    "linux.resources.cpu.realtimeRuntime: the parent cgroup "
-			    "`%s` cannot be given %" PRId64
-			    " us of real-time budget (its own parent has too little)",
-			    walked, want);
-	}
-	return 0;
-}
-
 int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
 {
 	struct cg_hier *h = cg_v1_hier(cg, "cpu");
@@ -127,7 +73,8 @@ int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_er
 			      "%" PRIu64, c->realtime_period) < 0)
 			return -1;
 		if (c->has_realtime_runtime && c->realtime_runtime > 0 &&
-		    rt_budget_from_parents(cg, h, c->realtime_runtime, err) < 0)
+		    cg_rt_budget_v1(cg, h, c->realtime_runtime,
+				    "linux.resources.cpu.realtimeRuntime", err) < 0)
 			return -1;
 		if (c->has_realtime_runtime && c->realtime_runtime != 0 &&
 		    cg_writef(h, "linux.resources.cpu.realtimeRuntime", "cpu.rt_runtime_us", err,

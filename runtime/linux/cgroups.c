@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "cli.h"
+#include "linux/cgroup_controllers.h"
 #include "linux/cgroups.h"
 #include "linux/mountinfo.h"
 #include "util.h"
@@ -641,6 +642,8 @@ static int setup_resources(struct cgroup_handle *cg, struct husk_error *err)
 	    cg->cfg && cg->cfg->linux ? cg->cfg->linux->resources : NULL;
 
 	if (apply(cg, res, false, err) < 0)
+		return -1;
+	if (cg->layout != CG_UNIFIED && cg_rt_for_scheduler_v1(cg, err) < 0)
 		return -1;
 	if (cg->rootless) {
 		husk_debug("cgroups: rootless: device rules left to the user namespace (no "
@@ -1341,7 +1344,22 @@ static bool remove_all_fast(struct cgroup_handle *cg)
 	return true;
 }
 
+static int destroy_all(struct cgroup_handle *cg, struct husk_error *err);
+
 int cgroup_destroy(struct cgroup_handle *cg, struct husk_error *err)
+{
+	if (cg == NULL || cg->path == NULL)
+		return 0;
+	if (cg->layout != CG_UNIFIED)
+		cg_rt_zero_v1(cg);
+	int r = destroy_all(cg, err);
+	/* what husk raised for the container's real-time budget, given back */
+	if (cg->layout != CG_UNIFIED)
+		cg_rt_release_v1(cg);
+	return r;
+}
+
+static int destroy_all(struct cgroup_handle *cg, struct husk_error *err)
 {
 	struct husk_error e = HUSK_ERROR_INIT;
 	int ret = 0;
