@@ -353,6 +353,60 @@ teardown() {
 	rl_assert_no_leftovers "$ID"
 }
 
+@test "rootless: podman --uidmap-style, a bind source only the user can reach, under a nested mapping" {
+	# As rootless podman --uidmap: husk runs as root of the user's namespace
+	# (with its own mount namespace, as podman's) and gives the container a
+	# user namespace of its own, 0:1:4096 there, whose root cannot search
+	# the user's 0700 directory that holds the bind source (podman 5 keeps
+	# userdata/hosts so).  husk clones such a source before the user
+	# namespace exists; the flags the host locked stay locked: root made the
+	# directory a read-only mount before the user's namespace copied it.
+	[ -z "${HUSK_KERNEL_COMPAT:-}" ] ||
+		skip "without the mount API (Linux 5.2) no mount can be handed to the container"
+	local private=$RL_BUNDLE/userdata
+	mkdir "$private"
+	echo only-the-user >"$private/hosts"
+	chown -R "$ROOTLESS_UID:$ROOTLESS_GID" "$private"
+	chmod 0700 "$private"
+	chmod 0644 "$private/hosts"
+	mount --bind "$private" "$private"
+	mount -o remount,bind,ro "$private"
+	as_user sh -c 'exec unshare --user --mount sleep 4322' &
+	local holder
+	for _ in $(seq 100); do
+		holder=$(pgrep -u "$ROOTLESS_UID" -x -f 'sleep 4322' | head -1) && [ -n "$holder" ] &&
+			[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.05
+	done
+	[ -n "$holder" ]
+	as_user newuidmap "$holder" 0 "$ROOTLESS_UID" 1 1 "$ROOTLESS_SUBUID_START" 65536
+	as_user newgidmap "$holder" 0 "$ROOTLESS_GID" 1 1 "$ROOTLESS_SUBGID_START" 65536
+	rl_update_config '
+		.linux.uidMappings = [{"containerID": 0, "hostID": 1, "size": 4096}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 1, "size": 4096}]
+		| .mounts += [{"destination": "/etc/hosts", "type": "bind",
+			"source": "'"$private"'/hosts", "options": ["rbind"]}]
+		| .process.capabilities.bounding += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	rl_set_args sh -c 'cat /proc/self/uid_map; cat /etc/hosts
+		mount -o remount,bind,ro,nosuid /etc/hosts && echo can-remount
+		mount -o remount,bind,rw /etc/hosts 2>/dev/null && echo made-rw || echo still-ro
+		{ echo x >/etc/hosts; } 2>/dev/null && echo written || echo not-written'
+	run as_user nsenter --user --mount -t "$holder" -- timeout 60 "$ROOTLESS_HUSK" run --bundle "$RL_BUNDLE" "$ID"
+	kill "$holder"
+	umount "$private"
+	assert_success
+	assert_line --index 0 --regexp '^ +0 +1 +4096$'
+	assert_line --index 1 only-the-user
+	# adding a flag works, clearing the locked one does not
+	assert_line --index 2 can-remount
+	assert_line --index 3 still-ro
+	assert_line --index 4 not-written
+	[ "$(cat "$private/hosts")" = only-the-user ]
+	rl_assert_no_leftovers "$ID"
+}
+
 @test "rootless: nothing beyond the user's own rights: a root-owned host file bound in stays unwritable" {
 	local secret=$RL_BUNDLE/root-owned
 	echo original >"$secret"

@@ -141,6 +141,7 @@ struct create_job {
 	int ns_fds[SPEC_NS_COUNT];
 	int rootfs_fd, devnull_fd, fifo_fd, error_fd, console_fd, sync_parent, sync_child;
 	int pty_pair[2];
+	int *mount_src_fds; /* [cfg->n_mounts] or NULL: see mounts_open_sources */
 	pid_t pid;
 	int pidfd;
 	bool placed_by_clone; /* CLONE_INTO_CGROUP did the cgroup move */
@@ -171,6 +172,14 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+static void close_mount_sources(struct create_job *j)
+{
+	for (size_t i = 0; j->mount_src_fds && i < j->cfg->n_mounts; i++)
+		close_fd(&j->mount_src_fds[i]);
+	free(j->mount_src_fds);
+	j->mount_src_fds = NULL;
+}
+
 /* Every fd of the job but the state directory's and the cgroups'. */
 static void close_job_fds(struct create_job *j)
 {
@@ -185,6 +194,7 @@ static void close_job_fds(struct create_job *j)
 	close_fd(&j->pty_pair[1]);
 	close_fd(&j->pidfd);
 	namespaces_close(j->ns_fds);
+	close_mount_sources(j);
 }
 
 /* On failure: nothing may be left behind. */
@@ -609,11 +619,15 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 	    join_parent_side_namespaces(j->ns_fds, err) < 0)
 		return -1;
 	ctx.sync_fd = j->sync_child;
+	j->mount_src_fds = mounts_open_sources(j->cfg, j->bundle, ctx.new_userns);
+	ctx.mount_src_fds = j->mount_src_fds;
 	j->pid = clone_init(j, &ctx, flags, err);
-	if (j->pid < 0)
-		return -1;
 	if (j->pid == 0)
 		container_init_main(&ctx);
+	/* The init has its own copies: ours would only hold the mounts. */
+	close_mount_sources(j);
+	if (j->pid < 0)
+		return -1;
 	/* The init exists: record it before anything else can fail or kill us
 	 * (it waits for SYNC_GO, and exits when our end of the socket closes). */
 	j->state->pid = j->pid;

@@ -196,7 +196,8 @@ fail_after_start(struct init_ctx *ctx, struct husk_error *err, bool hook_failed)
  * and the parent's lock goes away with the parent. */
 static void close_inherited_fds(struct init_ctx *ctx)
 {
-	int keep[10 + SPEC_NS_COUNT];
+	size_t n_mounts = ctx->mount_src_fds ? ctx->cfg->n_mounts : 0;
+	_cleanup_free_ int *keep = xcalloc(10 + SPEC_NS_COUNT + n_mounts, sizeof(int));
 	size_t n = 0;
 	int fds[] = {ctx->rootfs_fd, ctx->devnull_fd,	     ctx->sync_fd,	ctx->fifo_fd,
 		     ctx->error_fd,  ctx->console_socket_fd, procfs_cached_fd()};
@@ -209,6 +210,9 @@ static void close_inherited_fds(struct init_ctx *ctx)
 			keep[n++] = ctx->ns_fds[i];
 	if (seccomp_listener_socket(ctx->seccomp) >= 0)
 		keep[n++] = seccomp_listener_socket(ctx->seccomp);
+	for (size_t i = 0; i < n_mounts; i++)
+		if (ctx->mount_src_fds[i] >= 0)
+			keep[n++] = ctx->mount_src_fds[i];
 	close_fds_except(keep, n, 3 + ctx->preserve_fds);
 }
 

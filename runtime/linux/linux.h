@@ -208,6 +208,7 @@ struct init_ctx {
 	int fifo_fd;		   /* exec.fifo, O_RDWR: start writes one byte */
 	int error_fd;		   /* <state>/init.error: why the init failed after start */
 	int *ns_fds;		   /* namespaces to join by path, [SPEC_NS_COUNT] */
+	int *mount_src_fds;	   /* [n_mounts]: bind sources the parent cloned, or NULL */
 	int unshare_flags;	   /* new namespaces to make after joining a user namespace */
 	bool placed_by_clone;	   /* CLONE_INTO_CGROUP: born in the container's cgroup */
 	bool unshare_cgroupns;	   /* make the cgroup namespace once in the cgroup */
@@ -234,6 +235,10 @@ struct init_ctx {
 /* Everything before pivot_root: propagation, the rootfs bind, mounts,
  * devices, /dev symlinks and devpts. */
 int rootfs_setup(struct init_ctx *ctx, struct husk_error *err);
+/* In the parent, before the init exists: a clone of each bind source
+ * (-1 where none) for an init whose root may not reach it, or NULL when
+ * none is handed over (see mounts.c for when). */
+int *mounts_open_sources(const struct spec_config *cfg, const char *bundle, bool new_userns);
 /* husk check: each mount's type, destination, idmap and (bind) source. */
 void mounts_check(const struct spec_config *cfg, const char *bundle, struct check_report *r);
 /* pivot_root into the rootfs (chroot with --no-pivot). */

@@ -627,16 +627,11 @@ static int apply_idmap(int tree, const struct spec_mount *m, bool recursive, str
 	return 0;
 }
 
-/* A clone of a host path with this mount's flags, attached at target. */
-static int bind_host_path(const char *src, int target_fd, const struct mount_opts *o,
-			  bool recursive, bool attrs_recursive, const struct spec_mount *idmap,
-			  struct husk_error *err)
+/* The detached tree of a bind, with this mount's flags, attached at target. */
+static int bind_tree(int tree, const char *src, int target_fd, const struct mount_opts *o,
+		     bool recursive, bool attrs_recursive, const struct spec_mount *idmap,
+		     struct husk_error *err)
 {
-	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
-	_cleanup_close_ int tree = mount_tree_clone(AT_FDCWD, src, flags);
-
-	if (tree < 0)
-		return husk_error_errno(err, "open_tree `%s`", src);
 	if (mount_set_attrs(tree, attrs_recursive && recursive, o->set, o->clr, err) < 0 ||
 	    mount_set_attrs(tree, true, o->rset, o->rclr, err) < 0)
 		return -1;
@@ -645,6 +640,45 @@ static int bind_host_path(const char *src, int target_fd, const struct mount_opt
 	if (mount_attach(tree, target_fd, src, err) < 0)
 		return -1;
 	return mount_set_propagation(tree, o->propagation, o->propagation_rec, err);
+}
+
+static unsigned int bind_clone_flags(bool recursive)
+{
+	return OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+}
+
+/* A clone of a host path with this mount's flags, attached at target. */
+static int bind_host_path(const char *src, int target_fd, const struct mount_opts *o,
+			  bool recursive, bool attrs_recursive, const struct spec_mount *idmap,
+			  struct husk_error *err)
+{
+	_cleanup_close_ int tree = mount_tree_clone(AT_FDCWD, src, bind_clone_flags(recursive));
+
+	if (tree < 0)
+		return husk_error_errno(err, "open_tree `%s`", src);
+	return bind_tree(tree, src, target_fd, o, recursive, attrs_recursive, idmap, err);
+}
+
+/* A config.json bind: the init clones the source itself, as the container's
+ * root; only when that root may not reach it does it take the clone the
+ * parent made (mounts_open_sources), taking it out of the ctx. */
+static int bind_config_source(struct init_ctx *ctx, size_t i, const char *src, int target_fd,
+			      const struct mount_opts *o, const struct spec_mount *m,
+			      struct husk_error *err)
+{
+	int *parent_tree = ctx->mount_src_fds ? &ctx->mount_src_fds[i] : NULL;
+	_cleanup_close_ int tree = mount_tree_clone(AT_FDCWD, src, bind_clone_flags(o->rbind));
+
+	if (tree < 0 && (errno == EACCES || errno == EPERM) && parent_tree && *parent_tree >= 0) {
+		husk_debug("mount %zu: `%s` is out of the container root's reach (%s): using "
+			   "the tree husk opened before the user namespace",
+			   i, src, strerror(errno));
+		tree = *parent_tree;
+		*parent_tree = -1;
+	}
+	if (tree < 0)
+		return husk_error_errno(err, "open_tree `%s`", src);
+	return bind_tree(tree, src, target_fd, o, o->rbind, false, m, err);
 }
 
 /* A new filesystem with this mount's flags, attached at target. */
@@ -955,16 +989,17 @@ static bool has_namespace(const struct init_ctx *ctx, enum spec_ns_type t)
 	return spec_config_namespace(ctx->cfg, t) != NULL;
 }
 
-static int mount_kind_at(struct init_ctx *ctx, const struct spec_mount *m, struct mount_opts *o,
-			 bool bind, int target_fd, struct husk_error *err)
+static int mount_kind_at(struct init_ctx *ctx, size_t i, struct mount_opts *o, bool bind,
+			 int target_fd, struct husk_error *err)
 {
+	const struct spec_mount *m = &ctx->cfg->mounts[i];
 	const char *type = m->type;
 
 	if (bind) {
 		_cleanup_free_ char *src = host_source(ctx, m->source);
 		if (src == NULL)
 			return husk_error_set(err, EINVAL, "a bind mount needs a source");
-		return bind_host_path(src, target_fd, o, o->rbind, false, m, err);
+		return bind_config_source(ctx, i, src, target_fd, o, m, err);
 	}
 	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
 		return mount_cgroup(ctx, m, o, target_fd, err);
@@ -1003,17 +1038,24 @@ static int mount_kind_at(struct init_ctx *ctx, const struct spec_mount *m, struc
 	return -1;
 }
 
-static bool source_is_dir(const struct init_ctx *ctx, const struct spec_mount *m)
+/* What the source is; when the container's root cannot see it, the parent's
+ * clone of it (if any) says. */
+static bool source_is_dir(const struct init_ctx *ctx, size_t i)
 {
-	_cleanup_free_ char *src = host_source(ctx, m->source);
+	_cleanup_free_ char *src = host_source(ctx, ctx->cfg->mounts[i].source);
+	int parent_tree = ctx->mount_src_fds ? ctx->mount_src_fds[i] : -1;
 	struct stat st;
 
-	return src == NULL || stat(src, &st) < 0 || S_ISDIR(st.st_mode);
+	if (src == NULL)
+		return true;
+	if (stat(src, &st) < 0 && (parent_tree < 0 || fstat(parent_tree, &st) < 0))
+		return true;
+	return S_ISDIR(st.st_mode);
 }
 
-static int mount_one(struct init_ctx *ctx, int rootfd, const struct spec_mount *m,
-		     struct husk_error *err)
+static int mount_one(struct init_ctx *ctx, int rootfd, size_t i, struct husk_error *err)
 {
+	const struct spec_mount *m = &ctx->cfg->mounts[i];
 	struct mount_opts o;
 	_cleanup_free_ char *dest = mount_clean_path(m->destination ? m->destination : "");
 	_cleanup_close_ int target = -1;
@@ -1038,7 +1080,7 @@ static int mount_one(struct init_ctx *ctx, int rootfd, const struct spec_mount *
 	enum resolve_create create = RESOLVE_MKDIR;
 	if (o.remount)
 		create = RESOLVE_NO_CREATE;
-	else if (bind && !source_is_dir(ctx, m))
+	else if (bind && !source_is_dir(ctx, i))
 		create = RESOLVE_MKFILE;
 	target = resolve_in_root(rootfd, dest, O_PATH, create, 0755, err);
 	if (target < 0)
@@ -1064,24 +1106,73 @@ static int mount_one(struct init_ctx *ctx, int rootfd, const struct spec_mount *
 			: 0;
 		goto out;
 	}
-	ret = mount_kind_at(ctx, m, &o, bind, target, err);
+	ret = mount_kind_at(ctx, i, &o, bind, target, err);
 out:
 	mount_opts_free(&o);
 	return ret;
 }
 
+static void close_parent_trees(struct init_ctx *ctx)
+{
+	for (size_t i = 0; ctx->mount_src_fds && i < ctx->cfg->n_mounts; i++)
+		if (ctx->mount_src_fds[i] >= 0) {
+			close(ctx->mount_src_fds[i]);
+			ctx->mount_src_fds[i] = -1;
+		}
+}
+
 int mounts_apply(struct init_ctx *ctx, int rootfd, struct husk_error *err)
 {
 	const struct spec_config *cfg = ctx->cfg;
+	int ret = 0;
 
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct spec_mount *m = &cfg->mounts[i];
-		if (mount_one(ctx, rootfd, m, err) < 0)
-			return husk_error_prefix(
+		if (mount_one(ctx, rootfd, i, err) < 0) {
+			ret = husk_error_prefix(
 			    err, "mount %s `%s` on `%s`", m->type ? m->type : "bind",
 			    m->source ? m->source : "none", m->destination ? m->destination : "");
+			break;
+		}
 	}
-	return 0;
+	/* The trees the container did not need must not reach it. */
+	close_parent_trees(ctx);
+	return ret;
+}
+
+/* Rootless podman's --uidmap gives the container a user namespace whose root
+ * is one of the user's subordinate ids: it cannot search podman's 0700
+ * userdata, where /etc/hosts and friends come from.  So the parent, still the
+ * user (root of podman's namespace), clones every bind source before the
+ * init exists, and the init takes a clone only where its own open fails.
+ * Only when husk itself runs in a user namespace (not the initial one):
+ * then whatever the clone leaves unlocked, its flags or submounts, is the
+ * caller's to change anyway, while the flags the host locked stay locked in
+ * the clone.  A clone made by real root would carry no lock at all, which
+ * the container's own open keeps; and without the mount API (before Linux
+ * 5.2) a tree cannot be handed over. */
+int *mounts_open_sources(const struct spec_config *cfg, const char *bundle, bool new_userns)
+{
+	struct init_ctx host = {.cfg = cfg, .bundle = bundle};
+	int *fds;
+
+	if (!new_userns || cfg->n_mounts == 0 || !rootless_in_user_namespace() ||
+	    !kernel_has(KERNEL_MOUNT_API))
+		return NULL;
+	fds = xcalloc(cfg->n_mounts, sizeof(int));
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct spec_mount *m = &cfg->mounts[i];
+		struct mount_opts o;
+		_cleanup_free_ char *src = host_source(&host, m->source);
+
+		fds[i] = -1;
+		mount_opts_parse(m->options, &o);
+		if ((o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0)) &&
+		    !o.remount && src)
+			fds[i] = open_tree(AT_FDCWD, src, bind_clone_flags(o.rbind));
+		mount_opts_free(&o);
+	}
+	return fds;
 }
 
 /* ---- husk check ---- */
