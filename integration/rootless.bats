@@ -500,3 +500,23 @@ teardown() {
 	run husk_as_user list -q
 	assert_output ""
 }
+
+@test "rootless: run with process.terminal under script(1) proxies the pty, in the foreground or not" {
+	# husk's own pty proxy (run without --console-socket) on the terminal
+	# script(1) gives the user.  Under `timeout` (no --foreground) husk is a
+	# background job of that terminal: setting its modes or reading it
+	# would stop husk (SIGTTOU, SIGTTIN) with nobody to continue it, so
+	# husk leaves the terminal alone there.
+	rl_update_config '.process.terminal = true'
+	rl_set_args sh -c 'tty; test -t 0 && echo stdin-is-tty; stty size; exit 5'
+	local i cmd
+	for i in 1 2 3 4; do
+		cmd="$ROOTLESS_HUSK run --bundle $RL_BUNDLE $ID-$i"
+		[ "$i" -le 2 ] || cmd="timeout 30 $cmd"
+		run as_user timeout -k 5 60 script -qec "$cmd" /dev/null </dev/null
+		[ "$status" -eq 5 ] || fail "run $i ($cmd): status $status: $output"
+		assert_output --partial /dev/pts/
+		assert_output --partial stdin-is-tty
+		rl_assert_no_leftovers "$ID-$i"
+	done
+}

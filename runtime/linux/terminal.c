@@ -306,6 +306,7 @@ int terminal_recv_fd(int sock, int *fd, struct husk_error *err)
 
 struct proxy {
 	int master;
+	bool background; /* our terminal's input belongs to another process group */
 	bool raw;
 	struct termios saved;
 	bool masked;
@@ -324,11 +325,30 @@ void terminal_copy_window_size(int master)
 		(void)ioctl(master, TIOCSWINSZ, &ws);
 }
 
+/* Whether stdin is a terminal whose foreground process group is not ours:
+ * run from a job in the background (`timeout` without --foreground makes
+ * one), where the kernel stops us with SIGTTOU when we set its modes and
+ * SIGTTIN when we read it -- for good, when no job-control shell is there to
+ * continue us (script -c, a service). */
+static bool in_background_of_terminal(void)
+{
+	pid_t fg;
+
+	if (!isatty(STDIN_FILENO))
+		return false;
+	fg = tcgetpgrp(STDIN_FILENO);
+	return fg > 0 && fg != getpgrp();
+}
+
 static int proxy_begin(struct proxy *px, struct husk_error *err)
 {
 	sigset_t winch;
 
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &px->saved) == 0) {
+	px->background = in_background_of_terminal();
+	if (px->background)
+		husk_debug("terminal: husk is not in the foreground process group of its "
+			   "terminal: leaving its modes alone and its input unread");
+	else if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &px->saved) == 0) {
 		struct termios raw = px->saved;
 		cfmakeraw(&raw);
 		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) < 0)
@@ -391,7 +411,9 @@ static int pump(int from, int to, bool *to_ok)
 
 static int proxy_loop(struct proxy *px, struct husk_error *err)
 {
-	bool stdin_open = true, stdout_ok = true;
+	/* In the background the input is the foreground job's: not ours to
+	 * read, nor to end with an EOF. */
+	bool stdin_open = !px->background, stdout_ok = true;
 
 	for (;;) {
 		struct pollfd fds[3] = {
