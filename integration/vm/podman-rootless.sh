@@ -124,6 +124,37 @@ if [ "$mode" = user ]; then
 		p pod-rm $?
 		p pod-left "$(hpodman ps -aq | wc -l)"
 	fi
+	if [ "$mgr" = systemd ] && [ "$(podman --version | tr -dc '0-9.' | cut -d. -f1)" -ge 5 ]; then
+		# podman 5's own network, pasta: terminals, ps/top and kill.
+		# -it through a pty of script(1), as a terminal user would.
+		ptty() { script -qec "$(printf '%q ' "$PODMAN_DIR"/podman "$@")" /dev/null </dev/null; }
+		pn=(--network pasta)
+		# the interfaces pasta gave the container besides lo
+		out=$(ptty run -it --rm "${pn[@]}" $img sh -c 'sleep 1; tty; test -t 0 && echo stdin-is-tty
+			echo ifaces=$(grep -v -e "|" -e "^ *lo:" /proc/net/dev | wc -l); exit 4' 2>&1)
+		p run-it $?
+		p run-it-out "$(echo "$out" | tr -d '\r' | tr '\n' ' ')"
+		id=$(hpodman run -d "${pn[@]}" $img sh -c 'trap "echo got-usr1" USR1; echo started; while :; do sleep 0.1; done')
+		p pasta-run-d $?
+		out=$(ptty exec -it "$id" sh -c 'tty; stty size >/dev/null && echo stty-ok; exit 3' 2>&1)
+		p exec-it $?
+		p exec-it-out "$(echo "$out" | tr -d '\r' | tr '\n' ' ')"
+		p top "$(hpodman top "$id" user args 2>&1 | tr -s ' ' | tr '\n' '|')"
+		p ps "$(hpodman ps --filter id="$id" --format '{{.State}}' 2>&1)"
+		hpodman kill -s USR1 "$id" >/dev/null
+		p kill-usr1 $?
+		for _ in $(seq 50); do
+			hpodman logs "$id" 2>&1 | grep -q got-usr1 && break
+			sleep 0.2
+		done
+		p kill-usr1-logs "$(hpodman logs "$id" 2>&1 | tr '\n' ' ')"
+		hpodman kill "$id" >/dev/null
+		p kill $?
+		hpodman wait "$id" >/dev/null 2>&1
+		p kill-state "$(hpodman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id")"
+		hpodman rm -f -t 0 "$id" >/dev/null
+		p pasta-left "$(hpodman ps -aq | wc -l)"
+	fi
 	p finished yes
 	exit 0
 fi
@@ -132,6 +163,11 @@ fi
 echo "pid1: $(cat /proc/1/comm)"
 echo "podman: $(podman --version)"
 install -m 0755 "$share"/husk /usr/local/bin/husk
+# pasta (podman 5's network) opens /dev/net/tun as the user: Debian's udev
+# makes it 0666 (rule 50-udev-default); this image has no udev
+modprobe tun 2>/dev/null
+[ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; }
+chmod 0666 /dev/net/tun
 useradd -m -s /bin/bash "$user"
 uid=$(id -u "$user")
 echo "subuid: $(grep -c "^$user:" /etc/subuid)"

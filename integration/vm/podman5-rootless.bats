@@ -5,10 +5,10 @@
 # starts its manager with loginctl enable-linger and runs podman as that
 # user, once with the systemd cgroup manager (the user's bus) and once with
 # cgroupfs in the user's delegated subtree (integration/vm/podman-rootless.sh).
-# Not checked here: --uidmap, which fails with podman 5.4 (husk opens the
-# bind-mount sources as the container's mapped root, which cannot reach
-# podman 5's userdata/hosts; README, "Rootless").  The VM prints the error
-# as systemd-uidmap and the run root's modes as systemd-runroot-modes.
+# With pasta, podman 5's own network: run -it and exec -it through a pty of
+# script(1), top, ps and kill.  --uidmap: the container's root (a subordinate
+# id) cannot search podman 5's userdata, where /etc/hosts comes from; husk
+# clones such bind sources before the container's user namespace exists.
 
 load ../helpers
 load vm-helpers
@@ -64,4 +64,34 @@ setup() {
 
 @test "rootless podman 5.4 (Debian 13) VM: --userns=keep-id, a pod's shared namespaces, logs and stop" {
 	rootless_check_more
+}
+
+@test "rootless podman 5.4 (Debian 13) VM: --uidmap maps root to a subordinate id, podman's userdata bound in" {
+	rootless_check_uidmap
+}
+
+@test "rootless podman 5.4 (Debian 13) VM, pasta: run -it gets a terminal and pasta's interface" {
+	vm_is systemd-run-it 4
+	# (script(1) may echo a NUL of its own first, as ^@)
+	vm_match systemd-run-it-out '/dev/pts/[0-9]+ stdin-is-tty ifaces=[1-9]'
+}
+
+@test "rootless podman 5.4 (Debian 13) VM, pasta: exec -it gets a terminal" {
+	vm_is systemd-pasta-run-d 0
+	vm_is systemd-exec-it 3
+	vm_match systemd-exec-it-out '/dev/pts/[0-9]+ .*stty-ok ?$'
+}
+
+@test "rootless podman 5.4 (Debian 13) VM, pasta: top and ps show the running container" {
+	# the loop's short sleep may be caught between fork and exec: [sleep]
+	vm_match systemd-top '^USER COMMAND\|root sh -c trap .*\|root .*sleep'
+	vm_is systemd-ps running
+}
+
+@test "rootless podman 5.4 (Debian 13) VM, pasta: kill delivers the signal, then SIGKILL ends it" {
+	vm_is systemd-kill-usr1 0
+	vm_match systemd-kill-usr1-logs '^started got-usr1 '
+	vm_is systemd-kill 0
+	vm_is systemd-kill-state "exited 137"
+	vm_is systemd-pasta-left 0
 }
