@@ -101,10 +101,25 @@ after_kill_ok() {
 
 @test "crash: a sample of the fault-injection sweep over create, start, run, exec, pause, update, delete" {
 	# every 29th syscall from a random start (printed, so a failure can be
-	# replayed with tests/fault/sweep.sh -k 29 -s START)
+	# replayed with tests/fault/sweep.sh -k 29 -s START -b plain)
 	local start=$((RANDOM % 29 + 1))
-	echo "# sweep.sh -k 29 -s $start" >&3
-	run "$REPO/tests/fault/sweep.sh" -k 29 -s "$start" "$HUSK" "$KILLAT"
+	echo "# sweep.sh -k 29 -s $start -b plain" >&3
+	run "$REPO/tests/fault/sweep.sh" -k 29 -s "$start" -b plain "$HUSK" "$KILLAT"
+	echo "$output" | sed 's/^/# /' >&3
+	assert_success
+	assert_output --partial "No leaks or failures."
+}
+
+@test "crash: a sample of the sweep over bundles with a terminal, a network device and a seccomp agent" {
+	# every 149th syscall from a random start: no pty, console or agent
+	# connection, seccomp listener or network device outlives a container
+	local start=$((RANDOM % 149 + 1)) kinds="tty netdev seccomp"
+	if ! version_at_least 5.0; then
+		kinds="tty netdev"
+		echo "# no seccomp bundle: SCMP_ACT_NOTIFY needs Linux 5.0, husk has $(husk_kernel)'s" >&3
+	fi
+	echo "# sweep.sh -k 149 -s $start -b '$kinds'" >&3
+	run "$REPO/tests/fault/sweep.sh" -k 149 -s "$start" -b "$kinds" "$HUSK" "$KILLAT"
 	echo "$output" | sed 's/^/# /' >&3
 	assert_success
 	assert_output --partial "No leaks or failures."
