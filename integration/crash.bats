@@ -124,3 +124,58 @@ after_kill_ok() {
 	assert_success
 	assert_output --partial "No leaks or failures."
 }
+
+# start_syscall_number PATTERN: the number of the first syscall of a normal
+# `start` whose strace line matches PATTERN (extended regexp).
+start_syscall_number() {
+	local trace=$BATS_TEST_TMPDIR/trace n
+	husk create --bundle "$BUNDLE" "$ID" </dev/null >/dev/null
+	strace -o "$trace" -e trace=all "$HUSK" --root "$STATE_ROOT" start "$ID" >/dev/null 2>&1
+	husk delete --force "$ID"
+	n=$(grep -v '^+++\|^---' "$trace" | grep -nE -- "$1" | cut -d: -f1 | head -n 1)
+	[ -n "$n" ] || return 1
+	echo "$n"
+}
+
+@test "crash: a start that finds the init dead spares the process that reused its pid" {
+	# start is held just before it opens exec.fifo (after it checked that the
+	# container is created, i.e. its init alive); meanwhile the init is
+	# killed and its pid handed to an unrelated sleep through ns_last_pid.
+	# All in a new pid namespace of the test's own, where nothing else
+	# forks, so the sleep gets exactly that pid.  start must fail and leave
+	# the sleep alone: it kills only through a pidfd checked against the
+	# stored start time.  delete --force must spare it too.
+	local n
+	n=$(start_syscall_number 'open(at)?\(.*"exec\.fifo"') || fail "start never opened exec.fifo"
+	cat >"$BATS_TEST_TMPDIR/reuse" <<-'SH'
+		pid=$1
+		kill -9 "$pid"
+		for i in $(seq 500); do [ -e "/proc/$pid" ] || break; sleep 0.01; done
+		[ ! -e "/proc/$pid" ] || { echo "the init $pid did not go"; exit 1; }
+		echo $((pid - 1)) >/proc/sys/kernel/ns_last_pid
+		sleep 1000 </dev/null >/dev/null 2>&1 &
+		echo $! >"$2"
+	SH
+	run unshare --pid --fork --mount-proc bash -c '
+		H="$1 --root $2"; id=$3; n=$4; killat=$5; tmp=$6
+		$H create --bundle "$7" "$id" </dev/null || exit 1
+		pid=$($H state "$id" | jq .pid)
+		echo "init: $pid"
+		$killat -n "$n" -x "bash $tmp/reuse $pid $tmp/reused" $H start "$id" 2>&1
+		echo "start: $?"
+		echo "reused: $(cat "$tmp/reused")"
+		echo "after start: $(tr "\0" " " <"/proc/$(cat "$tmp/reused")/cmdline")"
+		$H delete --force "$id" 2>&1
+		echo "after delete: $(tr "\0" " " <"/proc/$(cat "$tmp/reused")/cmdline")"
+	' sh "$HUSK" "$STATE_ROOT" "$ID" "$n" "$KILLAT" "$BATS_TEST_TMPDIR" "$BUNDLE"
+	echo "$output"
+	local init
+	init=$(sed -n 's/^init: //p' <<<"$output")
+	[ -n "$init" ] || fail "no container was created"
+	assert_line "reused: $init"
+	assert_line --partial "the container's init is gone"
+	refute_line "start: 0"
+	assert_line "after start: sleep 1000 "
+	assert_line "after delete: sleep 1000 "
+	assert_no_leftovers "$ID"
+}

@@ -8,6 +8,12 @@
  *
  *   killat -n N CMD...      kill CMD just before its Nth syscall (1-based)
  *   killat -c FILE CMD...   run CMD to the end, write its syscall count to FILE
+ *   killat -n N -x SHELLCMD CMD...
+ *                           instead of killing CMD, hold it just before its
+ *                           Nth syscall while `sh -c SHELLCMD` runs, then let
+ *                           it go on: a test makes the world change at an
+ *                           exact point of CMD (a process dies, a pid is
+ *                           reused) without a race
  *
  * Exit status: CMD's, 128+signal when killed.
  */
@@ -25,23 +31,25 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: killat (-n N | -c COUNTFILE) CMD [ARG...]\n");
+	fprintf(stderr, "usage: killat (-n N [-x SHELLCMD] | -c COUNTFILE) CMD [ARG...]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	long target = 0;
-	const char *countfile = NULL;
+	const char *countfile = NULL, *hold_cmd = NULL;
 	long count = 0;
 	int opt, status;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+n:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:c:x:")) != -1) {
 		if (opt == 'n')
 			target = strtol(optarg, NULL, 10);
 		else if (opt == 'c')
 			countfile = optarg;
+		else if (opt == 'x')
+			hold_cmd = optarg;
 		else
 			return usage();
 	}
@@ -75,6 +83,14 @@ int main(int argc, char **argv)
 			struct ptrace_syscall_info info;
 			if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof info, &info) > 0 &&
 			    info.op == PTRACE_SYSCALL_INFO_ENTRY && ++count == target) {
+				if (hold_cmd) {
+					/* the tracee stays stopped until the command is done */
+					fflush(NULL);
+					if (system(hold_cmd) != 0)
+						fprintf(stderr, "killat: `%s` failed\n", hold_cmd);
+					ptrace(PTRACE_SYSCALL, pid, NULL, NULL);
+					continue;
+				}
 				kill(pid, SIGKILL);
 				ptrace(PTRACE_CONT, pid, NULL, NULL);
 				continue;
