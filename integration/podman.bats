@@ -179,8 +179,13 @@ run_trapper() {
 	run hpodman run --rm --memory 32m --memory-swap 32m $IMG sh -c 'cat $(test -f /sys/fs/cgroup/cgroup.controllers && echo /sys/fs/cgroup/memory.max || echo /sys/fs/cgroup/memory/memory.limit_in_bytes)'
 	assert_status 0
 	[ "$output" = 33554432 ] || fail "memory limit seen inside: $output"
+	local had_oom=0
+	[ -e oom ] && had_oom=1
 	run hpodman run --rm --memory 32m --memory-swap 32m $IMG sh -c 'tail /dev/zero'
 	assert_status 137
+	# conmon's OOM marker goes to podman's own directory, not ours
+	[ -e "$PODMAN_DIR"/cwd/oom ] || fail "conmon wrote no oom file in $PODMAN_DIR/cwd"
+	[ "$had_oom" = 1 ] || [ ! -e oom ] || fail "a stray file oom in $PWD"
 }
 
 @test "podman: --pids-limit stops forks" {

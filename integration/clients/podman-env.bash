@@ -14,7 +14,7 @@ podman_nproc() {
 
 podman_env_init() {
 	PODMAN_DIR=$1
-	mkdir -p "$PODMAN_DIR"/tmp "$PODMAN_DIR"/run "$PODMAN_DIR"/root "$PODMAN_DIR"/networks
+	mkdir -p "$PODMAN_DIR"/tmp "$PODMAN_DIR"/run "$PODMAN_DIR"/root "$PODMAN_DIR"/networks "$PODMAN_DIR"/cwd
 	sed -e "s|@HUSK@|$HUSK|g" -e "s|@DIR@|$PODMAN_DIR|g" -e "s|@NOFILE@|$(ulimit -Hn)|g" -e "s|@NPROC@|$(podman_nproc)|g" \
 		"$CLIENTS_DIR"/containers.conf.in > "$PODMAN_DIR"/containers.conf
 	sed -e "s|@DIR@|$PODMAN_DIR|g" "$CLIENTS_DIR"/storage.conf.in > "$PODMAN_DIR"/storage.conf
@@ -24,10 +24,15 @@ podman_env_init() {
 
 # podman with the private configuration and husk as the runtime, as a script
 # so `script -c` (with_tty) can run it too; a runtime that hangs fails the
-# command after CLIENTS_CMD_TIMEOUT seconds instead of the whole suite
+# command after CLIENTS_CMD_TIMEOUT seconds instead of the whole suite.
+# It runs in PODMAN_DIR/cwd: conmon, which podman starts in its own working
+# directory, creates an empty file `oom` there when the container is
+# OOM-killed (it was left in the checkout the suite ran from).  Every path
+# the tests give podman is absolute.
 podman_write_wrapper() {
 	cat > "$PODMAN_DIR"/podman <<WRAP
 #!/bin/sh
+cd $PODMAN_DIR/cwd || exit 125
 export CONTAINERS_CONF=$PODMAN_DIR/containers.conf
 export CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf
 export CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf
