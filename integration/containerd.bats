@@ -170,3 +170,66 @@ task_gone() {
 	assert_output_contains nosuchcmd
 	task_gone clients-nocmd
 }
+
+# The Kubernetes volume with mountPropagation: Bidirectional, as ctr says it:
+# a bind with rshared under a shared rootfs.  A mount made inside the
+# container on the volume must show on the host.
+@test "containerd: an rshared volume (--mount ...,options=rbind:rshared): a mount made inside reaches the host" {
+	local vol=$CTRD_DIR/vol-bidir
+	mkdir -p "$vol"
+	mount --bind "$vol" "$vol"
+	mount --make-shared "$vol"
+	run hctr_run -d --cap-add CAP_SYS_ADMIN --rootfs-propagation shared \
+		--mount "type=bind,src=$vol,dst=/vol,options=rbind:rshared" $IMG clients-bidir \
+		sh -c 'mkdir -p /vol/inner && mount -t tmpfs inner /vol/inner && touch /vol/inner/made-inside && sleep 1000'
+	assert_status 0
+	local seen=0
+	retry 50 test -e "$vol/inner/made-inside" && seen=1
+	local mi
+	mi=$(awk -v d="$vol/inner" '$5 == d' /proc/self/mountinfo)
+	task_gone clients-bidir
+	umount "$vol/inner" 2>/dev/null || true
+	umount "$vol"
+	[ "$seen" = 1 ] || fail "the file made inside never showed at $vol/inner"
+	[ -n "$mi" ] || fail "no mount at $vol/inner on the host"
+	case "$mi" in *" - tmpfs inner "*) ;; *) fail "not the container's tmpfs: $mi" ;; esac
+}
+
+# dead PID: no such process, or a zombie
+dead() {
+	local st
+	st=$(awk '/^State:/ {print $2}' /proc/"$1"/status 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+# Two containers in one pid namespace, as a pod's: when the second's init
+# exits, the shim (its bundle shares a pid namespace) runs `kill --all`
+# on it, and the process it left in its cgroup must die.
+@test "containerd: a container sharing a pid namespace, its init gone: kill --all kills what it left" {
+	hctr_run -d $IMG clients-pod sleep 1000
+	retry 50 task_is clients-pod RUNNING || fail "task ls: $(hctr task ls)"
+	local podpid
+	podpid=$(task_pid clients-pod)
+	hctr_run -d --with-ns "pid:/proc/$podpid/ns/pid" $IMG clients-side \
+		sh -c 'sleep 1000 & while [ ! -e /go ]; do sleep 0.1; done'
+	retry 50 task_is clients-side RUNNING || fail "task ls: $(hctr task ls)"
+	local init child=""
+	init=$(task_pid clients-side)
+	retry 50 test -n "$(cat /proc/"$init"/task/"$init"/children 2>/dev/null)"
+	for p in $(cat /proc/"$init"/task/"$init"/children); do
+		[ "$(cat /proc/"$p"/cmdline | tr '\0' ' ')" = "sleep 1000 " ] && child=$p
+	done
+	[ -n "$child" ] || fail "no sleep child of $init"
+	touch /proc/"$init"/root/go
+	retry 50 task_is clients-side STOPPED || fail "task ls: $(hctr task ls)"
+	# dead: gone, or a zombie (its new parent is the pod's init, which
+	# never reaps), and out of the container's cgroup
+	retry 50 dead "$child" || fail "the process the init left ($child) lives on: $(grep State: /proc/"$child"/status)"
+	# kill --all once more on the stopped task: nothing left to signal, no error
+	run hctr task kill --all -s KILL clients-side
+	assert_status 0
+	# the pod's own init is untouched
+	task_is clients-pod RUNNING || fail "the pod's init: $(hctr task ls)"
+	task_gone clients-side
+	task_gone clients-pod
+}
