@@ -528,6 +528,8 @@ sched_of() {
 	# 1: SCHED_FIFO, 2: SCHED_RR
 	[ "$(sched_of "${pids[0]}")" = "7 1" ] || fail "first: $(sched_of "${pids[0]}")"
 	[ "$(sched_of "${pids[1]}")" = "7 2" ] || fail "second: $(sched_of "${pids[1]}")"
+	# husk wrote down the parent's first value, to give back to
+	[ "$(cat "/run/husk-cgroup-rt/%2F$ID-rt")" = 0 ] || fail "no record of the parent's first value"
 	# the parent holds both (to the kernel's rounding of runtime/period)
 	[ "$(cat "$parent/cpu.rt_runtime_us")" -ge $((2 * want - 1)) ] || fail "parent: $(cat "$parent/cpu.rt_runtime_us")"
 	husk delete --force "$ID-SCHED_FIFO"
@@ -535,6 +537,8 @@ sched_of() {
 	[ "$(cat "$parent/cpu.rt_runtime_us")" = "$want" ] || fail "parent after one delete: $(cat "$parent/cpu.rt_runtime_us")"
 	husk delete --force "$ID-SCHED_RR"
 	[ "$(cat "$parent/cpu.rt_runtime_us")" = 0 ] || fail "parent left raised: $(cat "$parent/cpu.rt_runtime_us")"
+	# back to its first value, the parent's record is gone too
+	[ ! -e "/run/husk-cgroup-rt/%2F$ID-rt" ] || fail "record left: /run/husk-cgroup-rt/%2F$ID-rt"
 	rmdir "$parent"
 	assert_no_leftovers "$ID-SCHED_FIFO"
 	assert_no_leftovers "$ID-SCHED_RR"
