@@ -136,3 +136,21 @@ vm_match() {
 	vm_is state-left 0
 	vm_is user-procs-left 0
 }
+
+@test "rootless v2 VM: --systemd-cgroup without a user bus talks to the manager's private socket" {
+	# XDG_RUNTIME_DIR with systemd/private and no bus, as without dbus-user-session
+	vm_is sdp-bus "absent private"
+	vm_is sdp-run 0
+	vm_is sdp-run-out ""
+	vm_is sdp-cgroup "/user.slice/user-$VM_UID.slice/user@$VM_UID.service/user.slice/husk-rl-sdp.scope"
+	vm_is sdp-unit-active active
+	vm_is sdp-memory.max 67108864
+	vm_is sdp-delete 0
+	vm_is sdp-cgroup-gone yes
+	vm_match sdp-unit-after '^(inactive|unknown)$'
+	vm_is sdp-state-left 0
+	# neither: the error names both places, nothing is left
+	vm_is sdn-run 1
+	vm_is sdn-run-err 1
+	vm_is sdn-state-left 0
+}

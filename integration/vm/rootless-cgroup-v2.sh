@@ -123,6 +123,37 @@ say sd-delete $?
 for _ in $(seq 50); do [ -e "/sys/fs/cgroup$cg" ] || break; sleep 0.1; done
 say sd-cgroup-gone "$([ -e "/sys/fs/cgroup$cg" ] && echo no || echo yes)"
 say sd-unit-after "$(ue systemctl --user is-active husk-rl-sd.scope)"
+
+# ---- --systemd-cgroup through the manager's private socket alone ----
+# As on a machine without dbus-user-session: a runtime dir with no user bus
+# (no $XDG_RUNTIME_DIR/bus), only the manager's own socket in systemd/.
+P=/tmp/rl-xdg-nobus
+mkdir -m 0700 $P
+ln -s $XDG/systemd $P/systemd
+chown -h $U:$U $P $P/systemd
+pe() { ue env XDG_RUNTIME_DIR=$P "$@"; }
+say sdp-bus "$([ -e $P/bus ] && echo present || echo absent) $([ -S $P/systemd/private ] && echo private || echo no-private)"
+pe "$H" --systemd-cgroup run -d -b $W/sd rl-sdp >/tmp/out-sdp 2>&1
+say sdp-run $?
+say sdp-run-out "$(cat /tmp/out-sdp)"
+pid=$(pe "$H" state rl-sdp 2>/dev/null | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+cg=$(cg_of "$pid")
+say sdp-cgroup "$cg"
+say sdp-unit-active "$(ue systemctl --user is-active husk-rl-sdp.scope)"
+say sdp-memory.max "$(cat "/sys/fs/cgroup$cg/memory.max")"
+pe "$H" --systemd-cgroup delete --force rl-sdp
+say sdp-delete $?
+for _ in $(seq 50); do [ -e "/sys/fs/cgroup$cg" ] || break; sleep 0.1; done
+say sdp-cgroup-gone "$([ -e "/sys/fs/cgroup$cg" ] && echo no || echo yes)"
+say sdp-unit-after "$(ue systemctl --user is-active husk-rl-sdp.scope)"
+say sdp-state-left "$(ls $P/husk | wc -l)"
+# without the private socket either: the error says where husk looked
+rm $P/systemd
+pe "$H" --systemd-cgroup run -d -b $W/sd rl-sdn >/tmp/out-sdn 2>&1
+say sdn-run $?
+say sdn-run-err "$(grep -c 'XDG_RUNTIME_DIR/systemd/private' /tmp/out-sdn)"
+say sdn-state-left "$(ls $P/husk | wc -l)"
+
 say state-left "$(ls $XDG/husk | wc -l)"
 say user-procs-left "$(pgrep -u $UID_N -c -f "$H" || true)"
 echo done
