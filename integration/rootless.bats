@@ -519,4 +519,15 @@ teardown() {
 		assert_output --partial stdin-is-tty
 		rl_assert_no_leftovers "$ID-$i"
 	done
+	# exec -t proxies the same way
+	rl_update_config '.process.terminal = false'
+	rl_set_args sleep 1000
+	rl_husk run -d --bundle "$RL_BUNDLE" "$ID"
+	for cmd in "$ROOTLESS_HUSK exec -t $ID" "timeout 30 $ROOTLESS_HUSK exec -t $ID"; do
+		run as_user timeout -k 5 60 script -qec "$cmd sh -c 'tty; exit 6'" /dev/null </dev/null
+		[ "$status" -eq 6 ] || fail "$cmd: status $status: $output"
+		assert_output --partial /dev/pts/
+	done
+	husk_as_user delete --force "$ID"
+	rl_assert_no_leftovers "$ID"
 }
