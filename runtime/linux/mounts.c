@@ -170,25 +170,32 @@ void mount_opts_free(struct mount_opts *o)
 
 /* ---- the fd-based mount API ---- */
 
-static uint64_t statvfs_attrs(int fd)
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000 /* Linux 5.10; older C libraries lack the name */
+#endif
+
+uint64_t mount_attrs_of(int fd)
 {
+	static const struct {
+		unsigned long st;
+		uint64_t attr;
+	} map[] = {
+	    {ST_RDONLY, MOUNT_ATTR_RDONLY},
+	    {ST_NOSUID, MOUNT_ATTR_NOSUID},
+	    {ST_NODEV, MOUNT_ATTR_NODEV},
+	    {ST_NOEXEC, MOUNT_ATTR_NOEXEC},
+	    {ST_NOATIME, MOUNT_ATTR_NOATIME},
+	    {ST_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+	    {ST_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+	};
 	struct statvfs sv;
 	uint64_t a = 0;
 
 	if (fstatvfs(fd, &sv) < 0)
 		return 0;
-	if (sv.f_flag & ST_RDONLY)
-		a |= MOUNT_ATTR_RDONLY;
-	if (sv.f_flag & ST_NOSUID)
-		a |= MOUNT_ATTR_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		a |= MOUNT_ATTR_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		a |= MOUNT_ATTR_NOEXEC;
-	if (sv.f_flag & ST_NOATIME)
-		a |= MOUNT_ATTR_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
-		a |= MOUNT_ATTR_NODIRATIME;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (sv.f_flag & map[i].st)
+			a |= map[i].attr;
 	return a;
 }
 
@@ -205,10 +212,11 @@ int mount_set_attrs(int fd, bool recursive, uint64_t set, uint64_t clr, struct h
 		return 0;
 	if (errno == EPERM) {
 		/* Locked flags (user namespace): keep what the mount has. */
-		uint64_t have = statvfs_attrs(fd);
+		uint64_t have = mount_attrs_of(fd);
 		attr.attr_set = set | (have & (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 					       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
-		attr.attr_clr = clr & ~have;
+		/* nosymfollow is never locked: clearing it is still asked for */
+		attr.attr_clr = clr & ~(have & ~(uint64_t)MOUNT_ATTR_NOSYMFOLLOW);
 		if (have & MOUNT_ATTR__ATIME) {
 			attr.attr_clr &= ~(uint64_t)MOUNT_ATTR__ATIME;
 			attr.attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;

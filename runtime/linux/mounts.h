@@ -28,6 +28,10 @@ struct mount_opts {
 void mount_opts_parse(char *const *options, struct mount_opts *o);
 void mount_opts_free(struct mount_opts *o);
 
+/* The MOUNT_ATTR_* flags the mount whose root fd is has now (from
+ * fstatvfs; relatime and strictatime both read as no atime flag); 0 when
+ * unreadable.  For both the mount API and the legacy remount. */
+uint64_t mount_attrs_of(int fd);
 /* mount_setattr on the mount at fd (AT_RECURSIVE when recursive).  In a user
  * namespace a flag the source mount has locked cannot be cleared: then the
  * clear is retried without the flags the mount already has, the way a

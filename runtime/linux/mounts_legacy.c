@@ -33,7 +33,6 @@
 #include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "linux/kernel.h"
@@ -44,9 +43,6 @@
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
-#endif
-#ifndef ST_NOSYMFOLLOW
-#define ST_NOSYMFOLLOW 0x2000
 #endif
 
 /* ---- mount ids ---- */
@@ -167,28 +163,6 @@ int mount_at_fd(const char *source, int source_fd, int target_fd, const char *ty
 
 /* ---- flags ---- */
 
-static uint64_t mount_attrs_now(int fd)
-{
-	struct statvfs sv;
-	uint64_t a = 0;
-
-	if (fstatvfs(fd, &sv) < 0)
-		return 0;
-	if (sv.f_flag & ST_RDONLY)
-		a |= MOUNT_ATTR_RDONLY;
-	if (sv.f_flag & ST_NOSUID)
-		a |= MOUNT_ATTR_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		a |= MOUNT_ATTR_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		a |= MOUNT_ATTR_NOEXEC;
-	if (sv.f_flag & ST_NODIRATIME)
-		a |= MOUNT_ATTR_NODIRATIME;
-	if (sv.f_flag & ST_NOSYMFOLLOW)
-		a |= MOUNT_ATTR_NOSYMFOLLOW;
-	return a;
-}
-
 static unsigned long attrs_to_ms(uint64_t a, bool set_atime)
 {
 	unsigned long ms = 0;
@@ -226,7 +200,7 @@ static unsigned long attrs_to_ms(uint64_t a, bool set_atime)
  * set added and clr taken away. */
 static int remount_one(int fd, uint64_t set, uint64_t clr)
 {
-	uint64_t have = mount_attrs_now(fd);
+	uint64_t have = mount_attrs_of(fd);
 	bool atime = (clr & MOUNT_ATTR__ATIME) != 0;
 	uint64_t want = (have & ~clr) | set;
 	unsigned long flags = MS_REMOUNT | MS_BIND;
