@@ -116,6 +116,27 @@ has_problem() {
 	assert_no_leftovers "$ID"
 }
 
+@test "check: every malformed section is listed; create stops at the first" {
+	# Type errors in five sections: each is reported, in document order.
+	update_config '.root.path = 3 | .process.cwd = 5 | .hooks = {"prestart": [{"path": 7}]}
+		| .linux.namespaces = "x" | .linux.resources.memory.limit = "1g"'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error root.path "expected a string, got an integer"
+	has_problem error process.cwd "expected a string, got an integer"
+	has_problem error "hooks.prestart[0].path" "expected a string, got an integer"
+	has_problem error linux.namespaces "expected an array, got a string"
+	has_problem error linux.resources.memory.limit "expected an integer, got a string"
+	jq -e '.errors == 5' "$REPORT" || fail "expected 5 errors: $(cat "$REPORT")"
+	jq -e '[.problems[].path] == ["root.path", "process.cwd", "hooks.prestart[0].path",
+		"linux.namespaces", "linux.resources.memory.limit"]' "$REPORT" ||
+		fail "not in document order: $(cat "$REPORT")"
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "root.path: expected a string, got an integer"
+	assert_no_leftovers "$ID"
+}
+
 @test "check: the rootfs must exist" {
 	update_config '.root.path = "no-such-rootfs"'
 	check_json

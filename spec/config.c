@@ -582,58 +582,84 @@ static int parse_hooks(yajl_val doc, struct json_path *p, struct spec_config *cf
 
 /* ---- the document ---- */
 
-static int parse_config_doc(yajl_val doc, struct spec_config *cfg, struct husk_error *err)
+int spec_section(struct spec_sections *s, struct json_path *p, size_t mark, int r,
+		 struct husk_error *err)
+{
+	json_path_restore(p, mark);
+	if (r >= 0)
+		return r;
+	if (s == NULL || s->report == NULL)
+		return -1;
+	check_add_error(s->report, "", err);
+	s->failed = true;
+	return 0;
+}
+
+static int parse_version(yajl_val doc, struct json_path *p, struct spec_config *cfg,
+			 struct husk_error *err)
+{
+	if (spec_require(doc, "ociVersion", p, err) < 0 ||
+	    json_get_string(doc, "ociVersion", p, &cfg->oci_version, err) < 0)
+		return -1;
+	if (!str_has_prefix(cfg->oci_version, "1.")) {
+		json_path_key(p, "ociVersion");
+		return json_path_error(
+		    p, err, "unsupported version \"%s\" (husk implements 1.x up to 1.3.0)",
+		    cfg->oci_version);
+	}
+	return 0;
+}
+
+/* "process" or "linux": an object parsed by fn when present. */
+static int parse_section_obj(yajl_val doc, const char *key, struct json_path *p,
+			     struct spec_sections *s, struct spec_config *cfg,
+			     struct husk_error *err)
+{
+	yajl_val v = NULL;
+	int r = json_get_object(doc, key, p, &v, err);
+
+	if (r <= 0)
+		return r;
+	json_path_key(p, key);
+	if (strcmp(key, "process") == 0)
+		return spec_parse_process_obj(v, p, &cfg->process, err);
+	return spec_parse_linux_obj(v, p, s, &cfg->linux, err);
+}
+
+static int parse_config_doc(yajl_val doc, struct spec_sections *s, struct spec_config *cfg,
+			    struct husk_error *err)
 {
 	struct json_path p;
-	yajl_val v = NULL;
-	int r;
+	size_t m;
 
 	json_path_init(&p, NULL);
 	if (json_val_object(doc, &p, err) < 0)
 		return -1;
-	if (spec_require(doc, "ociVersion", &p, err) < 0 ||
-	    json_get_string(doc, "ociVersion", &p, &cfg->oci_version, err) < 0)
+	m = p.len;
+	/* Each section on its own: with a report, one malformed section does
+	 * not hide the next (the order is the document's usual order). */
+	if (spec_section(s, &p, m, parse_version(doc, &p, cfg, err), err) < 0 ||
+	    spec_section(s, &p, m, parse_root(doc, &p, cfg, err), err) < 0 ||
+	    spec_section(s, &p, m, parse_mounts(doc, &p, cfg, err), err) < 0 ||
+	    spec_section(s, &p, m, parse_section_obj(doc, "process", &p, s, cfg, err), err) < 0 ||
+	    spec_section(s, &p, m, json_get_string(doc, "hostname", &p, &cfg->hostname, err), err) <
+		0 ||
+	    spec_section(s, &p, m, json_get_string(doc, "domainname", &p, &cfg->domainname, err),
+			 err) < 0 ||
+	    spec_section(s, &p, m, parse_hooks(doc, &p, cfg, err), err) < 0 ||
+	    spec_section(
+		s, &p, m,
+		json_get_kv(doc, "annotations", &p, &cfg->annotations, &cfg->n_annotations, err),
+		err) < 0 ||
+	    spec_section(s, &p, m, parse_section_obj(doc, "linux", &p, s, cfg, err), err) < 0)
 		return -1;
-	if (!str_has_prefix(cfg->oci_version, "1.")) {
-		json_path_key(&p, "ociVersion");
-		return json_path_error(
-		    &p, err, "unsupported version \"%s\" (husk implements 1.x up to 1.3.0)",
-		    cfg->oci_version);
-	}
-	if (parse_root(doc, &p, cfg, err) < 0 || parse_mounts(doc, &p, cfg, err) < 0)
-		return -1;
-	r = json_get_object(doc, "process", &p, &v, err);
-	if (r < 0)
-		return -1;
-	if (r > 0) {
-		size_t mark = json_path_key(&p, "process");
-		r = spec_parse_process_obj(v, &p, &cfg->process, err);
-		json_path_restore(&p, mark);
-		if (r < 0)
-			return -1;
-	}
-	if (json_get_string(doc, "hostname", &p, &cfg->hostname, err) < 0 ||
-	    json_get_string(doc, "domainname", &p, &cfg->domainname, err) < 0 ||
-	    parse_hooks(doc, &p, cfg, err) < 0 ||
-	    json_get_kv(doc, "annotations", &p, &cfg->annotations, &cfg->n_annotations, err) < 0)
-		return -1;
-	r = json_get_object(doc, "linux", &p, &v, err);
-	if (r < 0)
-		return -1;
-	if (r > 0) {
-		size_t mark = json_path_key(&p, "linux");
-		r = spec_parse_linux_obj(v, &p, &cfg->linux, err);
-		json_path_restore(&p, mark);
-		if (r < 0)
-			return -1;
-	}
 	return 0;
 }
 
 /* The model of the document, its types checked but not the rules that
  * span fields (validate.c). */
-static int parse_unvalidated(const char *json, size_t len, struct spec_config **out,
-			     struct husk_error *err)
+static int parse_unvalidated(const char *json, size_t len, struct spec_sections *s,
+			     struct spec_config **out, struct husk_error *err)
 {
 	struct spec_config *cfg;
 	yajl_val doc = NULL;
@@ -642,9 +668,9 @@ static int parse_unvalidated(const char *json, size_t len, struct spec_config **
 	if (json_parse(json, len, &doc, err) < 0)
 		return -1;
 	cfg = xcalloc(1, sizeof *cfg);
-	r = parse_config_doc(doc, cfg, err);
+	r = parse_config_doc(doc, s, cfg, err);
 	yajl_tree_free(doc);
-	if (r < 0) {
+	if (r < 0 || (s && s->failed)) {
 		spec_config_free(cfg);
 		return -1;
 	}
@@ -657,7 +683,7 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 {
 	struct spec_config *cfg = NULL;
 
-	if (parse_unvalidated(json, len, &cfg, err) < 0)
+	if (parse_unvalidated(json, len, NULL, &cfg, err) < 0)
 		return -1;
 	if (spec_validate_config(cfg, err) < 0) {
 		spec_config_free(cfg);
@@ -671,12 +697,14 @@ int spec_config_check(const char *json, size_t len, struct spec_config **out,
 		      struct check_report *r)
 {
 	struct husk_error err = HUSK_ERROR_INIT;
+	struct spec_sections s = {.report = r};
 
 	*out = NULL;
-	/* The parser stops at the first malformed field: one problem, and
-	 * nothing else can be checked without the model. */
-	if (parse_unvalidated(json, len, out, &err) < 0) {
-		check_add_error(r, "", &err);
+	/* Every malformed section is one problem; the rules and the host
+	 * checks need the whole model, so they wait until it parses. */
+	if (parse_unvalidated(json, len, &s, out, &err) < 0) {
+		if (!s.failed) /* not JSON, or not an object */
+			check_add_error(r, "", &err);
 		return -1;
 	}
 	spec_check_config(*out, r);

@@ -23,15 +23,31 @@ int spec_parse_object_array(yajl_val obj, const char *key, struct json_path *p, 
 int spec_parse_id_mappings(yajl_val obj, const char *key, struct json_path *p,
 			   struct spec_id_mapping **out, size_t *n, struct husk_error *err);
 
+struct check_report;
+/* Where a malformed section of config.json goes.  create passes none: the
+ * first error stops the parse.  `husk check` passes a report: each
+ * malformed section (root, mounts, process, hooks, linux.namespaces,
+ * linux.resources, ...) becomes one problem and the parse goes on with the
+ * next section, so every one is listed; `failed` says the model is
+ * incomplete. */
+struct spec_sections {
+	struct check_report *report;
+	bool failed;
+};
+/* After parsing one section with result r (p was at mark before it): puts
+ * p back at mark; r when r >= 0; with a report, the error added to it and
+ * 0 (the section counts as absent); else -1. */
+int spec_section(struct spec_sections *s, struct json_path *p, size_t mark, int r,
+		 struct husk_error *err);
+
 int spec_parse_process_obj(yajl_val v, struct json_path *p, struct spec_process **out,
 			   struct husk_error *err);
-int spec_parse_linux_obj(yajl_val v, struct json_path *p, struct spec_linux **out,
-			 struct husk_error *err);
+int spec_parse_linux_obj(yajl_val v, struct json_path *p, struct spec_sections *s,
+			 struct spec_linux **out, struct husk_error *err);
 int spec_parse_resources_obj(yajl_val v, struct json_path *p, struct spec_resources **out,
 			     struct husk_error *err);
 void spec_linux_free(struct spec_linux *l);
 
-struct check_report;
 /* Every cross-field rule config.json breaks, added to r (spec/check.h). */
 void spec_check_config(const struct spec_config *cfg, struct check_report *r);
 /* Cross-field rules; `prefix` is the JSON path of the checked object

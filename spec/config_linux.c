@@ -460,74 +460,107 @@ static int parse_net_devices(yajl_val obj, struct json_path *p, struct spec_linu
 
 /* ---- linux ---- */
 
-static int parse_linux_fields(yajl_val v, struct json_path *p, struct spec_linux *l,
-			      struct husk_error *err)
+static int parse_namespaces(yajl_val v, struct json_path *p, struct spec_linux *l,
+			    struct husk_error *err)
+{
+	void *items = NULL;
+	int r = spec_parse_object_array(v, "namespaces", p, sizeof *l->namespaces, parse_namespace,
+					&items, &l->n_namespaces, err);
+
+	l->namespaces = items;
+	return r;
+}
+
+static int parse_devices(yajl_val v, struct json_path *p, struct spec_linux *l,
+			 struct husk_error *err)
+{
+	void *items = NULL;
+	int r = spec_parse_object_array(v, "devices", p, sizeof *l->devices, parse_device, &items,
+					&l->n_devices, err);
+
+	l->devices = items;
+	return r;
+}
+
+static int parse_resources(yajl_val v, struct json_path *p, struct spec_linux *l,
+			   struct husk_error *err)
 {
 	yajl_val res = NULL;
-	void *items = NULL;
-	int r;
+	int r = json_get_object(v, "resources", p, &res, err);
 
-	r = spec_parse_object_array(v, "namespaces", p, sizeof *l->namespaces, parse_namespace,
-				    &items, &l->n_namespaces, err);
-	l->namespaces = items;
-	if (r < 0)
-		return -1;
-	if (spec_parse_id_mappings(v, "uidMappings", p, &l->uid_mappings, &l->n_uid_mappings, err) <
-		0 ||
-	    spec_parse_id_mappings(v, "gidMappings", p, &l->gid_mappings, &l->n_gid_mappings, err) <
-		0 ||
-	    parse_time_offsets(v, p, l, err) < 0)
-		return -1;
-	items = NULL;
-	r = spec_parse_object_array(v, "devices", p, sizeof *l->devices, parse_device, &items,
-				    &l->n_devices, err);
-	l->devices = items;
-	if (r < 0)
-		return -1;
-	if (json_get_string(v, "cgroupsPath", p, &l->cgroups_path, err) < 0)
-		return -1;
-	r = json_get_object(v, "resources", p, &res, err);
-	if (r < 0)
-		return -1;
-	if (r > 0) {
-		size_t mark = json_path_key(p, "resources");
-		r = spec_parse_resources_obj(res, p, &l->resources, err);
-		json_path_restore(p, mark);
-		if (r < 0)
-			return -1;
-	}
+	if (r <= 0)
+		return r;
+	json_path_key(p, "resources");
+	return spec_parse_resources_obj(res, p, &l->resources, err);
+}
+
+static int parse_rootfs_propagation(yajl_val v, struct json_path *p, struct spec_linux *l,
+				    struct husk_error *err)
+{
+	static const char *const ok[] = {"shared",  "slave",  "private",  "unbindable",
+					 "rshared", "rslave", "rprivate", "runbindable"};
+	bool known = false;
+
 	if (json_get_string(v, "rootfsPropagation", p, &l->rootfs_propagation, err) < 0)
 		return -1;
-	if (l->rootfs_propagation) {
-		static const char *const ok[] = {"shared",  "slave",  "private",  "unbindable",
-						 "rshared", "rslave", "rprivate", "runbindable"};
-		bool known = false;
-		for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
-			known |= strcmp(ok[i], l->rootfs_propagation) == 0;
-		if (!known)
-			return spec_unknown(p, "rootfsPropagation", "rootfs propagation",
-					    l->rootfs_propagation, err);
-	}
-	if (parse_seccomp(v, p, l, err) < 0 ||
-	    json_get_kv(v, "sysctl", p, &l->sysctl, &l->n_sysctl, err) < 0 ||
-	    json_get_strv(v, "maskedPaths", p, &l->masked_paths, err) < 0 ||
-	    json_get_strv(v, "readonlyPaths", p, &l->readonly_paths, err) < 0 ||
-	    json_get_string(v, "mountLabel", p, &l->mount_label, err) < 0 ||
-	    parse_personality(v, p, l, err) < 0 || parse_intel_rdt(v, p, l, err) < 0 ||
-	    parse_memory_policy(v, p, l, err) < 0 || parse_net_devices(v, p, l, err) < 0)
+	if (l->rootfs_propagation == NULL)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
+		known |= strcmp(ok[i], l->rootfs_propagation) == 0;
+	if (!known)
+		return spec_unknown(p, "rootfsPropagation", "rootfs propagation",
+				    l->rootfs_propagation, err);
+	return 0;
+}
+
+/* Each member of linux on its own, so that with a report (husk check) one
+ * malformed member does not hide the next. */
+static int parse_linux_fields(yajl_val v, struct json_path *p, struct spec_sections *s,
+			      struct spec_linux *l, struct husk_error *err)
+{
+	size_t m = p->len;
+
+	if (spec_section(s, p, m, parse_namespaces(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m,
+			 spec_parse_id_mappings(v, "uidMappings", p, &l->uid_mappings,
+						&l->n_uid_mappings, err),
+			 err) < 0 ||
+	    spec_section(s, p, m,
+			 spec_parse_id_mappings(v, "gidMappings", p, &l->gid_mappings,
+						&l->n_gid_mappings, err),
+			 err) < 0 ||
+	    spec_section(s, p, m, parse_time_offsets(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m, parse_devices(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m, json_get_string(v, "cgroupsPath", p, &l->cgroups_path, err),
+			 err) < 0 ||
+	    spec_section(s, p, m, parse_resources(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m, parse_rootfs_propagation(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m, parse_seccomp(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m, json_get_kv(v, "sysctl", p, &l->sysctl, &l->n_sysctl, err), err) <
+		0 ||
+	    spec_section(s, p, m, json_get_strv(v, "maskedPaths", p, &l->masked_paths, err), err) <
+		0 ||
+	    spec_section(s, p, m, json_get_strv(v, "readonlyPaths", p, &l->readonly_paths, err),
+			 err) < 0 ||
+	    spec_section(s, p, m, json_get_string(v, "mountLabel", p, &l->mount_label, err), err) <
+		0 ||
+	    spec_section(s, p, m, parse_personality(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m, parse_intel_rdt(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m, parse_memory_policy(v, p, l, err), err) < 0 ||
+	    spec_section(s, p, m, parse_net_devices(v, p, l, err), err) < 0)
 		return -1;
 	return 0;
 }
 
-int spec_parse_linux_obj(yajl_val v, struct json_path *p, struct spec_linux **out,
-			 struct husk_error *err)
+int spec_parse_linux_obj(yajl_val v, struct json_path *p, struct spec_sections *s,
+			 struct spec_linux **out, struct husk_error *err)
 {
 	struct spec_linux *l;
 
 	if (json_val_object(v, p, err) < 0)
 		return -1;
 	l = xcalloc(1, sizeof *l);
-	if (parse_linux_fields(v, p, l, err) < 0) {
+	if (parse_linux_fields(v, p, s, l, err) < 0) {
 		spec_linux_free(l);
 		return -1;
 	}
