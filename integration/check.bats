@@ -49,7 +49,8 @@ has_problem() {
 		| .linux.namespaces += [{"type": "ipc", "path": "/proc/self/ns/ipc"}]
 		| .linux.resources.memory.limit = 67108864 | .linux.resources.pids.limit = 10
 		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
-			"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
+			"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}
+		| .hooks = {"prestart": [{"path": "/bin/true"}], "startContainer": [{"path": "/bin/sh"}]}'
 	local before after trace=$BATS_TEST_TMPDIR/trace
 	before=$(awk '{print $5}' /proc/self/mountinfo | sort)
 	run strace -f -qq -o "$trace" "$HUSK" --root "$STATE_ROOT" check --bundle "$BUNDLE"
@@ -252,6 +253,37 @@ has_problem() {
 	run husk create --bundle "$BUNDLE" "$ID"
 	assert_failure
 	assert_no_leftovers "$ID"
+}
+
+@test "check: each hook path must be an executable file where the hook runs" {
+	local noexec=$BATS_TEST_TMPDIR/noexec-hook
+	: >"$noexec"
+	chmod 0644 "$noexec"
+	# Good ones: host /bin/true; startContainer resolves in the rootfs (busybox /bin/sh).
+	update_config '.hooks = {
+		"prestart": [{"path": "/bin/true"}, {"path": "/no/such/hook"}],
+		"createRuntime": [{"path": "'"$noexec"'"}],
+		"createContainer": [{"path": "/bin/true"}],
+		"poststop": [{"path": "/tmp"}],
+		"startContainer": [{"path": "/bin/sh"}, {"path": "/usr/bin/jq"}]}'
+	[ -x /usr/bin/jq ] && [ ! -e "$BUNDLE/rootfs/usr/bin/jq" ] || fail "test needs host-only /usr/bin/jq"
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "hooks.prestart[1].path" "No such file or directory"
+	has_problem error "hooks.createRuntime[0].path" "not executable"
+	has_problem error "hooks.poststop[0].path" "not a regular file"
+	# A host file, but startContainer runs in the container: not there.
+	has_problem error "hooks.startContainer[1].path" "not an executable file in the rootfs"
+	jq -e '.errors == 4' "$REPORT" || fail "expected 4 errors: $(cat "$REPORT")"
+	# create agrees: the missing prestart hook fails it, leaving nothing.
+	update_config 'del(.hooks.createRuntime, .hooks.poststop, .hooks.startContainer)'
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "/no/such/hook"
+	assert_no_leftovers "$ID"
+	update_config '.hooks.prestart |= .[:1]'
+	check_json
+	[ "$status" -eq 0 ]
 }
 
 @test "check: text output: one line per problem, a summary, exit 1; usage errors" {

@@ -1088,23 +1088,25 @@ done:
 
 /* ---- husk check: what create would find wrong, without creating anything ---- */
 
-static void check_rootfs(const struct spec_config *cfg, int bfd, struct check_report *r)
+/* The rootfs exists and args[0] is in it; returns its fd, -1 when missing. */
+static int check_rootfs(const struct spec_config *cfg, int bfd, struct check_report *r)
 {
-	_cleanup_close_ int rootfd = -1;
+	int rootfd;
 
 	if (cfg->root == NULL || cfg->root->path == NULL) {
 		check_add(r, CHECK_ERROR, "root.path", "missing");
-		return;
+		return -1;
 	}
 	rootfd = openat(bfd, cfg->root->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		check_add(r, CHECK_ERROR, "root.path", "`%s`: %s", cfg->root->path,
 			  strerror(errno));
-		return;
+		return -1;
 	}
 	if (cfg->process && cfg->process->args && cfg->process->args[0] &&
 	    cfg->process->args[0][0] && cfg->process->cwd[0] == '/')
 		process_check_executable(rootfd, cfg->process, r);
+	return rootfd;
 }
 
 /* The bundle's config.json, or a problem about the whole document. */
@@ -1127,7 +1129,7 @@ static char *read_bundle_config(const char *abs, const char *config_path, size_t
 void container_check(const char *bundle, const char *config_path, struct check_report *r)
 {
 	_cleanup_free_ char *bytes = NULL, *abs = realpath(bundle, NULL);
-	_cleanup_close_ int bfd = -1;
+	_cleanup_close_ int bfd = -1, rootfd = -1;
 	struct spec_config *cfg = NULL;
 	size_t len;
 
@@ -1140,7 +1142,8 @@ void container_check(const char *bundle, const char *config_path, struct check_r
 		return;
 	bfd = open(abs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	check_runnable(cfg, r);
-	check_rootfs(cfg, bfd, r);
+	rootfd = check_rootfs(cfg, bfd, r);
+	hooks_check(cfg, rootfd, r);
 	mounts_check(cfg, abs, r);
 	namespaces_check(cfg, r);
 	cgroup_check(cfg, r);

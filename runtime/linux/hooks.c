@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include "../../spec/names.h"
 #include "linux/linux.h"
 #include "linux/kernel.h"
+#include "spec/check.h"
 #include "util.h"
 
 static const char *const hook_kind_names[] = {
@@ -289,4 +291,50 @@ int hooks_run(const struct spec_config *cfg, enum hook_kind kind, const char *st
 		husk_error_clear(err);
 	}
 	return 0;
+}
+
+/* ---- husk check ---- */
+
+/* Why the host file at path cannot be run as a hook; NULL when it can. */
+static const char *host_unrunnable(const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(buf, len, "%s", strerror(errno));
+		return buf;
+	}
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file";
+	/* as husk will run it: its effective ids */
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
+		return "not executable";
+	return NULL;
+}
+
+void hooks_check(const struct spec_config *cfg, int rootfd, struct check_report *r)
+{
+	for (int kind = HOOK_PRESTART; kind <= HOOK_POSTSTOP; kind++) {
+		const struct spec_hook_list *l = hooks_of_kind(cfg, kind);
+		for (size_t i = 0; l && i < l->n; i++) {
+			_cleanup_free_ char *field =
+			    xasprintf("hooks.%s[%zu].path", hook_kind_names[kind], i);
+			const char *path = l->items[i].path;
+			char buf[128];
+			const char *why;
+
+			if (kind != HOOK_START_CONTAINER) {
+				why = host_unrunnable(path, buf, sizeof buf);
+				if (why)
+					check_add(r, CHECK_ERROR, field, "`%s`: %s", path, why);
+			} else if (rootfd >= 0 && !process_executable_in_root(rootfd, path)) {
+				check_add(
+				    r, CHECK_ERROR, field,
+				    "`%s` is not an executable file in the rootfs (startContainer "
+				    "hooks run in the container)",
+				    path);
+			}
+		}
+	}
 }

@@ -194,6 +194,8 @@ int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *e
 int listen_fds_passed(void);
 /* husk check: args[0] is an executable file in the rootfs at rootfd. */
 void process_check_executable(int rootfd, const struct spec_process *p, struct check_report *r);
+/* A regular file with an execute bit at the absolute path inside the rootfs. */
+bool process_executable_in_root(int rootfd, const char *path);
 
 /* ---- rootfs.c, mounts.c, devices.c: the mount namespace ---- */
 
@@ -308,6 +310,11 @@ bool hooks_present(const struct spec_config *cfg, enum hook_kind kind);
  * (poststop: each failure is logged as a warning and the rest still run). */
 int hooks_run(const struct spec_config *cfg, enum hook_kind kind, const char *state_json,
 	      struct husk_error *err);
+/* husk check: each hook's path is an executable file where it will run:
+ * the host for every kind but startContainer, which runs after pivot_root
+ * and so resolves in the rootfs at rootfd (-1: the rootfs is missing, and
+ * already reported). */
+void hooks_check(const struct spec_config *cfg, int rootfd, struct check_report *r);
 
 /* ---- selfexe.c: CVE-2019-5736 ---- */
 

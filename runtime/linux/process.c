@@ -522,6 +522,11 @@ static bool executable_in_root(const char *path, void *data)
 	       (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH));
 }
 
+bool process_executable_in_root(int rootfd, const char *path)
+{
+	return executable_in_root(path, &rootfd);
+}
+
 void process_check_executable(int rootfd, const struct spec_process *p, struct check_report *r)
 {
 	const char *name = p->args[0];
