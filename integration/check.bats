@@ -286,6 +286,93 @@ has_problem() {
 	[ "$status" -eq 0 ]
 }
 
+@test "check: a unified key for a controller cgroup v1 serves here is an error, as in create" {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] &&
+		skip "this host is cgroup v2: every controller is in the unified hierarchy"
+	[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] ||
+		skip "no cgroup2 at /sys/fs/cgroup/unified: covered by \"needs cgroup v2\" already"
+	[ -d /sys/fs/cgroup/pids ] || skip "no v1 pids hierarchy here"
+	update_config '.linux.resources.unified = {"pids.max": "10", "cgroup.max.depth": "5"}'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error linux.resources.unified.pids.max "uses cgroup v1 for that controller"
+	# the core cgroup.* files need no controller
+	jq -e 'all(.problems[]; .path != "linux.resources.unified.cgroup.max.depth")' "$REPORT"
+	run husk run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "linux.resources.unified.pids.max: needs cgroup v2"
+	assert_no_leftovers "$ID"
+}
+
+# v2_parent_with_process CONTROLLER: a cgroup in the unified hierarchy that
+# holds a process and has not enabled CONTROLLER for its children; sets P
+# (its path below the hierarchy) and UNI (the hierarchy).
+v2_parent_with_process() {
+	UNI=/sys/fs/cgroup
+	[ "$(stat -f -c %T $UNI)" = cgroup2fs ] || UNI=/sys/fs/cgroup/unified
+	[ "$(stat -f -c %T $UNI 2>/dev/null)" = cgroup2fs ] || skip "no cgroup2 hierarchy here"
+	grep -qw "$1" "$UNI/cgroup.controllers" ||
+		skip "the cgroup2 root here does not offer the $1 controller"
+	P=/husk-check-$BATS_TEST_NUMBER-$$
+	mkdir "$UNI$P"
+	sleep 1000 &
+	SLEEPER=$!
+	echo "$SLEEPER" >"$UNI$P/cgroup.procs"
+}
+
+v2_parent_cleanup() {
+	if [ -n "${SLEEPER:-}" ]; then
+		kill "$SLEEPER"
+		wait "$SLEEPER" 2>/dev/null || true
+	fi
+	SLEEPER=
+	[ -z "${P:-}" ] || rmdir "$UNI$P"
+	P=
+}
+
+@test "check: a cgroup v2 controller its parent cannot enable (it holds processes) is an error" {
+	# On a pure v2 host pids; on a hybrid one what only cgroup2 has (hugetlb).
+	local ctrl=pids
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || ctrl=hugetlb
+	[ $ctrl = pids ] || [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages"
+	v2_parent_with_process $ctrl
+	if [ $ctrl = pids ]; then
+		update_config '.linux.cgroupsPath = "'"$P/ctr"'" | .linux.resources.pids = {"limit": 10}'
+		field=linux.resources.pids
+	else
+		update_config '.linux.cgroupsPath = "'"$P/ctr"'"
+			| .linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 2097152}]'
+		field=linux.resources.hugepageLimits
+	fi
+	local before
+	before=$(cat "$UNI$P/cgroup.subtree_control")
+	check_json
+	local st=$status
+	# check changed nothing: no leaf, the parent's controllers as they were
+	[ ! -e "$UNI$P/ctr" ] || { v2_parent_cleanup; fail "check created $UNI$P/ctr"; }
+	[ "$(cat "$UNI$P/cgroup.subtree_control")" = "$before" ] ||
+		{ v2_parent_cleanup; fail "check changed $UNI$P/cgroup.subtree_control"; }
+	run husk run --bundle "$BUNDLE" "$ID"
+	local run_status=$status run_output=$output want="enable $ctrl in $UNI$P/cgroup.subtree_control"
+	husk delete --force "$ID" 2>/dev/null || true
+	v2_parent_cleanup
+	[ "$st" -eq 1 ] || fail "check passed: $(cat "$REPORT")"
+	has_problem error $field "has processes of its own"
+	# create meets the same wall (EBUSY from cgroup.subtree_control)
+	[ "$run_status" -ne 0 ] || fail "run succeeded"
+	[[ "$run_output" == *"$want"* ]] ||
+		fail "run failed otherwise: $run_output"
+	assert_no_leftovers "$ID"
+	# Without the process the parent can enable it: the bundle would start.
+	v2_parent_with_process $ctrl
+	kill "$SLEEPER"
+	wait "$SLEEPER" 2>/dev/null || true
+	SLEEPER=
+	check_json
+	v2_parent_cleanup
+	[ "$status" -eq 0 ] || fail "check failed without the process: $(cat "$REPORT")"
+}
+
 @test "check: text output: one line per problem, a summary, exit 1; usage errors" {
 	update_config '.process.cwd = "rel" | .root.path = "gone"'
 	run husk check --bundle "$BUNDLE"

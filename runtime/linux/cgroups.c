@@ -1463,6 +1463,12 @@ void cgroup_check(const struct spec_config *cfg, struct check_report *r)
 		if (res->n_unified && cg->unified < 0)
 			check_add(r, CHECK_ERROR, "linux.resources.unified",
 				  "needs cgroup v2, and this host has no cgroup2 hierarchy");
+		/* the cgroupfs driver's path; the leaf's name does not matter,
+		 * only what its ancestors have enabled */
+		else if (cgroupfs_path(cfg, "check", &cg->path, &err) < 0)
+			check_add_error(r, "linux.cgroupsPath", &err);
+		else
+			cg_v2_check(cg, res, r);
 	}
 	cgroup_handle_free(cg);
 }

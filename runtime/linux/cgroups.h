@@ -121,6 +121,13 @@ int cg_v2_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool
  * hierarchy's root down to the leaf's parent). */
 int cg_v2_enable_controllers(struct cgroup_handle *cg, const char *const *ctrls,
 			     struct husk_error *err);
+/* husk check: every controller the resources need in the unified
+ * hierarchy can be enabled down to cg->path (available at the root, no
+ * ancestor that must enable it holding processes); unified keys for a
+ * controller that cgroup v1 serves here. */
+struct check_report;
+void cg_v2_check(struct cgroup_handle *cg, const struct spec_resources *r,
+		 struct check_report *report);
 int cg_v2_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
 		  struct husk_error *err);
 int cg_v2_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
