@@ -1,21 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by run.sh: turns $WORK/summary.tsv and $WORK/raw/syscalls.tsv into
-# $OUT/latest.md and $OUT/latest.json.
+# $OUT/$NAME.md and $OUT/$NAME.json.
 
-# key, description, unit, target ratio to crun for husk ("-": none)
-METRICS='run_wall	run /bin/true, wall	ms	0.6
+# key, description, unit, target ratio to crun for husk ("-": none); report.sh is
+# sourced after NCONT and NBATCH are set
+METRICS="run_wall	run /bin/true, wall	ms	0.6
 run_cpu	run /bin/true, CPU (user+sys, all processes)	ms	0.6
 cycle_wall	conmon cycle (create, start, reap, delete), wall	ms	0.6
 cycle_cpu	conmon cycle, CPU (user+sys, all processes)	ms	0.6
 peak_rss	peak RSS of the runtime process	MiB	1.0
-state_wall	state, 100 containers running	ms	-
-list_wall	list, 100 containers running	ms	0.5
+state_wall	state, $NCONT containers running	ms	-
+list_wall	list, $NCONT containers running	ms	0.5
 list_running	containers list shows running	count	-
-seq100_wall	100 runs one after another	s	-
-par100_wall	100 runs, 4 at a time	s	-
+seq100_wall	$NBATCH runs one after another	s	-
+par100_wall	$NBATCH runs, 4 at a time	s	-
 min_memory	smallest memory.limit for 3/3 runs	KiB	1.0
 syscalls	syscalls per run (strace -f -c)	count	0.6
-hyperfine_mean	hyperfine mean of run (unpaired cross-check)	ms	-'
+hyperfine_mean	hyperfine mean of run (unpaired cross-check)	ms	-"
 
 machine_info() {
 	KERNEL=$(uname -r)
@@ -27,7 +28,7 @@ machine_info() {
 	RUNC_VERSION=$(runc --version | head -n 1)
 	DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-	COMMIT=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	COMMIT=${BENCH_COMMIT:-$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)}
 	if [ -n "${HOST_CGROUP:-}" ] && echo "$HOST_CGROUP" | grep -q '=cgroup2' &&
 		echo "$HOST_CGROUP" | grep -q '=cgroup '; then
 		HOST_LAYOUT=hybrid
@@ -36,7 +37,9 @@ machine_info() {
 	else
 		HOST_LAYOUT=legacy
 	fi
-	if echo "$BENCH_CGROUP" | grep -q '=cgroup2'; then
+	if [ "$HOST_LAYOUT" = unified ]; then
+		BENCH_LAYOUT="as the host (cgroup v2 only)"
+	elif echo "$BENCH_CGROUP" | grep -q '=cgroup2'; then
 		BENCH_LAYOUT="as the host"
 	else
 		BENCH_LAYOUT="legacy (cgroup v1 only: /sys/fs/cgroup/unified unmounted in a private mount namespace)"
@@ -82,15 +85,25 @@ target_met() {
 }
 
 write_markdown() {
-	local cols=("${LABELS[@]}" floor floorcg) scols=("${LABELS[@]}" floor) l
+	local cols=("${LABELS[@]}" "${FLOORS[@]}") scols=("${LABELS[@]}" floor) l
 	local r2cols=() husk_ok=0
 	mapfile -t r2cols < <(ratio2_cols)
 	[ -n "${BIN[husk]:-}" ] && [ -z "$HUSK_NOTE" ] && husk_ok=1
 	{
-		echo "# husk benchmark: latest results"
+		if [ "${HUSK_BENCH_VM:-}" = 1 ]; then
+			echo "# husk benchmark on pure cgroup v2, in a VM: latest results"
+		else
+			echo "# husk benchmark: latest results"
+		fi
 		echo
 		echo "Taken $DATE with \`$CMDLINE\` (source tree at commit $COMMIT)."
 		echo
+		if [ "${HUSK_BENCH_VM:-}" = 1 ]; then
+			echo "**In a VM emulated with TCG (scripts/vm-run, VM_ROOT=host: the binaries of the"
+			echo "host, a Debian kernel booted with cgroup_no_v1=all): absolute times are many times"
+			echo "the host's and mean little; read the paired ratios.** runc and hyperfine are left out."
+			echo
+		fi
 		echo "- machine: Linux $KERNEL, $NPROC CPUs ($CPU_MODEL), $MEM_GIB GiB memory;"
 		echo "  load average at start $LOAD_START, at end $LOAD_END (other work on the machine"
 		echo "  makes wall times noisy; CPU times and the paired ratios much less so)"
@@ -98,12 +111,12 @@ write_markdown() {
 		echo "- $CRUN_VERSION; ${CRUN2_VERSION:+crun-1.27: $CRUN2_VERSION (${BIN[$BASE2]}); }$RUNC_VERSION; husk: ${HUSK_VERSION:-not measured}"
 		[ -n "$HUSK_NOTE" ] && echo "- note: $HUSK_NOTE"
 		[ -n "$CRUN2_NOTE" ] && echo "- note: $CRUN2_NOTE"
-		echo "- rounds: $ROUNDS alternating rounds (${LABELS[*]}, plus floor and floorcg for run) for run, cycle,"
+		echo "- rounds: $ROUNDS alternating rounds (${LABELS[*]}, plus ${FLOORS[*]} for run) for run, cycle,"
 		echo "  state, list;"
 		echo "  $BATCH_ROUNDS for the 100-run batches; $RSS_ROUNDS for peak RSS"
 		echo "- each figure is the median over rounds; each ratio the median of the per-round"
 		echo "  ratios to crun (same round)${BASE2:+, and X/$BASE2 the same against crun 1.27}. floor is tests/bench/floor.c (namespaces, pivot_root,"
-		echo "  proc, exec); floorcg is the floor plus a new cgroup in every v1 hierarchy."
+		echo "  proc, exec)$([ $HAVE_V1 = 1 ] && echo "; floorcg is the floor plus a new cgroup in every v1 hierarchy")."
 		echo
 		printf '| metric | unit |'
 		for l in "${cols[@]}"; do printf ' %s |' "$l"; done
@@ -180,8 +193,8 @@ write_markdown() {
 				echo
 			done
 		echo
-		echo "(the 40 syscalls made most often by husk or crun; all of them are in latest.json)"
-	} >"$OUT/latest.md"
+		echo "(the 40 syscalls made most often by husk or crun; all of them are in $NAME.json)"
+	} >"$OUT/$NAME.md"
 }
 
 write_json() {
@@ -214,7 +227,7 @@ write_json() {
 		            | from_entries),
 		  syscalls: (rows($syscalls) | group_by(.[0]) | map({key: .[0][0], value:
 		            (map({key: .[1], value: (.[2] | tonumber)}) | from_entries)}) | from_entries)
-		}' >"$OUT/latest.json"
+		}' >"$OUT/$NAME.json"
 }
 
 write_reports() {

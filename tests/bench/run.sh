@@ -5,7 +5,16 @@
 #
 #   tests/bench/run.sh [--quick] [--out DIR] [--keep] [--crun2 BIN] [HUSK_BINARY]
 #   tests/bench/run.sh --profile [--out DIR] [HUSK_BINARY]   (see profile.sh)
+#   tests/bench/run.sh --vm [--out DIR] [HUSK_BINARY]   (pure cgroup v2, in a VM)
 #   make bench                      (runs it with the built runtime/husk)
+#   make bench-vm                   (--vm with the built runtime/husk)
+#
+# --vm runs the same benchmark (quick sizes, 20 containers for state/list and
+# the batches, BENCH_ROUNDS 15 unless set, no runc, no hyperfine) inside scripts/vm-run with VM_ROOT=host, so
+# the binaries of this machine run on a pure cgroup v2 kernel (husk places
+# its init with CLONE_INTO_CGROUP there).  The VM is emulated (TCG): its
+# absolute times mean little, its paired ratios are what it is for.  Its
+# results go to DIR/latest-v2.md and .json.
 #
 # A second crun (--crun2 BIN, or CRUN2=BIN; by default ../shared/peers/crun-1.27
 # beside the source tree when it is there, CRUN2= for none) is measured as
@@ -38,6 +47,8 @@ HERE=$(dirname "$SELF")
 QUICK=0
 KEEP=0
 PROFILE=0
+VM=0
+NAME=latest
 OUT="$HERE/results"
 HUSK=""
 
@@ -46,11 +57,13 @@ while [ $# -gt 0 ]; do
 	--quick) QUICK=1 ;;
 	--keep) KEEP=1 ;;
 	--profile) PROFILE=1 ;;
+	--vm) VM=1 ;;
+	--name) NAME=$2; shift ;; # the reports' file name, without .md/.json
 	--out) OUT=$2; shift ;;
 	--crun2) CRUN2=$2; shift ;;
 	--crun2=*) CRUN2=${1#--crun2=} ;;
 	--out=*) OUT=${1#--out=} ;;
-	-h|--help) sed -n '3,33p' "$SELF"; exit 0 ;;
+	-h|--help) sed -n '3,42p' "$SELF"; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) HUSK=$1 ;;
 	esac
@@ -98,8 +111,41 @@ install_missing() {
 	fi
 }
 
+if [ $VM = 1 ]; then
+	# The VM sees this machine's / read-only, but with a /tmp of its own, and
+	# one shared directory read-write at the same path: the benchmark's
+	# scripts, the binaries and the results travel through it.  Inside, run.sh
+	# runs as on any pure cgroup v2 host.
+	VM_RUN=${VM_RUN:-$HERE/../../scripts/vm-run}
+	[ -x "$VM_RUN" ] || die "no vm-run at $VM_RUN"
+	[ $PROFILE = 0 ] || die "--profile and --vm do not go together"
+	mkdir -p "$OUT"
+	SHARE=$(mktemp -d /var/tmp/husk-bench-vm.XXXXXX)
+	trap 'rm -rf "$SHARE"' EXIT
+	cp -r "$HERE" "$SHARE/bench" && rm -rf "$SHARE/bench/results" && mkdir "$SHARE/out" ||
+		die "cannot fill $SHARE"
+	vm_args=(--quick --name latest-v2 --out "$SHARE/out")
+	[ $KEEP = 1 ] && vm_args+=(--keep)
+	vm_crun2=""
+	if [ -n "$CRUN2" ]; then
+		cp "$CRUN2" "$SHARE/crun-1.27" && vm_crun2=$SHARE/crun-1.27
+	fi
+	if [ -n "$HUSK" ]; then
+		cp "$HUSK" "$SHARE/husk" && vm_args+=("$SHARE/husk")
+	fi
+	vm_cmd="HUSK_BENCH_VM=1 BENCH_ROUNDS=${BENCH_ROUNDS:-15} CRUN2=$(printf %q "$vm_crun2")"
+	vm_cmd+=" BENCH_COMMIT=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	vm_cmd+=" BENCH_CMDLINE=$(printf %q "tests/bench/run.sh --vm${CRUN2:+ --crun2 $CRUN2}${HUSK:+ $HUSK}")"
+	vm_cmd+=" bash $SHARE/bench/run.sh$(printf ' %q' "${vm_args[@]}")"
+	log "in a VM (vm-run, VM_ROOT=host, TCG: slow): $vm_cmd"
+	VM_ROOT=host VM_SHARE=$SHARE VM_TIMEOUT=${VM_TIMEOUT:-3000} "$VM_RUN" "$vm_cmd"
+	rc=$?
+	cp "$SHARE"/out/latest-v2.* "$OUT"/ 2>/dev/null || die "the VM wrote no results (exit $rc)"
+	exit $rc
+fi
+
 if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
-	BENCH_CMDLINE="tests/bench/run.sh$([ $QUICK = 1 ] && echo " --quick")${CRUN2:+ --crun2 $CRUN2}${HUSK:+ $HUSK}"
+	BENCH_CMDLINE=${BENCH_CMDLINE:-"tests/bench/run.sh$([ $QUICK = 1 ] && echo " --quick")${CRUN2:+ --crun2 $CRUN2}${HUSK:+ $HUSK}"}
 	export BENCH_CMDLINE
 	install_missing
 	HOST_CGROUP=$(awk '$5 ~ "^/sys/fs/cgroup" {print $5 "=" $(NF-2)}' /proc/self/mountinfo |
@@ -109,18 +155,28 @@ if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
 	[ $QUICK = 1 ] && inner+=(--quick)
 	[ $KEEP = 1 ] && inner+=(--keep)
 	[ $PROFILE = 1 ] && inner+=(--profile)
+	inner+=(--name "$NAME")
 	[ -n "$HUSK" ] && inner+=("$HUSK")
 	# crun 1.8 and 1.27 both refuse a hybrid layout: hide the cgroup2 mount.
-	exec unshare -m --propagation private env HUSK_BENCH_INNER=1 "$SELF" "${inner[@]}"
+	# On a host with one hierarchy (pure v1 or v2) they run as they are.
+	if awk '$5 == "/sys/fs/cgroup/unified" {f=1} END {exit !f}' /proc/self/mountinfo; then
+		exec unshare -m --propagation private env HUSK_BENCH_INNER=1 "$SELF" "${inner[@]}"
+	fi
+	exec env HUSK_BENCH_INNER=1 "$SELF" "${inner[@]}"
 fi
 
-# ---- inside the private mount namespace ---------------------------------------
+# ---- inside the private mount namespace (on a hybrid host) -----------------------
 
-[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
-	die "not in a private mount namespace; refusing to touch cgroup mounts"
 if awk '$5 == "/sys/fs/cgroup/unified" {f=1} END {exit !f}' /proc/self/mountinfo; then
+	[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
+		die "not in a private mount namespace; refusing to touch cgroup mounts"
 	umount /sys/fs/cgroup/unified || die "cannot unmount /sys/fs/cgroup/unified (private namespace)"
 fi
+# floorcg places its child in every v1 hierarchy: without one it is the floor.
+HAVE_V1=0
+awk '$(NF-2) == "cgroup" {f=1} END {exit !f}' /proc/self/mountinfo && HAVE_V1=1
+FLOORS=(floor)
+[ $HAVE_V1 = 1 ] && FLOORS+=(floorcg)
 BENCH_CGROUP=$(awk '$5 ~ "^/sys/fs/cgroup" {print $5 "=" $(NF-2)}' /proc/self/mountinfo |
 	tr '\n' ' ')
 
@@ -129,6 +185,10 @@ if [ $QUICK = 1 ]; then
 else
 	ROUNDS=${BENCH_ROUNDS:-100} BATCH_ROUNDS=5 RSS_ROUNDS=9 MEM_STEP=4096 NCONT=100
 fi
+NBATCH=100
+# The emulated VM is tens of times slower: fewer containers for state/list and
+# the batch (the metrics' names say how many).
+[ "${HUSK_BENCH_VM:-}" = 1 ] && NCONT=20 NBATCH=20
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/husk-bench.XXXXXX)
@@ -223,7 +283,8 @@ if [ -n "$CRUN2" ]; then
 		log "$CRUN2_NOTE"
 	fi
 fi
-add_runtime runc "$(command -v runc)"
+# In the VM (TCG), runc's 3x cost would take most of the time and say nothing new.
+[ "${HUSK_BENCH_VM:-}" = 1 ] || add_runtime runc "$(command -v runc)"
 
 # "-- LABEL BIN --root R ARGS..." for each runtime; %i becomes a unique number.
 contenders() { # ARGS... (after the global options)
@@ -243,6 +304,9 @@ if [ $PROFILE = 1 ]; then
 	exit 0
 fi
 
+CMDLINE=${BENCH_CMDLINE:-tests/bench/run.sh}
+HUSK_VERSION=$([ -n "$HUSK" ] && "$HUSK" --version 2>/dev/null | head -n 1)
+
 SUMMARY=$WORK/summary.tsv # metric label value ratio n failures
 : >"$SUMMARY"
 # summary.tsv: METRIC LABEL VALUE RATIO-TO-crun N FAILURES RATIO-TO-crun-1.27
@@ -253,9 +317,10 @@ summarize() { # METRIC COLUMN DATAFILE
 
 # ---- 1. run /bin/true: wall, CPU, and the floor -------------------------------
 
-log "run /bin/true: $ROUNDS rounds of ${LABELS[*]} floor floorcg"
-"$DRIVER" -t 10 batch "$ROUNDS" 1 1 "${RUN_ARGS[@]}" -- floor "$FLOOR" "$ROOTFS" \
-	-- floorcg "$FLOOR" -c "bench-floorcg-$$" "$ROOTFS" \
+FLOOR_ARGS=(-- floor "$FLOOR" "$ROOTFS")
+[ $HAVE_V1 = 1 ] && FLOOR_ARGS+=(-- floorcg "$FLOOR" -c "bench-floorcg-$$" "$ROOTFS")
+log "run /bin/true: $ROUNDS rounds of ${LABELS[*]} ${FLOORS[*]}"
+"$DRIVER" -t 10 batch "$ROUNDS" 1 1 "${RUN_ARGS[@]}" "${FLOOR_ARGS[@]}" \
 	>"$WORK/raw/run.tsv" 2>"$WORK/raw/run.err"
 summarize run_wall 3 "$WORK/raw/run.tsv"
 summarize run_cpu 4 "$WORK/raw/run.tsv"
@@ -284,7 +349,7 @@ for r in $(seq "$RSS_ROUNDS"); do
 done
 summarize peak_rss 5 "$WORK/raw/rss.tsv"
 
-# ---- 4. state and list with 100 running containers ----------------------------
+# ---- 4. state and list with NCONT (100) running containers ----------------------------
 
 log "state/list with $NCONT running containers each"
 for l in "${LABELS[@]}"; do
@@ -315,12 +380,14 @@ for l in "${LABELS[@]}"; do
 	done
 done
 
-# ---- 5. 100 containers one after another, and 4 at a time ---------------------
+# ---- 5. NBATCH (100) containers one after another, and 4 at a time ---------------------
 
-log "100 runs sequential and 4 at a time: $BATCH_ROUNDS rounds"
-"$DRIVER" -t 10 batch "$BATCH_ROUNDS" 100 1 "${RUN_ARGS[@]}" >"$WORK/raw/seq.tsv" 2>"$WORK/raw/seq.err"
-"$DRIVER" -t 10 batch "$BATCH_ROUNDS" 100 4 "${RUN_ARGS[@]}" >"$WORK/raw/par.tsv" 2>"$WORK/raw/par.err"
-summarize seq100_wall 3 "$WORK/raw/seq.tsv"
+log "$NBATCH runs sequential and 4 at a time: $BATCH_ROUNDS rounds"
+# (in the emulated VM only 4 at a time: one after another adds little but time)
+[ "${HUSK_BENCH_VM:-}" = 1 ] ||
+	"$DRIVER" -t 10 batch "$BATCH_ROUNDS" "$NBATCH" 1 "${RUN_ARGS[@]}" >"$WORK/raw/seq.tsv" 2>"$WORK/raw/seq.err"
+"$DRIVER" -t 10 batch "$BATCH_ROUNDS" "$NBATCH" 4 "${RUN_ARGS[@]}" >"$WORK/raw/par.tsv" 2>"$WORK/raw/par.err"
+[ -s "$WORK/raw/seq.tsv" ] && summarize seq100_wall 3 "$WORK/raw/seq.tsv"
 summarize par100_wall 3 "$WORK/raw/par.tsv"
 
 # ---- 6. the smallest memory limit that `run /bin/true` survives 3 times of 3 ----
@@ -379,13 +446,15 @@ awk -F'\t' -v b="$BASE" -v b2="$BASE2" 'BEGIN {OFS="\t"} $2 == "TOTAL" {t[$1] = 
 # ---- 8. hyperfine, as an unpaired cross-check of `run` ---------------------------
 
 HF_RUNS=$([ $QUICK = 1 ] && echo 10 || echo 30)
+[ "${HUSK_BENCH_VM:-}" = 1 ] && HF_RUNS=0 # absolute times in an emulated VM mean little
 hf=()
 for l in "${LABELS[@]}"; do
 	hf+=(-n "$l" "${BIN[$l]} --root $(root_of "$l") run -b $WORK/true bench-$l-hf-\$\$")
 done
-hyperfine -w 3 -r "$HF_RUNS" --export-json "$WORK/raw/hyperfine.json" "${hf[@]}" \
-	-n floor "$FLOOR $ROOTFS" >"$WORK/raw/hyperfine.txt" 2>&1 ||
-	log "hyperfine failed (see --keep)"
+[ "$HF_RUNS" -gt 0 ] &&
+	{ hyperfine -w 3 -r "$HF_RUNS" --export-json "$WORK/raw/hyperfine.json" "${hf[@]}" \
+		-n floor "$FLOOR $ROOTFS" >"$WORK/raw/hyperfine.txt" 2>&1 ||
+		log "hyperfine failed (see --keep)"; }
 if [ -s "$WORK/raw/hyperfine.json" ]; then
 	jq -r '.results[] | [.command, .mean, .stddev] | @tsv' "$WORK/raw/hyperfine.json" |
 		awk -F'\t' 'BEGIN {OFS="\t"} {print "hyperfine_mean", $1, $2, "-", 1, 0, "-"}' >>"$SUMMARY"
@@ -393,8 +462,6 @@ fi
 
 # ---- report ---------------------------------------------------------------------
 
-CMDLINE=${BENCH_CMDLINE:-tests/bench/run.sh}
-HUSK_VERSION=$([ -n "$HUSK" ] && "$HUSK" --version 2>/dev/null | head -n 1)
 . "$HERE/report.sh"
 write_reports
-cat "$OUT/latest.md"
+cat "$OUT/$NAME.md"
