@@ -6,8 +6,10 @@
 #   tests/bench/run.sh [--quick] [--out DIR] [--keep] [--crun2 BIN] [HUSK_BINARY]
 #   tests/bench/run.sh --profile [--out DIR] [HUSK_BINARY]   (see profile.sh)
 #   tests/bench/run.sh --vm [--out DIR] [HUSK_BINARY]   (pure cgroup v2, in a VM)
+#   tests/bench/run.sh --scale [--out DIR] [HUSK_BINARY] (1,000 containers: scale.sh)
 #   make bench                      (runs it with the built runtime/husk)
 #   make bench-vm                   (--vm with the built runtime/husk)
+#   make bench-scale                (--scale with the built runtime/husk)
 #
 # --vm runs the same benchmark (quick sizes, 20 containers for state/list and
 # the batches, BENCH_ROUNDS 15 unless set, no runc, no hyperfine) inside scripts/vm-run with VM_ROOT=host, so
@@ -48,7 +50,8 @@ QUICK=0
 KEEP=0
 PROFILE=0
 VM=0
-NAME=latest
+SCALE=0
+NAME=
 OUT="$HERE/results"
 HUSK=""
 
@@ -58,12 +61,13 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP=1 ;;
 	--profile) PROFILE=1 ;;
 	--vm) VM=1 ;;
+	--scale) SCALE=1 ;;
 	--name) NAME=$2; shift ;; # the reports' file name, without .md/.json
 	--out) OUT=$2; shift ;;
 	--crun2) CRUN2=$2; shift ;;
 	--crun2=*) CRUN2=${1#--crun2=} ;;
 	--out=*) OUT=${1#--out=} ;;
-	-h|--help) sed -n '3,42p' "$SELF"; exit 0 ;;
+	-h|--help) sed -n '3,44p' "$SELF"; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) HUSK=$1 ;;
 	esac
@@ -71,6 +75,9 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "bench: $*" >&2; exit 1; }
+
+[ -n "$NAME" ] || NAME=$([ $SCALE = 1 ] && echo latest-scale || echo latest)
+[ $((VM + SCALE + PROFILE)) -le 1 ] || die "--vm, --scale and --profile go one at a time"
 
 # The second crun: explicit, or the peer build next to the project's tree.
 if [ -z "${CRUN2+set}" ]; then
@@ -145,7 +152,7 @@ if [ $VM = 1 ]; then
 fi
 
 if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
-	BENCH_CMDLINE=${BENCH_CMDLINE:-"tests/bench/run.sh$([ $QUICK = 1 ] && echo " --quick")${CRUN2:+ --crun2 $CRUN2}${HUSK:+ $HUSK}"}
+	BENCH_CMDLINE=${BENCH_CMDLINE:-"tests/bench/run.sh$([ $QUICK = 1 ] && echo " --quick")$([ $SCALE = 1 ] && echo " --scale")${CRUN2:+ --crun2 $CRUN2}${HUSK:+ $HUSK}"}
 	export BENCH_CMDLINE
 	install_missing
 	HOST_CGROUP=$(awk '$5 ~ "^/sys/fs/cgroup" {print $5 "=" $(NF-2)}' /proc/self/mountinfo |
@@ -155,6 +162,7 @@ if [ "${HUSK_BENCH_INNER:-}" != 1 ]; then
 	[ $QUICK = 1 ] && inner+=(--quick)
 	[ $KEEP = 1 ] && inner+=(--keep)
 	[ $PROFILE = 1 ] && inner+=(--profile)
+	[ $SCALE = 1 ] && inner+=(--scale)
 	inner+=(--name "$NAME")
 	[ -n "$HUSK" ] && inner+=("$HUSK")
 	# crun 1.8 and 1.27 both refuse a hybrid layout: hide the cgroup2 mount.
@@ -306,6 +314,14 @@ fi
 
 CMDLINE=${BENCH_CMDLINE:-tests/bench/run.sh}
 HUSK_VERSION=$([ -n "$HUSK" ] && "$HUSK" --version 2>/dev/null | head -n 1)
+if [ $SCALE = 1 ]; then
+	. "$HERE/report.sh"
+	. "$HERE/scale.sh"
+	[ -z "${BENCH_ROUNDS:-}" ] && [ $QUICK = 0 ] && ROUNDS=50
+	scale_all
+	cat "$OUT/$NAME.md"
+	exit 0
+fi
 
 SUMMARY=$WORK/summary.tsv # metric label value ratio n failures
 : >"$SUMMARY"
