@@ -84,6 +84,43 @@ target_met() {
 	fi
 }
 
+# The old-kernel path: husk under tests/kernel-compat 4.18 against husk.
+write_kc_section() {
+	local key desc unit l
+	echo
+	echo "## The old-kernel path: husk under \`kernel-compat 4.18\`"
+	echo
+	if [ -n "$KC_NOTE" ]; then
+		echo "$KC_NOTE"
+		return
+	fi
+	echo "husk run by tests/kernel-compat 4.18 (a seccomp filter: every syscall newer than"
+	echo "Linux 4.18 fails with ENOSYS, so husk takes its fallbacks: no clone3, pidfds, new"
+	echo "mount API, openat2, close_range...), in its own alternating rounds with plain husk."
+	echo "\"wrapper\" is the wrapper alone (\`kernel-compat 4.18 busybox true\`; \"true\" is"
+	echo "\`busybox true\` without it); \"4.18 net\" is husk under the wrapper less the wrapper's"
+	echo "cost in the same round (once for run, three times for the cycle's three husk"
+	echo "processes). The filter also stays on the container's process, as it would not on a"
+	echo "real 4.18 kernel; its per-syscall cost is part of the figures."
+	echo
+	echo "| metric | unit | husk | husk 4.18 | wrapper | true | 4.18 net | 4.18/husk | 4.18 net/husk |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+	while IFS=$'\t' read -r key desc unit; do
+		grep -q "^$key	" "$SUMMARY" || continue
+		printf '| %s | %s |' "$desc" "$unit"
+		for l in husk husk-4.18 wrapper true husk-4.18-net; do
+			printf ' %s |' "$(fmt_value "$unit" "$(summary_get "$key" "$l" 3)")"
+		done
+		for l in husk-4.18 husk-4.18-net; do
+			printf ' %s |' "$(fmt_ratio "$(summary_get "$key" "$l" 4)")"
+		done
+		echo
+	done <<<"kc_run_wall	run /bin/true, wall	ms
+kc_run_cpu	run /bin/true, CPU	ms
+kc_cycle_wall	conmon cycle, wall	ms
+kc_cycle_cpu	conmon cycle, CPU	ms"
+}
+
 write_markdown() {
 	local cols=("${LABELS[@]}" "${FLOORS[@]}") scols=("${LABELS[@]}" floor) l
 	local r2cols=() husk_ok=0
@@ -161,6 +198,7 @@ write_markdown() {
 		echo "Failures (runs that did not exit 0, left out of the figures):"
 		awk -F'\t' '$6 > 0 {printf "%s %s: %d; ", $1, $2, $6; n++}
 			END {if (!n) printf "none"; print ""}' "$SUMMARY"
+		write_kc_section
 		echo
 		echo "## Syscalls of one \`run /bin/true\`, all processes (strace -f -c)"
 		echo

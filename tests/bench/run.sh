@@ -40,6 +40,13 @@
 # `run` the bundle, husk is left out and the rest is still measured.
 # HUSK_BINARY may be another runtime (e.g. /usr/sbin/runc) as a stand-in.
 #
+# The old-kernel path: with tests/kernel-compat (--kernel-compat BIN, or
+# KERNEL_COMPAT=BIN; by default tests/kernel-compat beside HUSK_BINARY's
+# runtime/ directory), run and the cycle are measured again with husk under
+# `kernel-compat 4.18` (every syscall newer than Linux 4.18 fails with ENOSYS,
+# so husk takes its fallbacks), beside the wrapper alone (`kernel-compat 4.18
+# busybox true`), whose cost is subtracted round by round.
+#
 # Environment: BENCH_ROUNDS overrides the number of rounds.
 
 set -uo pipefail
@@ -66,8 +73,9 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift ;;
 	--crun2) CRUN2=$2; shift ;;
 	--crun2=*) CRUN2=${1#--crun2=} ;;
+	--kernel-compat) KERNEL_COMPAT=$2; shift ;;
 	--out=*) OUT=${1#--out=} ;;
-	-h|--help) sed -n '3,44p' "$SELF"; exit 0 ;;
+	-h|--help) sed -n '3,51p' "$SELF"; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) HUSK=$1 ;;
 	esac
@@ -348,6 +356,53 @@ log "conmon cycle: $ROUNDS rounds"
 	>"$WORK/raw/cycle.tsv" 2>"$WORK/raw/cycle.err"
 summarize cycle_wall 3 "$WORK/raw/cycle.tsv"
 summarize cycle_cpu 4 "$WORK/raw/cycle.tsv"
+
+# ---- 2b. the old-kernel path: run and the cycle under kernel-compat 4.18 ------
+
+KC=${KERNEL_COMPAT-}
+if [ -z "${KERNEL_COMPAT+set}" ] && [ -n "${BIN[husk]:-}" ]; then
+	KC=$(dirname "${BIN[husk]}")/../tests/kernel-compat
+	[ -x "$KC" ] || KC=""
+fi
+KC_NOTE=""
+if [ -z "$KC" ]; then
+	KC_NOTE="not measured: no tests/kernel-compat"
+elif [ -z "${BIN[husk]:-}" ] || [ -n "$HUSK_NOTE" ]; then
+	KC_NOTE="not measured: no husk"
+	KC=""
+fi
+if [ -n "$KC" ]; then
+	KC=$(readlink -f "$KC")
+	log "old-kernel path (kernel-compat 4.18): $ROUNDS rounds of run and of the cycle"
+	# (no "--" after the version: the driver splits its contenders at "--")
+	KC_HUSK=("$KC" 4.18 "${BIN[husk]}" --root "$(root_of husk)")
+	"$DRIVER" -t 10 batch "$ROUNDS" 1 1 \
+		-- husk "${BIN[husk]}" --root "$(root_of husk)" run -b "$WORK/true" 'bench-husk-run-%i' \
+		-- husk-4.18 "${KC_HUSK[@]}" run -b "$WORK/true" 'bench-husk-kc-%i' \
+		-- wrapper "$KC" 4.18 "$ROOTFS/bin/busybox" true \
+		-- true "$ROOTFS/bin/busybox" true \
+		>"$WORK/raw/kc-run.tsv" 2>"$WORK/raw/kc-run.err"
+	"$DRIVER" -t 10 cycle "$ROUNDS" "$WORK/true" "$WORK/pid" \
+		-- husk "${BIN[husk]}" --root "$(root_of husk)" -- husk-4.18 "${KC_HUSK[@]}" \
+		>"$WORK/raw/kc-cycle.tsv" 2>"$WORK/raw/kc-cycle.err"
+	# husk-4.18-net: husk under the wrapper less the wrapper's own cost in the
+	# same round (once per husk process: once for run, three times for the cycle)
+	kc_net() { # TIMES RUN-FILE FILE
+		awk -F'\t' -v k="$1" 'BEGIN {OFS = "\t"}
+			FNR == NR {if ($1 == "wrapper" && $6 == 0) {w3[$2] = $3; w4[$2] = $4}; next}
+			{print}
+			$1 == "husk-4.18" && ($2 in w3) {
+				print "husk-4.18-net", $2, $3 - k * w3[$2], $4 - k * w4[$2], $5, $6}' "$2" "$3"
+	}
+	kc_net 1 "$WORK/raw/kc-run.tsv" "$WORK/raw/kc-run.tsv" >"$WORK/raw/kc-run-net.tsv"
+	kc_net 3 "$WORK/raw/kc-run.tsv" "$WORK/raw/kc-cycle.tsv" >"$WORK/raw/kc-cycle-net.tsv"
+	# ratios to husk itself (same round): what the old-kernel path costs
+	for m in run_wall:3:run run_cpu:4:run cycle_wall:3:cycle cycle_cpu:4:cycle; do
+		IFS=: read -r key col f <<<"$m"
+		awk -v col="$col" -v base=husk -f "$HERE/stats.awk" "$WORK/raw/kc-$f-net.tsv" |
+			awk -v m="kc_$key" 'BEGIN {OFS="\t"} {print m, $1, $2, $3, $4, $5, "-"}' >>"$SUMMARY"
+	done
+fi
 
 # ---- 3. peak RSS of the runtime process (/usr/bin/time -v) ---------------------
 
