@@ -375,6 +375,9 @@ void cg_rt_zero_v1(const struct cgroup_handle *cg)
 	struct cg_hier *h = cg_v1_hier(cg, "cpu");
 	struct husk_error e = HUSK_ERROR_INIT;
 
+	/* no budget was ever given on this host: nothing to take back */
+	if (access(RT_RECORDS, F_OK) < 0)
+		return;
 	if (h == NULL || !cg_has_file(h, "cpu.rt_runtime_us"))
 		return;
 	_cleanup_close_ int mfd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
