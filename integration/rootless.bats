@@ -353,6 +353,21 @@ teardown() {
 	rl_assert_no_leftovers "$ID"
 }
 
+# rl_podman_like_holder N: a user namespace with its own mount namespace,
+# mapped as podman maps its own (0 = the user, 1.. = the subordinate ids),
+# held by `sleep N` (a duration no other test uses); sets holder.
+rl_podman_like_holder() {
+	as_user sh -c "exec unshare --user --mount sleep $1" &
+	for _ in $(seq 100); do
+		holder=$(pgrep -u "$ROOTLESS_UID" -x -f "sleep $1" | head -1) && [ -n "$holder" ] &&
+			[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.05
+	done
+	[ -n "$holder" ]
+	as_user newuidmap "$holder" 0 "$ROOTLESS_UID" 1 1 "$ROOTLESS_SUBUID_START" 65536
+	as_user newgidmap "$holder" 0 "$ROOTLESS_GID" 1 1 "$ROOTLESS_SUBGID_START" 65536
+}
+
 @test "rootless: podman --uidmap-style, a bind source only the user can reach, under a nested mapping" {
 	# As rootless podman --uidmap: husk runs as root of the user's namespace
 	# (with its own mount namespace, as podman's) and gives the container a
@@ -371,16 +386,8 @@ teardown() {
 	chmod 0644 "$private/hosts"
 	mount --bind "$private" "$private"
 	mount -o remount,bind,ro "$private"
-	as_user sh -c 'exec unshare --user --mount sleep 4322' &
 	local holder
-	for _ in $(seq 100); do
-		holder=$(pgrep -u "$ROOTLESS_UID" -x -f 'sleep 4322' | head -1) && [ -n "$holder" ] &&
-			[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
-		sleep 0.05
-	done
-	[ -n "$holder" ]
-	as_user newuidmap "$holder" 0 "$ROOTLESS_UID" 1 1 "$ROOTLESS_SUBUID_START" 65536
-	as_user newgidmap "$holder" 0 "$ROOTLESS_GID" 1 1 "$ROOTLESS_SUBGID_START" 65536
+	rl_podman_like_holder 4322
 	rl_update_config '
 		.linux.uidMappings = [{"containerID": 0, "hostID": 1, "size": 4096}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 1, "size": 4096}]
@@ -404,6 +411,40 @@ teardown() {
 	assert_line --index 3 still-ro
 	assert_line --index 4 not-written
 	[ "$(cat "$private/hosts")" = only-the-user ]
+	rl_assert_no_leftovers "$ID"
+}
+
+@test "rootless: podman --uidmap-style with 60 binds and 64 fds: the clones husk hands over leave the init room" {
+	[ -z "${HUSK_KERNEL_COMPAT:-}" ] ||
+		skip "without the mount API (Linux 5.2) no mount can be handed to the container"
+	# husk clones the bind sources for the init, which inherits them: with
+	# a low RLIMIT_NOFILE it keeps half the table free, so the init's own
+	# opens still work and the first source, only the user's, is cloned.
+	local private=$RL_BUNDLE/userdata i mounts='[]'
+	mkdir "$private"
+	echo only-the-user >"$private/hosts"
+	chown -R "$ROOTLESS_UID:$ROOTLESS_GID" "$private"
+	chmod 0700 "$private"
+	mounts=$(jq -c --arg s "$private/hosts" '. + [{"destination": "/etc/hosts", "type": "bind",
+		"source": $s, "options": ["rbind", "ro"]}]' <<<"$mounts")
+	for i in $(seq 59); do
+		as_user touch "$RL_BUNDLE/rootfs/m$i"
+		mounts=$(jq -c --arg d "/m$i" '. + [{"destination": $d, "type": "bind",
+			"source": "/etc/hostname", "options": ["bind", "ro"]}]' <<<"$mounts")
+	done
+	local holder
+	rl_podman_like_holder 4323
+	rl_update_config '
+		.linux.uidMappings = [{"containerID": 0, "hostID": 1, "size": 4096}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 1, "size": 4096}]
+		| .mounts += '"$mounts"
+	rl_set_args sh -c 'cat /etc/hosts; grep -c " /m[0-9]* " /proc/self/mountinfo'
+	run as_user nsenter --user --mount -t "$holder" -- sh -c \
+		'ulimit -S -n 64 && exec timeout 60 "$@"' sh "$ROOTLESS_HUSK" run --bundle "$RL_BUNDLE" "$ID"
+	kill "$holder"
+	assert_success
+	assert_line --index 0 only-the-user
+	assert_line --index 1 59
 	rl_assert_no_leftovers "$ID"
 }
 

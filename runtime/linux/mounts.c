@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -1162,23 +1163,34 @@ int mounts_apply(struct init_ctx *ctx, int rootfd, struct husk_error *err)
 int *mounts_open_sources(const struct spec_config *cfg, const char *bundle, bool new_userns)
 {
 	struct init_ctx host = {.cfg = cfg, .bundle = bundle};
+	struct rlimit nofile;
 	int *fds;
 
 	if (!new_userns || cfg->n_mounts == 0 || !rootless_in_user_namespace() ||
 	    !kernel_has(KERNEL_MOUNT_API))
 		return NULL;
+	/* The init inherits them all: leave it half of its fd table, so a
+	 * config with very many binds still gets its own opens. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0 || nofile.rlim_cur == RLIM_INFINITY)
+		nofile.rlim_cur = 1024;
 	fds = xcalloc(cfg->n_mounts, sizeof(int));
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		fds[i] = -1;
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct spec_mount *m = &cfg->mounts[i];
 		struct mount_opts o;
 		_cleanup_free_ char *src = host_source(&host, m->source);
 
-		fds[i] = -1;
 		mount_opts_parse(m->options, &o);
 		if ((o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0)) &&
 		    !o.remount && src)
 			fds[i] = open_tree(AT_FDCWD, src, bind_clone_flags(o.rbind));
 		mount_opts_free(&o);
+		if (fds[i] >= 0 && (rlim_t)fds[i] >= nofile.rlim_cur / 2) {
+			close(fds[i]);
+			fds[i] = -1;
+			break;
+		}
 	}
 	return fds;
 }
