@@ -37,18 +37,10 @@ cfg() {
 
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
-	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"
-	cp "$HUSK" "$SHARE"/husk
-	cp "$BATS_TEST_DIRNAME"/apparmor.sh "$SHARE"/
+	vm_share apparmor.sh
 	printf '%s\n' "$PROFILE" >"$SHARE"/husk-test.profile
-	"$REPO"/scripts/make-rootfs.sh "$ROOTFS_CACHE" >/dev/null
-	tar -C "$ROOTFS_CACHE" --numeric-owner -cf "$SHARE"/busybox.tar .
-	(cd "$SHARE" && ./husk spec && mv config.json spec.json)
-	jq '.root.path = "@ROOTFS@" | .root.readonly = false | .process.terminal = false' \
-		"$SHARE"/spec.json >"$SHARE"/base.json
+	vm_share_rootfs tar
+	vm_share_base @ROOTFS@
 	cfg confined '.process.apparmorProfile = "husk-test"'
 	cfg unknown '.process.apparmorProfile = "husk-no-such-profile"'
 	cfg plain 'del(.process.apparmorProfile)'

@@ -7,6 +7,7 @@
 # of its `ok NAME` lines.
 
 load ../helpers
+load vm-helpers
 
 
 # cfg NAME JQ_FILTER ARGS_JSON: a config for the VM (rootfs at /tmp/v2/rootfs there).
@@ -16,18 +17,10 @@ cfg() {
 
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
-	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	"$REPO/scripts/make-rootfs.sh" "$ROOTFS_CACHE" >/dev/null
 	# The VM sees SHARE at the same path; its own /tmp is a tmpfs.
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"
-	cp "$HUSK" "$SHARE/husk"
-	cp -a "$ROOTFS_CACHE" "$SHARE/rootfs"
-	cp "$BATS_TEST_DIRNAME/cgroupv2-checks.sh" "$SHARE/"
-	(cd "$SHARE" && ./husk spec && mv config.json spec.json)
-	jq '.root.path = "/tmp/v2/rootfs" | .root.readonly = false | .process.terminal = false' \
-		"$SHARE/spec.json" >"$SHARE/base.json"
+	vm_share cgroupv2-checks.sh
+	vm_share_rootfs dir
+	vm_share_base /tmp/v2/rootfs
 	cfg res '.linux.resources += {
 		"memory": {"limit": 67108864, "swap": 100663296, "reservation": 33554432},
 		"cpu": {"shares": 512, "quota": 20000, "period": 100000, "cpus": "0"},

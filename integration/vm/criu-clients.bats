@@ -16,12 +16,7 @@ setup_file() {
 	for c in criu podman conmon containerd ctr containerd-shim-runc-v2; do
 		command -v $c >/dev/null || return 0
 	done
-	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"
-	cp "$HUSK" "$SHARE"/husk
-	cp "$BATS_TEST_DIRNAME"/criu-clients.sh "$SHARE"/
+	vm_share criu-clients.sh
 	# The VM's /tmp is its own tmpfs: a clone under the host's /tmp is not
 	# there, so the client setup goes into the share.
 	mkdir -p "$SHARE"/repo/integration

@@ -14,15 +14,9 @@ load vm-helpers
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
 	command -v criu >/dev/null || return 0
-	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"
-	cp "$HUSK" "$SHARE"/husk
-	cp "$BATS_TEST_DIRNAME"/criu.sh "$SHARE"/
+	vm_share criu.sh
 	cp "$HUSK_TESTS_BIN"/console-receiver "$SHARE"/ || true
-	"$REPO"/scripts/make-rootfs.sh "$ROOTFS_CACHE" >/dev/null
-	tar -C "$ROOTFS_CACHE" --numeric-owner -cf "$SHARE"/busybox.tar .
+	vm_share_rootfs tar
 	VM_ROOT=host VM_SHARE=$SHARE VM_TIMEOUT=${VM_TIMEOUT:-900} \
 		"$VM_RUN" "bash $SHARE/criu.sh $SHARE" >"$SHARE"/out 2>"$SHARE"/err || true
 }

@@ -20,17 +20,9 @@ cfg() {
 
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
-	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"
-	cp "${HUSK_REAL:-$HUSK}" "$SHARE/husk"
-	cp "$BATS_TEST_DIRNAME/kernel-5.10.sh" "$SHARE/"
-	"$REPO/scripts/make-rootfs.sh" "$ROOTFS_CACHE" >/dev/null
-	cp -a "$ROOTFS_CACHE" "$SHARE/rootfs"
-	(cd "$SHARE" && ./husk spec && mv config.json spec.json)
-	jq '.root.path = "/tmp/k/rootfs" | .root.readonly = false | .process.terminal = false' \
-		"$SHARE/spec.json" >"$SHARE/base.json"
+	vm_share kernel-5.10.sh
+	vm_share_rootfs dir
+	vm_share_base /tmp/k/rootfs
 	cfg base '.' '["true"]'
 	cfg exit '.' '["sh", "-c", "exit 3"]'
 	cfg mounts '.' '["sh", "-c", "cat /proc/self/mountinfo; echo kcore=$(wc -c </proc/kcore)"]'

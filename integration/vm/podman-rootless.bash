@@ -12,18 +12,8 @@ ROOTLESS_VM_PACKAGES=podman,conmon,catatonit,golang-github-containers-common,con
 # rootless_vm_boot SUITE
 rootless_vm_boot() {
 	[ -x "$VM_RUN" ] || return 0
-	local repo
-	repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"/clients "$SHARE"/rootfs
-	cp "$HUSK" "$SHARE"/husk
-	cp "$BATS_TEST_DIRNAME"/podman-rootless.sh "$SHARE"/
-	cp "$repo"/integration/clients/{common.bash,podman-env.bash,containers.conf.in,storage.conf.in,registries.conf} \
-		"$SHARE"/clients/
-	"$repo"/integration/clients/make-rootfs.sh "$SHARE"/rootfs
-	tar -C "$SHARE"/rootfs --numeric-owner -cf "$SHARE"/busybox.tar .
-	rm -rf "$SHARE"/rootfs
+	vm_share podman-rootless.sh
+	vm_share_clients
 	VM_SUITE=$1 VM_ROOT=image VM_INIT=systemd VM_CACHE=$ROOTLESS_VM_CACHE VM_PACKAGES=$ROOTLESS_VM_PACKAGES \
 		VM_SHARE=$SHARE VM_TIMEOUT=${VM_TIMEOUT:-900} \
 		"$VM_RUN" "bash $SHARE/podman-rootless.sh $SHARE" >"$SHARE"/out 2>"$SHARE"/err || true

@@ -16,17 +16,8 @@ PODMAN_VM_PACKAGES=podman,conmon,catatonit,golang-github-containers-common,conta
 
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
-	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"/clients "$SHARE"/rootfs
-	cp "$HUSK" "$SHARE"/husk
-	cp "$BATS_TEST_DIRNAME"/podman-systemd.sh "$SHARE"/
-	cp "$REPO"/integration/clients/{common.bash,podman-env.bash,containers.conf.in,storage.conf.in,registries.conf} \
-		"$SHARE"/clients/
-	"$REPO"/integration/clients/make-rootfs.sh "$SHARE"/rootfs
-	tar -C "$SHARE"/rootfs --numeric-owner -cf "$SHARE"/busybox.tar .
-	rm -rf "$SHARE"/rootfs
+	vm_share podman-systemd.sh
+	vm_share_clients
 	VM_ROOT=image VM_INIT=systemd VM_CACHE=$PODMAN_VM_CACHE VM_PACKAGES=$PODMAN_VM_PACKAGES \
 		VM_SHARE=$SHARE VM_TIMEOUT=${VM_TIMEOUT:-600} \
 		"$VM_RUN" "bash $SHARE/podman-systemd.sh $SHARE" >"$SHARE"/out 2>"$SHARE"/err || true

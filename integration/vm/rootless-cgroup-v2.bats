@@ -27,19 +27,13 @@ cfg() {
 
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
-	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	"$REPO/scripts/make-rootfs.sh" "$ROOTFS_CACHE" >/dev/null
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"
-	cp "$HUSK" "$SHARE/husk"
-	cp -a "$ROOTFS_CACHE" "$SHARE/rootfs"
-	cp "$BATS_TEST_DIRNAME/rootless-cgroup-v2.sh" "$SHARE/"
-	(cd "$SHARE" && ./husk spec --rootless && mv config.json spec.json)
-	jq --argjson u $VM_UID '.root.path = "/tmp/rl/rootfs" | .root.readonly = false
-		| .process.terminal = false | .process.args = ["true"]
+	vm_share rootless-cgroup-v2.sh
+	vm_share_rootfs dir
+	vm_share_base /tmp/rl/rootfs --rootless
+	jq --argjson u $VM_UID '.process.args = ["true"]
 		| .linux.uidMappings[0].hostID = $u | .linux.gidMappings[0].hostID = $u' \
-		"$SHARE/spec.json" >"$SHARE/base.json"
+		"$SHARE/base.json" >"$SHARE/base.json.tmp"
+	mv "$SHARE/base.json.tmp" "$SHARE/base.json"
 	cfg res '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 20}}
 		| .process.args = ["sleep", "1000"]'
 	cfg res-fg '.linux.resources = {"memory": {"limit": 67108864}}'
