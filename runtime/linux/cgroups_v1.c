@@ -80,15 +80,35 @@ static void format_rule(const struct cg_dev_rule *r, char *buf, size_t len)
 	snprintf(buf, len, "%c %s:%s %s", r->type, maj, min, r->access);
 }
 
+/* Each write(2) to devices.allow or devices.deny is one rule, so the two
+ * files are opened once for all the rules (a default config has a dozen:
+ * two syscalls fewer for each). */
 int cg_v1_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
 		  struct husk_error *err)
 {
+	static const char *const files[2] = {"devices.deny", "devices.allow"};
+	_cleanup_close_ int deny = -1;
+	_cleanup_close_ int allow = -1;
+
+	if (n > 0 && h->dirfd < 0)
+		return husk_error_set(err, ENOENT,
+				      "linux.resources.devices: no cgroup directory to write to");
 	for (size_t i = 0; i < n; i++) {
+		int *fd = rules[i].allow ? &allow : &deny;
+		const char *file = files[rules[i].allow];
 		char buf[96];
+		size_t len;
+
 		format_rule(&rules[i], buf, sizeof buf);
-		if (cg_write(h, "linux.resources.devices",
-			     rules[i].allow ? "devices.allow" : "devices.deny", buf, err) < 0)
-			return -1;
+		len = strlen(buf);
+		if (*fd < 0)
+			*fd = openat(h->dirfd, file, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (*fd < 0)
+			return husk_error_errno(err, "linux.resources.devices: open %s", file);
+		if (write(*fd, buf, len) != (ssize_t)len)
+			return husk_error_errno(err, "linux.resources.devices: write `%s` to %s",
+						buf, file);
+		husk_debug("cgroup devices/%s <- %s", file, buf);
 	}
 	return 0;
 }
