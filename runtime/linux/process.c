@@ -217,8 +217,12 @@ static int set_personality(const struct spec_personality *p, struct husk_error *
 static int set_user(const struct spec_process *p, struct husk_error *err)
 {
 	const struct spec_user *u = &p->user;
-	gid_t groups[NGROUPS_MAX] = {0};
 	size_t n = u->n_additional_gids < NGROUPS_MAX ? u->n_additional_gids : NGROUPS_MAX;
+	/* As many entries as there are groups: a gid_t[NGROUPS_MAX] on the
+	 * stack, zeroed, was 256 KiB (64 pages) faulted in by the init just
+	 * before exec, charged to the container's memory cgroup, and most of
+	 * what made the smallest workable memory limit larger than crun's. */
+	_cleanup_free_ gid_t *groups = n ? xcalloc(n, sizeof *groups) : NULL;
 
 	for (size_t i = 0; i < n; i++)
 		groups[i] = u->additional_gids[i];
