@@ -206,13 +206,18 @@ int state_store_open_at(int rootfd_in, const char *root, const char *id, bool lo
 	out->locked = lock;
 	if (lock && lock_dir(out->dirfd, id, err) < 0)
 		return -1;
-	/* A delete that held the lock while we waited has removed it. */
-	struct stat st;
-	if (fstat(out->dirfd, &st) == 0 && st.st_nlink == 0)
-		return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
 	if (read_state(out, err) < 0) {
+		struct stat st;
+
 		if (err->errnum != ENOENT)
 			return husk_error_prefix(err, "container `%s`", id);
+		/* A delete that held the lock while we waited has removed it
+		 * (an unlinked directory is empty: asked only on ENOENT, which
+		 * saves `list` a syscall per container). */
+		if (fstat(out->dirfd, &st) == 0 && st.st_nlink == 0) {
+			husk_error_clear(err);
+			return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
+		}
 		/* A create killed between making the directory and recording its
 		 * intent: nothing else of it exists.  Answer for it as "creating"
 		 * (stopped once no create holds it) so every command sees it. */
@@ -422,6 +427,11 @@ static bool locked_by_other(const struct container_ref *ref)
 	return errno == EWOULDBLOCK;
 }
 
+static bool status_is(const struct spec_state *s, const char *status)
+{
+	return s->status && strcmp(s->status, status) == 0;
+}
+
 const char *container_status(struct container_ref *ref, const struct husk_globals *g)
 {
 	struct stat st;
@@ -436,7 +446,10 @@ const char *container_status(struct container_ref *ref, const struct husk_global
 	}
 	if (!process_is_same(s->pid, s->start_time))
 		return "stopped";
-	if (fstatat(ref->dirfd, FIFO_FILE, &st, 0) == 0)
+	/* start removes exec.fifo before it records "running": only a
+	 * container recorded as created can still have it. */
+	if (!status_is(s, "running") && !status_is(s, "paused") &&
+	    fstatat(ref->dirfd, FIFO_FILE, &st, 0) == 0)
 		return "created";
 	if (s->cgroup_path) {
 		struct husk_error err = HUSK_ERROR_INIT;

@@ -1180,10 +1180,11 @@ int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_e
 	 * read one file, instead of opening every hierarchy each time. */
 	static struct cgroup_handle *layout;
 	static int mfd = -1; /* the freezer hierarchy's root, kept for the next call */
-	_cleanup_free_ char *rel = NULL, *buf = NULL;
-	struct husk_error e = HUSK_ERROR_INIT;
+	_cleanup_free_ char *rel = NULL;
+	_cleanup_close_ int fd = -1;
 	struct cg_hier *h;
-	size_t len;
+	char buf[32];
+	ssize_t n;
 
 	*frozen = false;
 	if (st->cgroup_path == NULL || st->cgroup_path[0] == '\0')
@@ -1207,10 +1208,15 @@ int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_e
 		return 0;
 	rel = xasprintf("%s/%s", st->cgroup_path[0] == '/' ? st->cgroup_path + 1 : st->cgroup_path,
 			cg_is_v2(layout, h) ? "cgroup.freeze" : "freezer.state");
-	if (read_file_at(mfd, rel, 4096, &buf, &len, &e) < 0) {
-		husk_error_clear(&e);
+	fd = openat(mfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
 		return 0;
-	}
+	/* one line ("0", "THAWED", "FREEZING"...), which one read returns whole:
+	 * no second read for the end of the file, once per container of `list` */
+	n = read(fd, buf, sizeof buf - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
 	*frozen = cg_is_v2(layout, h) ? buf[0] == '1' : str_has_prefix(buf, "FROZEN");
 	return 0;
 }
