@@ -1315,19 +1315,23 @@ static void remove_created_parents(const struct cgroup_handle *cg, int mfd, char
 static int remove_in_fast(const struct cgroup_handle *cg, struct cg_hier *h)
 {
 	_cleanup_close_ int mfd = -1;
-	_cleanup_free_ char *rel = NULL;
+	_cleanup_free_ char *rel = NULL, *full = NULL;
 
 	if (h->dirfd < 0 || (!h->created_leaf && !cg->systemd))
 		return 1;
-	mfd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (mfd < 0)
-		return 1;
-	rel = xstrdup(cg->path + 1);
-	if (unlinkat(mfd, rel, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	/* one rmdir by path; the mount is opened only for parents we made
+	 * (two syscalls fewer per hierarchy: ten hierarchies on v1) */
+	full = xasprintf("%s%s", h->mount, cg->path);
+	if (rmdir(full) < 0 && errno != ENOENT)
 		return 0;
 	close(h->dirfd);
 	h->dirfd = -1;
-	remove_created_parents(cg, mfd, rel);
+	if (cg->created_depth > 1) {
+		mfd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rel = xstrdup(cg->path + 1);
+		if (mfd >= 0)
+			remove_created_parents(cg, mfd, rel);
+	}
 	return 1;
 }
 
