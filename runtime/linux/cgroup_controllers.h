@@ -33,6 +33,18 @@ static inline struct cg_hier *cg_v2_hier(const struct cgroup_handle *cg, const c
 	return h;
 }
 
+/* v1's weight range lo..hi onto v2's 1..10000, linearly (0 stays 0: unset). */
+static inline uint64_t cg_weight_to_v2(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	if (v == 0)
+		return 0;
+	if (v < lo)
+		v = lo;
+	if (v > hi)
+		v = hi;
+	return 1 + ((v - lo) * 9999) / (hi - lo);
+}
+
 /* cgroups_v2.c: v2 spells "unlimited" (-1) as "max". */
 void cg_fmt_max(char *buf, size_t len, int64_t v);
 

@@ -17,13 +17,7 @@
 
 uint64_t cg_shares_to_weight(uint64_t shares)
 {
-	if (shares == 0)
-		return 0;
-	if (shares < 2)
-		shares = 2;
-	if (shares > 262144)
-		shares = 262144;
-	return 1 + ((shares - 2) * 9999) / 262142;
+	return cg_weight_to_v2(shares, 2, 262144);
 }
 
 /* ---- v1 ---- */

@@ -16,13 +16,7 @@
 
 uint64_t cg_blkio_to_io_weight(uint64_t weight)
 {
-	if (weight == 0)
-		return 0;
-	if (weight < 10)
-		weight = 10;
-	if (weight > 1000)
-		weight = 1000;
-	return 1 + ((weight - 10) * 9999) / 990;
+	return cg_weight_to_v2(weight, 10, 1000);
 }
 
 /* ---- v1 ---- */
