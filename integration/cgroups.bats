@@ -324,7 +324,7 @@ cpu_ticks() {
 }
 
 @test "cgroups: events --stats prints runc-style statistics" {
-	update_config '.linux.resources += {"memory": {"limit": 67108864}, "pids": {"limit": 50}}'
+	update_config '.linux.resources += {"memory": {"limit": 67108864, "swap": 134217728}, "pids": {"limit": 50}}'
 	run_detached 'sleep 100'
 	run husk events --stats "$ID"
 	assert_success
@@ -333,6 +333,17 @@ cpu_ticks() {
 	jq -e '.data.pids.current >= 1 and .data.pids.limit == 50' <<<"$output"
 	jq -e '.data.cpu.usage.total > 0' <<<"$output"
 	jq -e '.data.memory.raw | type == "object"' <<<"$output"
+	# v1: each counter group is read from its own files (memsw, kmem, kmem.tcp)
+	if ! is_v2; then
+		local f group
+		for group in swap:memory.memsw kernel:memory.kmem kernelTCP:memory.kmem.tcp; do
+			f=$(cg_dir memory)/${group#*:}.limit_in_bytes
+			[ -e "$f" ] || continue
+			jq -e --arg g "${group%%:*}" --argjson v "$(cat "$f")" \
+				'.data.memory[$g].limit == $v' <<<"$output" ||
+				fail "${group%%:*}.limit is not $f: $output"
+		done
+	fi
 	husk delete --force "$ID"
 }
 

@@ -233,6 +233,21 @@ static void gen_usage(yajl_gen g, const char *name, uint64_t usage, uint64_t max
 	yajl_gen_map_close(g);
 }
 
+/* v1 names each counter <prefix>.usage_in_bytes, .max_usage_in_bytes,
+ * .limit_in_bytes and .failcnt. */
+static void gen_usage_v1(yajl_gen g, const char *name, const struct cg_hier *h, const char *prefix)
+{
+	static const char *const suffix[] = {"usage_in_bytes", "max_usage_in_bytes",
+					     "limit_in_bytes", "failcnt"};
+	uint64_t v[ARRAY_SIZE(suffix)];
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
+		_cleanup_free_ char *file = xasprintf("%s.%s", prefix, suffix[i]);
+		v[i] = cg_stat_u64(h, file);
+	}
+	gen_usage(g, name, v[0], v[1], v[2], v[3]);
+}
+
 void cg_memory_stats(yajl_gen g, const struct cgroup_handle *cg)
 {
 	struct cg_hier *h = cg_find(cg, "memory");
@@ -264,22 +279,10 @@ void cg_memory_stats(yajl_gen g, const struct cgroup_handle *cg)
 		if (st)
 			cg_stat_keyed(st, "cache", &cache);
 		json_gen_kuint(g, "cache", cache);
-		gen_usage(g, "usage", cg_stat_u64(h, "memory.usage_in_bytes"),
-			  cg_stat_u64(h, "memory.max_usage_in_bytes"),
-			  cg_stat_u64(h, "memory.limit_in_bytes"),
-			  cg_stat_u64(h, "memory.failcnt"));
-		gen_usage(g, "swap", cg_stat_u64(h, "memory.memsw.usage_in_bytes"),
-			  cg_stat_u64(h, "memory.memsw.max_usage_in_bytes"),
-			  cg_stat_u64(h, "memory.memsw.limit_in_bytes"),
-			  cg_stat_u64(h, "memory.memsw.failcnt"));
-		gen_usage(g, "kernel", cg_stat_u64(h, "memory.kmem.usage_in_bytes"),
-			  cg_stat_u64(h, "memory.kmem.max_usage_in_bytes"),
-			  cg_stat_u64(h, "memory.kmem.limit_in_bytes"),
-			  cg_stat_u64(h, "memory.kmem.failcnt"));
-		gen_usage(g, "kernelTCP", cg_stat_u64(h, "memory.kmem.tcp.usage_in_bytes"),
-			  cg_stat_u64(h, "memory.kmem.tcp.max_usage_in_bytes"),
-			  cg_stat_u64(h, "memory.kmem.tcp.limit_in_bytes"),
-			  cg_stat_u64(h, "memory.kmem.tcp.failcnt"));
+		gen_usage_v1(g, "usage", h, "memory");
+		gen_usage_v1(g, "swap", h, "memory.memsw");
+		gen_usage_v1(g, "kernel", h, "memory.kmem");
+		gen_usage_v1(g, "kernelTCP", h, "memory.kmem.tcp");
 	}
 	if (st) {
 		json_gen_cstr(g, "raw");
