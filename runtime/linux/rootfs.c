@@ -175,23 +175,37 @@ static int bind_notify_socket(struct init_ctx *ctx, struct husk_error *err)
 	return 0;
 }
 
-/* One file of maskedPaths, bound over with the host's /dev/null now. */
-static int mask_file_now(struct init_ctx *ctx, const char *path, struct husk_error *err)
+/* A path of maskedPaths in the rootfs: an O_PATH fd and *st, or
+ * MASK_TARGET_ABSENT when the rootfs has no such path (nothing to mask), or
+ * -1 with err set. */
+#define MASK_TARGET_ABSENT (-2)
+static int open_mask_target(struct init_ctx *ctx, const char *path, struct stat *st,
+			    struct husk_error *err)
 {
 	_cleanup_close_ int fd =
 	    resolve_in_root(ctx->rootfs_fd, path, O_PATH, RESOLVE_NO_CREATE, 0, err);
-	_cleanup_close_ int tree = -1;
-	struct stat st;
 
 	if (fd < 0) {
 		if (err->errnum == ENOENT || err->errnum == ENOTDIR) {
 			husk_error_clear(err);
-			return 0;
+			return MASK_TARGET_ABSENT;
 		}
 		return -1;
 	}
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		return husk_error_errno(err, "stat `%s`", path);
+	return steal_fd(&fd);
+}
+
+/* One file of maskedPaths, bound over with the host's /dev/null now. */
+static int mask_file_now(struct init_ctx *ctx, const char *path, struct husk_error *err)
+{
+	struct stat st;
+	_cleanup_close_ int fd = open_mask_target(ctx, path, &st, err);
+	_cleanup_close_ int tree = -1;
+
+	if (fd < 0)
+		return fd == MASK_TARGET_ABSENT ? 0 : -1;
 	if (S_ISDIR(st.st_mode))
 		return 0; /* a read-only tmpfs, after the pivot */
 	tree = mount_tree_clone(ctx->devnull_fd, "",
@@ -361,19 +375,11 @@ static int attach_mask(int *mask, int target, const char *path, struct husk_erro
 
 static int mask_path(struct init_ctx *ctx, const char *path, struct husk_error *err)
 {
-	_cleanup_close_ int fd =
-	    resolve_in_root(ctx->rootfs_fd, path, O_PATH, RESOLVE_NO_CREATE, 0, err);
 	struct stat st;
+	_cleanup_close_ int fd = open_mask_target(ctx, path, &st, err);
 
-	if (fd < 0) {
-		if (err->errnum == ENOENT || err->errnum == ENOTDIR) {
-			husk_error_clear(err);
-			return 0;
-		}
-		return -1;
-	}
-	if (fstat(fd, &st) < 0)
-		return husk_error_errno(err, "stat `%s`", path);
+	if (fd < 0)
+		return fd == MASK_TARGET_ABSENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode)) {
 		if (!kernel_has(KERNEL_MOUNT_API))
 			return 0; /* masked before the pivot: mask_files_before_pivot() */
