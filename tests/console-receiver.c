@@ -33,35 +33,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "listen-unix.h"
+
 static void die(const char *what)
 {
 	fprintf(stderr, "console-receiver: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	char tmp[sizeof addr.sun_path];
-	int fd;
-
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
-		die(path);
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	unlink(tmp);
-	memcpy(addr.sun_path, tmp, strlen(tmp) + 1);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-		die("bind");
-	if (listen(fd, 1) < 0)
-		die("listen");
-	/* Appear under the real name only once connect() can succeed. */
-	if (rename(tmp, path) < 0)
-		die("rename");
-	return fd;
 }
 
 static int receive_fd(int conn, bool print_payload)
@@ -177,7 +154,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	deadline = now_ms() + timeout * 1000LL;
-	lfd = listen_on(argv[optind]);
+	lfd = listen_unix_at(argv[optind], 1, die);
 	struct pollfd lp = {.fd = lfd, .events = POLLIN};
 	if (poll(&lp, 1, timeout * 1000) <= 0) {
 		fprintf(stderr, "console-receiver: nobody connected\n");

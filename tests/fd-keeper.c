@@ -47,32 +47,12 @@ struct held {
 static struct held held[MAX_FDS];
 static size_t n_held;
 
+#include "listen-unix.h"
+
 static void die(const char *what)
 {
 	fprintf(stderr, "fd-keeper: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	char tmp[sizeof addr.sun_path];
-	int fd;
-
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
-		die(path);
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	unlink(tmp);
-	memcpy(addr.sun_path, tmp, strlen(tmp) + 1);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 64) < 0)
-		die("bind/listen");
-	if (rename(tmp, path) < 0)
-		die("rename");
-	return fd;
 }
 
 static void keep(int fd, enum kind kind)
@@ -185,7 +165,7 @@ int main(int argc, char **argv)
 	 * hold: the sweep counts on fd 3 being the listening socket. */
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
 		die("close_range");
-	lfd = listen_on(argv[1]);
+	lfd = listen_unix_at(argv[1], 64, die);
 	if (lfd != 3) {
 		fprintf(stderr, "fd-keeper: the listening socket is fd %d, not 3\n", lfd);
 		return 1;
