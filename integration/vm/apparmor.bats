@@ -80,6 +80,10 @@ setup() {
 	vm_is unknown-ran 0
 }
 
+@test "apparmor VM: an unknown profile's error is the init's own in 20 runs, never the sync socket's reset" {
+	vm_is unknown-loop-own-error 20
+}
+
 @test "apparmor VM: an unknown profile fails create (as runc does), leaving no container" {
 	local rc
 	rc=$(sed -n 's/^unknown-create-rc: //p' "$SHARE"/out)
