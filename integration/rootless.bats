@@ -318,22 +318,30 @@ teardown() {
 	rl_assert_no_leftovers "$ID"
 }
 
-@test "rootless: podman-style, husk as root of a user namespace the test mapped with newuidmap" {
-	# The test makes the user namespace and writes its full mappings with
-	# newuidmap/newgidmap as the user, then runs husk inside it, as root
-	# there, with a config that has no user namespace of its own.
-	# A duration no container of another test uses, so that pgrep finds
-	# this holder and never a container's sleep in a namespace already mapped.
-	as_user sh -c 'exec unshare --user sleep 4321' &
-	local holder
+# rl_podman_like_holder N [UNSHARE_FLAGS]: a user namespace (by default
+# with its own mount namespace: --user --mount), mapped as podman maps its
+# own (0 = the user, 1.. = the subordinate ids), held by `sleep N` (a
+# duration no other test uses); sets holder.
+rl_podman_like_holder() {
+	as_user sh -c "exec unshare ${2:---user --mount} sleep $1" &
 	for _ in $(seq 100); do
-		holder=$(pgrep -u "$ROOTLESS_UID" -x -f 'sleep 4321' | head -1) && [ -n "$holder" ] &&
+		holder=$(pgrep -u "$ROOTLESS_UID" -x -f "sleep $1" | head -1) && [ -n "$holder" ] &&
 			[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
 		sleep 0.05
 	done
 	[ -n "$holder" ]
 	as_user newuidmap "$holder" 0 "$ROOTLESS_UID" 1 1 "$ROOTLESS_SUBUID_START" 65536
 	as_user newgidmap "$holder" 0 "$ROOTLESS_GID" 1 1 "$ROOTLESS_SUBGID_START" 65536
+}
+
+@test "rootless: podman-style, husk as root of a user namespace the test mapped with newuidmap" {
+	# The test makes the user namespace and writes its full mappings with
+	# newuidmap/newgidmap as the user, then runs husk inside it, as root
+	# there, with a config that has no user namespace of its own.
+	# A duration no container of another test uses, so that pgrep finds
+	# this holder and never a container's sleep in a namespace already mapped.
+	local holder
+	rl_podman_like_holder 4321 --user
 	rl_update_config 'del(.linux.uidMappings, .linux.gidMappings)
 		| .linux.namespaces |= map(select(.type != "user"))
 		| .process.capabilities.bounding += ["CAP_CHOWN"]
@@ -351,21 +359,6 @@ teardown() {
 	[ -d "$ROOTLESS_XDG/husk" ]
 	kill "$holder"
 	rl_assert_no_leftovers "$ID"
-}
-
-# rl_podman_like_holder N: a user namespace with its own mount namespace,
-# mapped as podman maps its own (0 = the user, 1.. = the subordinate ids),
-# held by `sleep N` (a duration no other test uses); sets holder.
-rl_podman_like_holder() {
-	as_user sh -c "exec unshare --user --mount sleep $1" &
-	for _ in $(seq 100); do
-		holder=$(pgrep -u "$ROOTLESS_UID" -x -f "sleep $1" | head -1) && [ -n "$holder" ] &&
-			[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
-		sleep 0.05
-	done
-	[ -n "$holder" ]
-	as_user newuidmap "$holder" 0 "$ROOTLESS_UID" 1 1 "$ROOTLESS_SUBUID_START" 65536
-	as_user newgidmap "$holder" 0 "$ROOTLESS_GID" 1 1 "$ROOTLESS_SUBGID_START" 65536
 }
 
 @test "rootless: podman --uidmap-style, a bind source only the user can reach, under a nested mapping" {
