@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The state root is trusted with every container's pid and cgroups: one that
 # is a symlink, owned by another user or writable by group/others is refused
-# by every command; ids, bundles and roots that are long, hold control
+# by every command, and so is one with a directory or symlink on the way to
+# it that another user owns or (unless sticky, as /tmp) can write to; ids, bundles and roots that are long, hold control
 # characters or go through symlinks are refused clearly or handled safely.
 
 load helpers
@@ -93,4 +94,105 @@ refused_root() {
 	mkdir -m 0755 "$BATS_TEST_TMPDIR/open"
 	husk_bin --root "$BATS_TEST_TMPDIR/open" list -q
 	assert_no_leftovers "$ID"
+}
+
+@test "state root: a directory on the way owned by another user is refused, and nothing is made behind it" {
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/theirs"
+	chown 4321:4321 "$BATS_TEST_TMPDIR/theirs"
+	refused_root "$BATS_TEST_TMPDIR/theirs/root" \
+		"the directory \`$BATS_TEST_TMPDIR/theirs\` on the way to it is owned by uid 4321"
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/theirs")" ] || fail "made $(ls -A "$BATS_TEST_TMPDIR/theirs")"
+	# deeper: a root-owned directory below theirs does not help (they can rename it)
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/theirs/sub"
+	refused_root "$BATS_TEST_TMPDIR/theirs/sub/root" "\`$BATS_TEST_TMPDIR/theirs\` on the way to it is owned by uid 4321"
+}
+
+@test "state root: a directory on the way writable by group or others is refused unless sticky, as /tmp" {
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/shared"
+	chmod 0775 "$BATS_TEST_TMPDIR/shared"
+	refused_root "$BATS_TEST_TMPDIR/shared/root" \
+		"\`$BATS_TEST_TMPDIR/shared\` on the way to it is writable by its group or by others and not sticky (mode 0775)"
+	chmod 0777 "$BATS_TEST_TMPDIR/shared"
+	refused_root "$BATS_TEST_TMPDIR/shared/root" "and not sticky (mode 0777)"
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/shared")" ] || fail "made $(ls -A "$BATS_TEST_TMPDIR/shared")"
+	# sticky, as /tmp and /var/tmp: others may add entries but not move ours
+	chmod 1777 "$BATS_TEST_TMPDIR/shared"
+	husk_bin --root "$BATS_TEST_TMPDIR/shared/a/root" create --bundle "$BUNDLE" "$ID" </dev/null
+	[ "$(husk_bin --root "$BATS_TEST_TMPDIR/shared/a/root" state "$ID" | jq -r .status)" = created ]
+	husk_bin --root "$BATS_TEST_TMPDIR/shared/a/root" delete --force "$ID"
+	assert_no_leftovers "$ID"
+	# what another user put in the sticky directory is theirs: refused
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/shared/planted"
+	chown 4321 "$BATS_TEST_TMPDIR/shared/planted"
+	refused_root "$BATS_TEST_TMPDIR/shared/planted/root" "on the way to it is owned by uid 4321"
+}
+
+@test "state root: a symlink on the way is followed when root or we own it (as /var/run), refused when another user does" {
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/run"
+	ln -s run "$BATS_TEST_TMPDIR/varrun"
+	husk_bin --root "$BATS_TEST_TMPDIR/varrun/husk" create --bundle "$BUNDLE" "$ID" </dev/null
+	[ -d "$BATS_TEST_TMPDIR/run/husk/$ID" ] || fail "the root was not made behind the link"
+	run husk_bin --root "$BATS_TEST_TMPDIR/run/husk" list -q
+	assert_success
+	assert_output "$ID"
+	husk_bin --root "$BATS_TEST_TMPDIR/varrun/husk" delete --force "$ID"
+	assert_no_leftovers "$ID"
+	# the same link owned by another user (who may point it anywhere)
+	mkdir -m 1777 "$BATS_TEST_TMPDIR/tmp"
+	chmod 1777 "$BATS_TEST_TMPDIR/tmp"
+	ln -s ../run "$BATS_TEST_TMPDIR/tmp/link"
+	chown -h 4321 "$BATS_TEST_TMPDIR/tmp/link"
+	refused_root "$BATS_TEST_TMPDIR/tmp/link/husk2" \
+		"the symbolic link \`$BATS_TEST_TMPDIR/tmp/link\` on the way to it is owned by uid 4321"
+	[ ! -e "$BATS_TEST_TMPDIR/run/husk2" ] || fail "made the root behind another user's link"
+	# a link to a link to ... is bounded
+	ln -s loop "$BATS_TEST_TMPDIR/loop"
+	run husk_bin --root "$BATS_TEST_TMPDIR/loop/husk" list
+	assert_failure
+	assert_output --partial "more than 40 symbolic links on the way to it"
+}
+
+@test "state root: a non-root user's roots: under its own directory (as XDG_RUNTIME_DIR) or a sticky one, never under another user's" {
+	local runuser=$BATS_TEST_TMPDIR/user/4321 as=(setpriv --reuid=4321 --regid=4321 --clear-groups)
+	mkdir -p -m 0755 "$BATS_TEST_TMPDIR/user"
+	mkdir -m 0700 "$runuser"
+	chown 4321:4321 "$runuser"
+	mkdir -m 1777 "$BATS_TEST_TMPDIR/tmp"
+	chmod 1777 "$BATS_TEST_TMPDIR/tmp"
+	make_traversable "$BATS_TEST_TMPDIR"
+	# the default root, $XDG_RUNTIME_DIR/husk
+	"${as[@]}" mkdir -m 0700 "$runuser/husk"
+	run env XDG_RUNTIME_DIR="$runuser" "${as[@]}" "$HUSK" list -q
+	assert_success
+	assert_output ""
+	# a root below a sticky directory, the user's own
+	"${as[@]}" mkdir -p -m 0700 "$BATS_TEST_TMPDIR/tmp/mine/husk"
+	run "${as[@]}" "$HUSK" --root "$BATS_TEST_TMPDIR/tmp/mine/husk" list -q
+	assert_success
+	assert_output ""
+	# in a user namespace without the host's root (where rootless podman
+	# runs the runtime), / and the directories up to the user's own show
+	# as owned by the overflow uid: taken for root on the way, never for
+	# the root itself
+	if "${as[@]}" unshare --user --map-root-user true 2>/dev/null; then
+		run env XDG_RUNTIME_DIR="$runuser" "${as[@]}" unshare --user --map-root-user "$HUSK" list -q
+		assert_success
+		assert_output ""
+		mkdir -m 0755 "$BATS_TEST_TMPDIR/user/hostroot"
+		run "${as[@]}" unshare --user --map-root-user "$HUSK" --root "$BATS_TEST_TMPDIR/user/hostroot" list -q
+		assert_failure
+		assert_output --partial "is owned by uid $(cat /proc/sys/kernel/overflowuid), not by us (uid 0) or root"
+	else
+		echo "# no unprivileged user namespaces here: the rootless-podman case is not tried" >&3
+	fi
+	# another (non-root) user's directory on the way: refused
+	run env XDG_RUNTIME_DIR="$runuser" setpriv --reuid=4322 --regid=4322 --clear-groups \
+		"$HUSK" --root "$runuser/husk" list -q
+	assert_failure
+	assert_output --partial "is owned by uid 4321, not by us (uid 4322) or root"
+	# XDG_RUNTIME_DIR made group-writable by mistake: refused, naming it
+	chmod 0770 "$runuser"
+	run env XDG_RUNTIME_DIR="$runuser" "${as[@]}" "$HUSK" list -q
+	assert_failure
+	assert_output --partial "the directory \`$runuser\` on the way to it is writable by its group or by others and not sticky (mode 0770)"
 }

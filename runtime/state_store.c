@@ -7,7 +7,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -41,39 +43,223 @@ int container_id_check(const char *id, struct husk_error *err)
 	return 0;
 }
 
-/* mkdir -p: containerd's shim passes --root <runc-root>/<namespace>. */
-static int mkdir_parents(const char *path, mode_t mode)
-{
-	_cleanup_free_ char *p = xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /*
  * The root is trusted with every container's pid, cgroup paths and config:
  * one that another user can write to (or swap for a symlink) would let
- * that user plant state this husk then acts on.  Like sshd's StrictModes,
- * accept only a real directory owned by us or by root and writable by its
- * owner alone.  Opened without following a final symlink, checked on the
- * fd, and used only through the fd afterwards.
+ * that user plant state this husk then acts on, and so would any directory
+ * on the way to it, which that user could rename and replace.  Like sshd's
+ * StrictModes:
+ *   - the root itself is a real directory (not a symlink) owned by us or by
+ *     root and writable by its owner alone;
+ *   - every directory on the way from / is owned by us or by root and
+ *     writable by nobody else, or by others only with the sticky bit (/tmp,
+ *     /var/tmp), where they may add entries but not rename or remove ours
+ *     (and whatever they add is owned by them, so refused in turn);
+ *   - a symlink on the way (/var/run -> /run) is followed when it is owned
+ *     by us or by root, its directory being checked already.
+ * The walk goes one component at a time through directory fds opened
+ * without following links, so the path used is the path checked.
+ * In a user namespace that does not map the host's root (rootless podman
+ * runs the runtime in one), /, /run and /run/user show as owned by the
+ * overflow uid: on the way there (not for the root itself) that owner is
+ * taken for root, since no other owner can be told apart from it.
  */
+#define MAX_ROOT_LINKS 40
+
+static bool host_root_unmapped(void)
+{
+	static int unmapped = -1;
+	unsigned long inside, outside, count;
+	_cleanup_file_ FILE *f = NULL;
+
+	if (unmapped >= 0)
+		return unmapped;
+	unmapped = 0;
+	f = fopen("/proc/self/uid_map", "re");
+	if (f == NULL)
+		return false;
+	unmapped = 1;
+	while (fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+		if (outside == 0)
+			unmapped = 0;
+	return unmapped;
+}
+
+static uid_t overflow_uid(void)
+{
+	unsigned long uid = 65534;
+	_cleanup_file_ FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
+
+	if (f && fscanf(f, "%lu", &uid) != 1)
+		uid = 65534;
+	return (uid_t)uid;
+}
+
+static bool trusted_owner(uid_t uid, bool on_the_way)
+{
+	if (uid == 0 || uid == geteuid())
+		return true;
+	return on_the_way && host_root_unmapped() && uid == overflow_uid();
+}
+
+static int untrusted_owner(const char *root, const char *what, const char *where, uid_t uid,
+			   struct husk_error *err)
+{
+	return husk_error_set(
+	    err, EPERM,
+	    "state root `%s`: %s `%s` on the way to it is owned by uid %u, not by "
+	    "us (uid %u) or root",
+	    root, what, where, (unsigned)uid, (unsigned)geteuid());
+}
+
+static int check_dir_on_the_way(int fd, const char *where, const char *root, struct husk_error *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return husk_error_errno(err, "state root `%s`: stat `%s`", root, where);
+	if (!trusted_owner(st.st_uid, true))
+		return untrusted_owner(root, "the directory", where, st.st_uid, err);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		return husk_error_set(
+		    err, EPERM,
+		    "state root `%s`: the directory `%s` on the way to it is "
+		    "writable by its group or by others and not sticky (mode %04o)",
+		    root, where, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+static int open_dir_on_the_way(int dirfd, const char *name, const char *where, const char *root,
+			       struct husk_error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return husk_error_errno(err, "state root `%s`: open `%s`", root, where);
+	if (check_dir_on_the_way(fd, where, root, err) < 0)
+		return -1;
+	return steal_fd(&fd);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	return xasprintf("%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", name);
+}
+
+/* The state root as an absolute path: a relative one is taken from the
+ * working directory's real path (getcwd has no symlinks in it). */
+static char *absolute_root(const char *root, struct husk_error *err)
+{
+	_cleanup_free_ char *cwd = NULL;
+
+	if (root[0] == '/')
+		return xstrdup(root);
+	cwd = getcwd(NULL, 0);
+	if (cwd == NULL) {
+		husk_error_errno(err, "state root `%s`: the working directory", root);
+		return NULL;
+	}
+	return join_path(cwd, root);
+}
+
+/*
+ * Walk from / to the directory that holds the root's last component,
+ * checking each directory on the way and following trusted symlinks; with
+ * create, missing directories are made (0755, as mkdir -p: containerd's
+ * shim passes --root <runc-root>/<namespace>).  Returns that directory's
+ * fd and its name for the root in *last ("." for the root /).
+ */
+static int open_root_parent(const char *root, bool create, char **last, struct husk_error *err)
+{
+	_cleanup_free_ char *todo = absolute_root(root, err);
+	_cleanup_free_ char *where = xstrdup("/");
+	_cleanup_close_ int dir = -1;
+	int links = 0;
+
+	if (todo == NULL)
+		return -1;
+	dir = open_dir_on_the_way(AT_FDCWD, "/", "/", root, err);
+	if (dir < 0)
+		return -1;
+	for (;;) {
+		char *name = todo + strspn(todo, "/"), *end = name + strcspn(name, "/");
+		char *rest = end + strspn(end, "/");
+		_cleanup_free_ char *next = NULL, *comp = NULL;
+		char target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+		int fd;
+
+		if (*rest == '\0') {
+			*last = *name ? strndup(name, (size_t)(end - name)) : xstrdup(".");
+			if (*last == NULL)
+				return husk_error_set(err, ENOMEM, "state root `%s`", root);
+			return steal_fd(&dir);
+		}
+		comp = strndup(name, (size_t)(end - name));
+		if (comp == NULL)
+			return husk_error_set(err, ENOMEM, "state root `%s`", root);
+		next = join_path(where, comp);
+		if (fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT || !create)
+				return husk_error_errno(err, "open state root `%s`: `%s`", root,
+							next);
+			if (mkdirat(dir, comp, 0755) < 0 && errno != EEXIST)
+				return husk_error_errno(err, "create state root `%s`: `%s`", root,
+							next);
+			if (fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				return husk_error_errno(err, "create state root `%s`: `%s`", root,
+							next);
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if (++links > MAX_ROOT_LINKS)
+				return husk_error_set(
+				    err, ELOOP,
+				    "state root `%s`: more than %d symbolic links "
+				    "on the way to it",
+				    root, MAX_ROOT_LINKS);
+			if (!trusted_owner(st.st_uid, true))
+				return untrusted_owner(root, "the symbolic link", next, st.st_uid,
+						       err);
+			n = readlinkat(dir, comp, target, sizeof target - 1);
+			if (n < 0)
+				return husk_error_errno(err, "state root `%s`: read the link `%s`",
+							root, next);
+			target[n] = '\0';
+			free(comp);
+			comp = xasprintf("%s/%s", target, rest);
+			free(todo);
+			todo = comp;
+			comp = NULL;
+			if (target[0] == '/') {
+				cleanup_closep(&dir);
+				dir = open_dir_on_the_way(AT_FDCWD, "/", "/", root, err);
+				if (dir < 0)
+					return -1;
+				free(where);
+				where = xstrdup("/");
+			}
+			continue;
+		}
+		fd = open_dir_on_the_way(dir, comp, next, root, err);
+		if (fd < 0)
+			return -1;
+		cleanup_closep(&dir);
+		dir = fd;
+		free(where);
+		where = next;
+		next = NULL;
+		memmove(todo, rest, strlen(rest) + 1);
+	}
+}
+
 static int check_root_fd(int fd, const char *root, struct husk_error *err)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return husk_error_errno(err, "stat state root `%s`", root);
-	if (st.st_uid != geteuid() && st.st_uid != 0)
+	if (!trusted_owner(st.st_uid, false))
 		return husk_error_set(
 		    err, EPERM, "state root `%s` is owned by uid %u, not by us (uid %u) or root",
 		    root, (unsigned)st.st_uid, (unsigned)geteuid());
@@ -87,7 +273,8 @@ static int check_root_fd(int fd, const char *root, struct husk_error *err)
 
 int state_root_open(const char *root, bool create, struct husk_error *err)
 {
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int parent = -1, fd = -1;
+	_cleanup_free_ char *last = NULL;
 
 	if (root == NULL)
 		return husk_error_set(err, 0,
@@ -95,13 +282,17 @@ int state_root_open(const char *root, bool create, struct husk_error *err)
 				      "not set; set XDG_RUNTIME_DIR (e.g. /run/user/%u) or pass "
 				      "--root DIR",
 				      (unsigned)getuid());
-	if (create && mkdir_parents(root, 0700) < 0)
+	parent = open_root_parent(root, create, &last, err);
+	if (parent < 0)
+		return -1;
+	if (create && mkdirat(parent, last, 0700) < 0 && errno != EEXIST)
 		return husk_error_errno(err, "create state root `%s`", root);
-	fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(parent, last, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENOTDIR) {
 			struct stat st;
-			if (lstat(root, &st) == 0 && S_ISLNK(st.st_mode))
+			if (fstatat(parent, last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
 				return husk_error_set(err, ELOOP,
 						      "state root `%s` is a symbolic link; give "
 						      "the directory itself",
