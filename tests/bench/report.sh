@@ -150,7 +150,7 @@ write_markdown() {
 		[ -n "$CRUN2_NOTE" ] && echo "- note: $CRUN2_NOTE"
 		echo "- rounds: $ROUNDS alternating rounds (${LABELS[*]}, plus ${FLOORS[*]} for run) for run, cycle,"
 		echo "  state, list;"
-		echo "  $BATCH_ROUNDS for the 100-run batches; $RSS_ROUNDS for peak RSS"
+		echo "  $BATCH_ROUNDS for the $NBATCH-run batches; $RSS_ROUNDS for peak RSS"
 		echo "- each figure is the median over rounds; each ratio the median of the per-round"
 		echo "  ratios to crun (same round)${BASE2:+, and X/$BASE2 the same against crun 1.27}. floor is tests/bench/floor.c (namespaces, pivot_root,"
 		echo "  proc, exec)$([ $HAVE_V1 = 1 ] && echo "; floorcg is the floor plus a new cgroup in every v1 hierarchy")."
