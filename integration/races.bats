@@ -14,9 +14,10 @@ setup() {
 	set_args sleep 1000
 }
 
-# clean_outcome FILE RC: rc 0, or an error that husk itself reported.
+# clean_outcome FILE [RC]: rc 0, or an error that husk itself reported
+# (RC by default the exit status bg_husk wrote to FILE.rc).
 clean_outcome() {
-	local out=$1 rc=$2
+	local out=$1 rc=${2:-$(cat "$1.rc")}
 	[ "$rc" -eq 0 ] && return 0
 	[ "$rc" -lt 124 ] || fail "exit $rc (timeout or signal): $(cat "$out")"
 	grep -q '^husk: ' "$out" || fail "exit $rc without a husk error: $(cat "$out")"
@@ -87,8 +88,8 @@ wait_bg() {
 		bg_husk "$BATS_TEST_TMPDIR/out-s" start "$ID"
 		bg_husk "$BATS_TEST_TMPDIR/out-d" delete --force "$ID"
 		wait_bg
-		clean_outcome "$BATS_TEST_TMPDIR/out-s" "$(cat "$BATS_TEST_TMPDIR/out-s.rc")"
-		clean_outcome "$BATS_TEST_TMPDIR/out-d" "$(cat "$BATS_TEST_TMPDIR/out-d.rc")"
+		clean_outcome "$BATS_TEST_TMPDIR/out-s"
+		clean_outcome "$BATS_TEST_TMPDIR/out-d"
 		# delete may have lost to start only by waiting for its lock: it then
 		# deleted the running container
 		husk delete --force "$ID" 2>/dev/null || true
@@ -105,7 +106,7 @@ wait_bg() {
 			husk_bin --root "$STATE_ROOT" kill "$ID" KILL >/dev/null 2>&1 || true
 		done
 		wait_bg
-		clean_outcome "$BATS_TEST_TMPDIR/c" "$(cat "$BATS_TEST_TMPDIR/c.rc")"
+		clean_outcome "$BATS_TEST_TMPDIR/c"
 		run husk state "$ID"
 		if [ "$status" -eq 0 ]; then
 			[[ "$(jq -r .status <<<"$output")" =~ ^(created|stopped)$ ]] || fail "state: $output"
@@ -138,8 +139,8 @@ wait_bg() {
 		bg_husk "$BATS_TEST_TMPDIR/p" pause "$ID"
 		bg_husk "$BATS_TEST_TMPDIR/k" kill "$ID" KILL
 		wait_bg
-		clean_outcome "$BATS_TEST_TMPDIR/p" "$(cat "$BATS_TEST_TMPDIR/p.rc")"
-		clean_outcome "$BATS_TEST_TMPDIR/k" "$(cat "$BATS_TEST_TMPDIR/k.rc")"
+		clean_outcome "$BATS_TEST_TMPDIR/p"
+		clean_outcome "$BATS_TEST_TMPDIR/k"
 		run husk state "$ID"
 		assert_success
 		husk delete --force "$ID"
