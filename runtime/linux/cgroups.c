@@ -375,11 +375,36 @@ static int cgroupfs_path(const struct spec_config *cfg, const char *id, char **o
 /* Walk path below the hierarchy's mount, creating what is missing (and
  * initialising cpuset on v1).  Sets h->dirfd, returns how many trailing
  * components were created. */
+/* The usual case, by path: every parent is there and only the leaf is new
+ * (two syscalls where the walk below takes seven per hierarchy).  1 when
+ * done, 0 to leave it to the walk (a missing parent, an existing leaf, a
+ * race).  Not for cpuset, whose parents the walk must check too. */
+static int create_leaf_fast(struct cgroup_handle *cg, struct cg_hier *h)
+{
+	_cleanup_free_ char *full = xasprintf("%s%s", h->mount, cg->path);
+	int fd;
+
+	if (mkdir(full, 0755) < 0)
+		return 0;
+	fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		rmdir(full);
+		return 0;
+	}
+	h->dirfd = fd;
+	h->created_leaf = true;
+	return 1;
+}
+
 static int create_in(struct cgroup_handle *cg, struct cg_hier *h, struct husk_error *err)
 {
+	bool cpuset = h->controllers && list_has(h->controllers, "cpuset");
+
+	if (!cpuset && cg->path[0] == '/' && cg->path[1] != '\0' && create_leaf_fast(cg, h))
+		return 1;
+
 	_cleanup_close_ int fd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *copy = xstrdup(cg->path);
-	bool cpuset = h->controllers && list_has(h->controllers, "cpuset");
 	int created = 0;
 	char *save = NULL;
 
