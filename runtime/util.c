@@ -317,14 +317,40 @@ int send_pidfd(const char *path, pid_t pid, int pidfd, struct husk_error *err)
 	return 0;
 }
 
+/* Calendar date of a day count since 1970-01-01 (proleptic Gregorian):
+ * shift to years starting in March, so that the leap day ends a year, and
+ * count 400-year eras of 146097 days. */
+static void civil_date(int64_t days, int64_t *year, unsigned *month, unsigned *day)
+{
+	int64_t z = days + 719468; /* days since 0000-03-01 */
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);			      /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		      /* [0, 365] */
+	unsigned mp = (5 * doy + 2) / 153;				      /* March = 0 */
+
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = (int64_t)yoe + era * 400 + (*month <= 2);
+}
+
+/* UTC by arithmetic: gmtime_r and strftime both initialise glibc's time
+ * zone on first use, which reads /etc/localtime (five syscalls and a parse
+ * in every create) for a time that has no zone. */
 void rfc3339_format_now(char buf[RFC3339_SIZE])
 {
 	struct timespec ts;
-	struct tm tm;
-	size_t n;
+	int64_t secs, days, year;
+	unsigned month, day, sod;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, RFC3339_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, RFC3339_SIZE - n, ".%09ldZ", ts.tv_nsec);
+	secs = (int64_t)ts.tv_sec;
+	days = secs / 86400;
+	if (secs % 86400 < 0)
+		days--;
+	sod = (unsigned)(secs - days * 86400);
+	civil_date(days, &year, &month, &day);
+	snprintf(buf, RFC3339_SIZE, "%04u-%02u-%02uT%02u:%02u:%02u.%09luZ",
+		 (unsigned)(year % 10000), month % 13u, day % 32u, sod / 3600 % 24u, sod / 60 % 60u,
+		 sod % 60u, (unsigned long)ts.tv_nsec % 1000000000ul);
 }
