@@ -102,15 +102,16 @@ static off_t exec_size(int fd, off_t file_size)
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > 64)
 		return file_size;
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
+	/* the whole table in one read (e_phnum <= 64: 3.5 KiB), not one
+	 * pread per entry: 13 syscalls fewer in every create, run and exec */
+	Elf64_Phdr ph[64];
+	size_t table = eh.e_phnum * sizeof ph[0];
 
-		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + i * sizeof ph)) !=
-		    (ssize_t)sizeof ph)
-			return file_size;
-		if ((off_t)(ph.p_offset + ph.p_filesz) > end)
-			end = (off_t)(ph.p_offset + ph.p_filesz);
-	}
+	if (pread(fd, ph, table, (off_t)eh.e_phoff) != (ssize_t)table)
+		return file_size;
+	for (unsigned i = 0; i < eh.e_phnum; i++)
+		if ((off_t)(ph[i].p_offset + ph[i].p_filesz) > end)
+			end = (off_t)(ph[i].p_offset + ph[i].p_filesz);
 	end = (off_t)(eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr)) > end
 		  ? (off_t)(eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr))
 		  : end;
