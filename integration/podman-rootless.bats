@@ -13,6 +13,7 @@
 load helpers
 load rootless-helpers
 load clients/podman-env
+load podman-scenarios
 
 IMG=localhost/clients-busybox
 
@@ -149,36 +150,15 @@ host_uid_of() {
 	assert_status 0
 	assert_output_contains "sh"
 	assert_output_contains "root"
-	run upodman stop -t 10 rl-d
-	assert_status 0
-	retry 50 logs_contain rl-d got-term
-	[ "$(ctr_status rl-d)" = exited ] || fail "status after stop: $(ctr_status rl-d)"
-	[ "$(upodman inspect --format '{{.State.ExitCode}}' rl-d)" = 0 ] || fail "exit code after TERM"
-	upodman rm rl-d
+	podman_stop_scenario upodman rl-d
 }
 
 @test "rootless podman: exec runs in the container and passes the exit code" {
-	upodman run -d --name rl-exec $IMG sleep 1000
-	run upodman exec rl-exec sh -c 'echo in-exec; cat /proc/1/cmdline | tr "\0" " "'
-	assert_status 0
-	assert_output_contains "in-exec"
-	assert_output_contains "sleep 1000"
-	run upodman exec rl-exec sh -c 'exit 5'
-	assert_status 5
-	run upodman exec --user 1000 --workdir /home/user rl-exec sh -c 'id -u; pwd'
-	assert_status 0
-	[ "$output" = "1000
-/home/user" ] || fail "exec --user --workdir: $output"
-	upodman_rm_f rl-exec
+	podman_exec_scenario upodman rl-exec
 }
 
 @test "rootless podman: exec -it gets a terminal" {
-	upodman run -d --name rl-exec-tty $IMG sleep 1000
-	run upodman_tty exec -it rl-exec-tty sh -c 'tty; stty size >/dev/null && echo stty-ok; exit 3'
-	assert_status 3
-	assert_output_contains "/dev/pts/"
-	assert_output_contains "stty-ok"
-	upodman_rm_f rl-exec-tty
+	podman_exec_tty_scenario upodman rl-exec-tty upodman_tty
 }
 
 @test "rootless podman: run -it gets a terminal" {

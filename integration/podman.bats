@@ -4,6 +4,7 @@
 # busybox image imported from a local tar. HUSK=/usr/sbin/runc proves the harness.
 
 load clients/podman-env
+load podman-scenarios
 
 IMG=localhost/clients-busybox
 
@@ -75,36 +76,15 @@ run_trapper() {
 	run hpodman top clients-d pid comm
 	assert_status 0
 	assert_output_contains "sh"
-	run hpodman stop -t 10 clients-d
-	assert_status 0
-	retry 50 logs_contain clients-d got-term
-	[ "$(ctr_status clients-d)" = exited ] || fail "status after stop: $(ctr_status clients-d)"
-	[ "$(hpodman inspect --format '{{.State.ExitCode}}' clients-d)" = 0 ] || fail "exit code after TERM"
-	hpodman rm clients-d
+	podman_stop_scenario hpodman clients-d
 }
 
 @test "podman: exec runs in the container and passes the exit code" {
-	hpodman run -d --name clients-exec $IMG sleep 1000
-	run hpodman exec clients-exec sh -c 'echo in-exec $$; cat /proc/1/cmdline | tr "\0" " "'
-	assert_status 0
-	assert_output_contains "in-exec"
-	assert_output_contains "sleep 1000"
-	run hpodman exec clients-exec sh -c 'exit 5'
-	assert_status 5
-	run hpodman exec --user 1000 --workdir /home/user clients-exec sh -c 'id -u; pwd'
-	assert_status 0
-	[ "$output" = "1000
-/home/user" ] || fail "exec --user --workdir: $output"
-	hpodman_rm_f clients-exec
+	podman_exec_scenario hpodman clients-exec
 }
 
 @test "podman: exec -it gets a terminal" {
-	hpodman run -d --name clients-exec-tty $IMG sleep 1000
-	run with_tty "$PODMAN_DIR"/podman exec -it clients-exec-tty sh -c 'tty; stty size >/dev/null && echo stty-ok; exit 3'
-	assert_status 3
-	assert_output_contains "/dev/pts/"
-	assert_output_contains "stty-ok"
-	hpodman_rm_f clients-exec-tty
+	podman_exec_tty_scenario hpodman clients-exec-tty with_tty "$PODMAN_DIR"/podman
 }
 
 @test "podman: run -it gets a terminal" {
