@@ -21,7 +21,7 @@ setup_file() {
 	cp "${HUSK_REAL:-$HUSK}" "$SHARE"/husk
 	cp "$BATS_TEST_DIRNAME"/trixie-clients.sh "$SHARE"/
 	# the VM's /tmp is its own: the files under test go through the share
-	cp -a "$repo"/integration/{podman.bats,containerd.bats,clients} "$SHARE"/repo/integration/
+	cp -a "$repo"/integration/{podman.bats,podman-scenarios.bash,containerd.bats,clients} "$SHARE"/repo/integration/
 	cp "$repo"/README.md "$SHARE"/repo/
 	VM_TIMEOUT=${VM_TIMEOUT:-1200} trixie_vm sh "bash $SHARE/trixie-clients.sh $SHARE"
 	echo "# VM: $(cat "$SHARE"/seconds) s; $(grep -E 'seconds: ' "$SHARE"/out | tr '\n' ' ')" >&3
