@@ -20,21 +20,9 @@ cfg() {
 
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
-	local repo
-	repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"/clients "$SHARE"/rootfs
-	cp "${HUSK_REAL:-$HUSK}" "$SHARE"/husk
-	cp "$BATS_TEST_DIRNAME"/sdnotify.sh "$SHARE"/
-	cp "$repo"/integration/clients/{common.bash,podman-env.bash,containers.conf.in,storage.conf.in,registries.conf} \
-		"$SHARE"/clients/
-	"$repo"/integration/clients/make-rootfs.sh "$SHARE"/rootfs
-	tar -C "$SHARE"/rootfs --numeric-owner -cf "$SHARE"/busybox.tar .
-	rm -rf "$SHARE"/rootfs
-	(cd "$SHARE" && ./husk spec && mv config.json spec.json)
-	jq '.root.path = "/tmp/k/rootfs" | .root.readonly = false | .process.terminal = false' \
-		"$SHARE/spec.json" >"$SHARE/base.json"
+	vm_share sdnotify.sh
+	vm_share_clients
+	vm_share_base /tmp/k/rootfs
 	# a pod: the first container owns the pid namespace, the second joins
 	# it and its init exits leaving a child in its cgroup
 	local join='(.linux.namespaces |= map(select(.type != "pid")))

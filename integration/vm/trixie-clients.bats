@@ -13,16 +13,11 @@ load trixie-image
 
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
-	local repo
-	repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	SHARE=$BATS_FILE_TMPDIR/share
-	export SHARE
-	mkdir -p "$SHARE"/repo/integration
-	cp "${HUSK_REAL:-$HUSK}" "$SHARE"/husk
-	cp "$BATS_TEST_DIRNAME"/trixie-clients.sh "$SHARE"/
+	vm_share trixie-clients.sh
 	# the VM's /tmp is its own: the files under test go through the share
-	cp -a "$repo"/integration/{podman.bats,podman-scenarios.bash,containerd.bats,clients} "$SHARE"/repo/integration/
-	cp "$repo"/README.md "$SHARE"/repo/
+	mkdir -p "$SHARE"/repo/integration
+	cp -a "$REPO"/integration/{podman.bats,podman-scenarios.bash,containerd.bats,clients} "$SHARE"/repo/integration/
+	cp "$REPO"/README.md "$SHARE"/repo/
 	VM_TIMEOUT=${VM_TIMEOUT:-1200} trixie_vm sh "bash $SHARE/trixie-clients.sh $SHARE"
 	echo "# VM: $(cat "$SHARE"/seconds) s; $(grep -E 'seconds: ' "$SHARE"/out | tr '\n' ' ')" >&3
 }
