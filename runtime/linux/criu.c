@@ -609,7 +609,10 @@ static int add_page_server(const struct criu_opts *o, struct argv_buf *a, struct
 	if (colon == NULL || colon == o->page_server || colon[1] == '\0')
 		return husk_error_set(err, EINVAL, "--page-server `%s`: expected ADDRESS:PORT",
 				      o->page_server);
-	argv_add(a, "--page-server");
+	/* A lazy dump is itself the page server the restoring side's `criu
+	 * lazy-pages` pulls from: it listens there instead of sending. */
+	if (!o->lazy_pages)
+		argv_add(a, "--page-server");
 	argv_addf(a, "--address=%.*s", (int)(colon - o->page_server), o->page_server);
 	argv_addf(a, "--port=%s", colon + 1);
 	return 0;
@@ -687,6 +690,11 @@ static int dump_args(struct dump_job *j, struct container_ref *ref, const struct
 	if (o->leave_running && !o->pre_dump)
 		argv_add(a, "--leave-running");
 	if (o->lazy_pages) {
+		if (o->page_server == NULL)
+			return husk_error_set(
+			    err, EINVAL,
+			    "--lazy-pages needs --page-server ADDRESS:PORT: the "
+			    "dump serves the memory from there to `criu lazy-pages`");
 		argv_add(a, "--lazy-pages");
 		if (o->status_fd >= 0)
 			argv_addf(a, "--status-fd=%d", o->status_fd);
@@ -717,7 +725,7 @@ int criu_checkpoint(struct container_ref *ref, const struct cgroup_handle *cg,
 {
 	struct dump_job j = {0};
 	bool frozen = false;
-	int status, ret = -1, keep[1];
+	int status, r, ret = -1, keep[1];
 	struct criu_child c = {.stdio = {-1, -1, -1}, .capture_fd = -1};
 	_cleanup_close_ int idir = -1;
 
@@ -766,17 +774,20 @@ int criu_checkpoint(struct container_ref *ref, const struct cgroup_handle *cg,
 		c.keep = keep;
 		c.n_keep = 1;
 	}
-	if (run_criu(j.bin, j.a.v, &c, &status, err) < 0)
-		goto out;
-	if (status != 0) {
-		criu_failed(o->pre_dump ? "pre-dump" : "dump", status, j.work, DUMP_LOG, err);
-		goto out;
-	}
+	/* In place before criu runs: a lazy dump's images are restored (on
+	 * --status-fd's word) while criu still serves their memory. */
 	if (renameat(AT_FDCWD, j.husk_tmp, idir, HUSK_FILE) < 0) {
 		husk_error_errno(err, "rename %s", j.husk_tmp);
 		goto out;
 	}
 	j.husk_tmp[0] = '\0';
+	r = run_criu(j.bin, j.a.v, &c, &status, err);
+	if (r == 0 && status != 0)
+		r = criu_failed(o->pre_dump ? "pre-dump" : "dump", status, j.work, DUMP_LOG, err);
+	if (r < 0) {
+		unlinkat(idir, HUSK_FILE, 0);
+		goto out;
+	}
 	ret = 0;
 out:
 	dump_job_free(&j);
