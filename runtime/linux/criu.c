@@ -12,6 +12,9 @@
  *     in the image directory with their host path;
  *   - a network namespace joined by path: `net[INODE]`, the namespace at
  *     restore comes from the restoring bundle's config;
+ *   - ipc and uts namespaces joined by path: CRIU has no external key for
+ *     them, so the restore joins the restoring config's paths (--join-ns)
+ *     instead of making new ones from the images;
  *   - the init's stdio (pipes, files, a tty whose master is outside): at
  *     restore, husk's own stdio or the new console take their place.
  * What restore needs beyond config.json goes to HUSK_FILE in the images.
@@ -493,6 +496,21 @@ static int external_netns(pid_t pid, const struct spec_config *cfg, FILE *out, s
 	return 0;
 }
 
+/* The namespaces CRIU restores by joining a path (--join-ns). */
+static const struct {
+	enum spec_ns_type type;
+	const char *criu; /* CRIU's name */
+} joined_ns[] = {{SPEC_NS_IPC, "ipc"}, {SPEC_NS_UTS, "uts"}};
+
+static void record_joined_ns(const struct spec_config *cfg, FILE *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(joined_ns); i++) {
+		const struct spec_namespace *ns = spec_config_namespace(cfg, joined_ns[i].type);
+		if (ns && ns->path)
+			fprintf(out, "joinns %s\n", joined_ns[i].criu);
+	}
+}
+
 static void add_bind_mounts(const struct spec_config *cfg, const char *bundle, bool restore,
 			    struct argv_buf *a)
 {
@@ -710,6 +728,7 @@ static int dump_args(struct dump_job *j, struct container_ref *ref, const struct
 	    record_stdio(pid, j->husk_file, a, &tty, err) < 0 ||
 	    external_netns(pid, ref->config, j->husk_file, a, err) < 0)
 		return -1;
+	record_joined_ns(ref->config, j->husk_file);
 	/* The init's controlling tty is the external pty: CRIU 3.17 takes that
 	 * only from a shell job, at dump and at restore (recorded for it). */
 	if (tty) {
@@ -903,6 +922,34 @@ static int new_console(const struct criu_restore_target *t, struct restore_job *
 	return 0;
 }
 
+/* At restore the restoring config decides, as for the network: a namespace
+ * the checkpointed container had joined must be joined again. */
+static int restore_joined_ns(const struct spec_config *cfg, const struct husk_line *lines,
+			     size_t n_lines, struct argv_buf *a, struct husk_error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(joined_ns); i++) {
+		const struct spec_namespace *ns = spec_config_namespace(cfg, joined_ns[i].type);
+		bool recorded = false;
+
+		for (size_t l = 0; l < n_lines; l++)
+			recorded = recorded || (strcmp(lines[l].kind, "joinns") == 0 &&
+						strcmp(lines[l].a, joined_ns[i].criu) == 0);
+		if (ns && ns->path) {
+			if (access(ns->path, F_OK) < 0)
+				return husk_error_errno(err, "linux.namespaces: %s `%s`",
+							joined_ns[i].criu, ns->path);
+			argv_add(a, "--join-ns");
+			argv_addf(a, "%s:%s", joined_ns[i].criu, ns->path);
+		} else if (recorded) {
+			return husk_error_set(err, EINVAL,
+					      "the checkpoint joined an existing %s namespace: "
+					      "linux.namespaces needs its `path`",
+					      joined_ns[i].criu);
+		}
+	}
+	return 0;
+}
+
 static int restore_args(struct restore_job *j, const struct criu_restore_target *t,
 			const struct criu_opts *o, struct husk_error *err)
 {
@@ -934,6 +981,8 @@ static int restore_args(struct restore_job *j, const struct criu_restore_target 
 	if (o->lsm_mount_context)
 		argv_addf(a, "--lsm-mount-context=%s", o->lsm_mount_context);
 	add_bind_mounts(t->cfg, t->bundle, true, a);
+	if (restore_joined_ns(t->cfg, j->lines, j->n_lines, a, err) < 0)
+		return -1;
 	for (size_t i = 0; i < j->n_lines; i++) {
 		const struct husk_line *l = &j->lines[i];
 		if (strcmp(l->kind, "mount") == 0) {
