@@ -1038,6 +1038,29 @@ static int read_restored_pid(const char *work, pid_t *pid, struct husk_error *er
 	return 0;
 }
 
+/* In a new user namespace the restored processes open some images
+ * themselves (an absent tty-info.img among them), as the container's root,
+ * which is an unprivileged user outside: they need to search the image
+ * directory, which checkpoint made 0700.  Search (o+x) is added, never
+ * reading the listing; the images themselves stay as CRIU wrote them. */
+static int let_userns_search(const struct spec_config *cfg, const char *images,
+			     struct husk_error *err)
+{
+	const struct spec_namespace *ns = spec_config_namespace(cfg, SPEC_NS_USER);
+	struct stat st;
+
+	if (ns == NULL || ns->path != NULL)
+		return 0;
+	if (stat(images, &st) < 0)
+		return husk_error_errno(err, "--image-path `%s`", images);
+	if ((st.st_mode & S_IXOTH) == 0 && chmod(images, (st.st_mode & 07777) | S_IXOTH) < 0)
+		return husk_error_errno(err,
+					"let the container's user namespace search --image-path "
+					"`%s`",
+					images);
+	return 0;
+}
+
 int criu_restore(const struct criu_restore_target *t, const struct criu_opts *o, pid_t *pid,
 		 struct husk_error *err)
 {
@@ -1062,6 +1085,8 @@ int criu_restore(const struct criu_restore_target *t, const struct criu_opts *o,
 			&j.work, err) < 0)
 		goto out;
 	if (read_husk_file(j.images, &j.lines, &j.n_lines, err) < 0)
+		goto out;
+	if (let_userns_search(t->cfg, j.images, err) < 0)
 		goto out;
 	if (make_mountpoints(t, err) < 0)
 		goto out;
