@@ -203,7 +203,10 @@ int cmd_restore(struct husk_globals *g, int argc, char **argv)
 	    {"pid-file", 0, "FILE", "write the restored init's pid here", O_PIDFILE},
 	    {"console-socket", 0, "PATH", "send the new pty's master here (terminal containers)",
 	     O_CONSOLE},
-	    {"no-pivot", 0, NULL, "accepted for runc's callers (CRIU sets up the root)", O_NOPIVOT},
+	    {"no-pivot", 0, NULL,
+	     "accepted as runc accepts it: CRIU itself builds and enters the restored root, "
+	     "and has no such option",
+	     O_NOPIVOT},
 	    {"no-subreaper", 0, NULL, "do not become a subreaper (with --detach)", O_NOSUBREAPER},
 	    {"lsm-profile", 0, "TYPE:NAME",
 	     "the restored processes' LSM profile (apparmor:NAME, selinux:LABEL)", O_LSMPROFILE},
