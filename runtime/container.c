@@ -1066,6 +1066,14 @@ int container_restore(const struct husk_globals *g, const struct create_opts *o,
 	};
 	if (criu_restore(&t, co, &j.pid, err) < 0)
 		goto fail;
+	/* CRIU put the processes at the cgroup path; entering it now makes
+	 * the systemd driver's scope (which needs a pid to exist) and puts
+	 * the init there in every hierarchy whatever the cgroup mode. */
+	if (j.cg) {
+		if (cgroup_enter(j.cg, j.pid, err) < 0)
+			goto fail;
+		cgroup_save(j.cg, j.state);
+	}
 	j.state->pid = j.pid;
 	j.state->start_time = process_start_time(j.pid);
 	set_status(j.state, "running");
