@@ -72,3 +72,13 @@ vm_share_clients() {
 	tar -C "$SHARE/rootfs" --numeric-owner -cf "$SHARE/busybox.tar" .
 	rm -rf "$SHARE/rootfs"
 }
+
+# criu_options_vm SECTIONS: boot the VM that runs those sections of
+# criu-options.sh (setup_file of criu-options.bats, criu-namespaces.bats)
+criu_options_vm() {
+	vm_share criu-options.sh
+	vm_share_rootfs tar
+	VM_ROOT=host VM_SHARE=$SHARE VM_TIMEOUT=${VM_TIMEOUT:-900} \
+		"$VM_RUN" "CRIU_OPTIONS_TESTS='$1' bash $SHARE/criu-options.sh $SHARE" \
+		>"$SHARE"/out 2>"$SHARE"/err || true
+}
