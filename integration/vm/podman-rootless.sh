@@ -126,6 +126,7 @@ if [ "$mode" = user ]; then
 	fi
 	if [ "$mgr" = systemd ] && [ "$(podman --version | tr -dc '0-9.' | cut -d. -f1)" -ge 5 ]; then
 		# podman 5's own network, pasta: terminals, ps/top and kill.
+		tp=$SECONDS
 		# -it through a pty of script(1), as a terminal user would.
 		ptty() { script -qec "$(printf '%q ' "$PODMAN_DIR"/podman "$@")" /dev/null </dev/null; }
 		pn=(--network pasta)
@@ -154,7 +155,10 @@ if [ "$mode" = user ]; then
 		p kill-state "$(hpodman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id")"
 		hpodman rm -f -t 0 "$id" >/dev/null
 		p pasta-left "$(hpodman ps -aq | wc -l)"
+		p pasta-seconds $((SECONDS - tp))
 	fi
+	# what each round costs of the file's time budget (for the log)
+	p seconds "$SECONDS"
 	p finished yes
 	exit 0
 fi
