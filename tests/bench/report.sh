@@ -99,7 +99,7 @@ write_kc_section() {
 	echo "mount API, openat2, close_range...), in its own alternating rounds with plain husk."
 	echo "\"wrapper\" is the wrapper alone (\`kernel-compat 4.18 busybox true\`; \"true\" is"
 	echo "\`busybox true\` without it); \"4.18 net\" is husk under the wrapper less the wrapper's"
-	echo "cost in the same round (once for run, three times for the cycle's three husk"
+	echo "own cost (wrapper less true) in the same round (once for run, three times for the cycle's three husk"
 	echo "processes). The filter also stays on the container's process, as it would not on a"
 	echo "real 4.18 kernel; its per-syscall cost is part of the figures."
 	echo

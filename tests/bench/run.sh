@@ -390,12 +390,16 @@ if [ -n "$KC" ]; then
 		-- husk "${BIN[husk]}" --root "$(root_of husk)" -- husk-4.18 "${KC_HUSK[@]}" \
 		>"$WORK/raw/kc-cycle.tsv" 2>"$WORK/raw/kc-cycle.err"
 	# husk-4.18-net: husk under the wrapper less the wrapper's own cost in the
-	# same round (once per husk process: once for run, three times for the cycle)
+	# same round (once per husk process: once for run, three times for the
+	# cycle).  The wrapper's cost is "wrapper" less "true": the wrapper row
+	# also pays for exec'ing busybox true, which under husk is husk's own.
 	kc_net() { # TIMES RUN-FILE FILE
 		awk -F'\t' -v k="$1" 'BEGIN {OFS = "\t"}
-			FNR == NR {if ($1 == "wrapper" && $6 == 0) {w3[$2] = $3; w4[$2] = $4}; next}
+			FNR == NR && $6 == 0 && $1 == "wrapper" {w3[$2] += $3; w4[$2] += $4; nw[$2]++}
+			FNR == NR && $6 == 0 && $1 == "true" {w3[$2] -= $3; w4[$2] -= $4; nw[$2]++}
+			FNR == NR {next}
 			{print}
-			$1 == "husk-4.18" && ($2 in w3) {
+			$1 == "husk-4.18" && nw[$2] == 2 {
 				print "husk-4.18-net", $2, $3 - k * w3[$2], $4 - k * w4[$2], $5, $6}' "$2" "$3"
 	}
 	kc_net 1 "$WORK/raw/kc-run.tsv" "$WORK/raw/kc-run.tsv" >"$WORK/raw/kc-run-net.tsv"
