@@ -18,7 +18,7 @@ setup_file() {
 	mkdir -p "$SHARE"/repo/integration
 	cp -a "$REPO"/integration/{podman.bats,podman-scenarios.bash,containerd.bats,clients} "$SHARE"/repo/integration/
 	cp "$REPO"/README.md "$SHARE"/repo/
-	VM_TIMEOUT=${VM_TIMEOUT:-1200} trixie_vm sh "bash $SHARE/trixie-clients.sh $SHARE"
+	VM_TIMEOUT=${VM_TIMEOUT:-2400} trixie_vm sh "bash $SHARE/trixie-clients.sh $SHARE"
 	echo "# VM: $(cat "$SHARE"/seconds) s; $(grep -E 'seconds: ' "$SHARE"/out | tr '\n' ' ')" >&3
 }
 
