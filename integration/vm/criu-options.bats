@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The checkpoint and restore options criu.bats leaves out, each with what it
-# changes observably: --file-locks, --empty-ns network,
+# changes observably: --file-locks, --ext-unix-sk, --empty-ns network,
 # --auto-dedup, --page-server, --lazy-pages with --status-fd.  One VM
 # (vm-run, VM_ROOT=host: this machine's criu 3.17 on the Debian 6.1 kernel)
 # runs those sections of integration/vm/criu-options.sh;
@@ -13,7 +13,7 @@ load vm-helpers
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
 	command -v criu >/dev/null || return 0
-	criu_options_vm "locks emptyns dedup pageserver lazy"
+	criu_options_vm "locks unix emptyns dedup pageserver lazy"
 }
 
 setup() {
@@ -32,6 +32,17 @@ setup() {
 	vm_is locks-continues yes
 	vm_is locks-held-again held
 	vm_is locks-owner-in-container yes
+}
+
+@test "criu options VM: --ext-unix-sk: a socket connected to a listener outside goes on sending after restore" {
+	vm_is unix-sending yes
+	vm_is unix-without-rc 1
+	grep -q '^unix-without-err: husk: checkpoint `us`: criu dump failed (exit 1): unix: External socket is used.*--ext-unix-sk' "$SHARE"/out ||
+		fail "no refusal without --ext-unix-sk: $(grep '^unix-without' "$SHARE"/out)"
+	vm_ok unix-ckpt
+	vm_ok unix-restore
+	vm_is unix-continues yes
+	vm_is unix-in-order yes
 }
 
 @test "criu options VM: --empty-ns network: the restored network namespace is new and empty; a bad NS is refused" {

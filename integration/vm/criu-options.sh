@@ -93,10 +93,13 @@ t_unix() {
 	' $W/sock/log $W/sock.recv &
 	lpid=$!
 	for _ in $(seq 300); do [ -S $W/sock/log ] && break; sleep 0.1; done
-	SOCK='.mounts += [{"destination": "/sock", "type": "bind", "source": "'$W/sock'", "options": ["rbind"]}]'
-	# in the VM's network namespace: CRIU finds a unix socket's peer (and
-	# so knows it is outside) only in the namespace it dumps
-	bundle us "$USR | $SOCK | .linux.namespaces |= map(select(.type != \"network\"))" '["/usr/bin/python3", "-c", "import socket, time\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.connect(\"/sock/log\")\ni = 0\nwhile True:\n    i += 1\n    s.send(b\"%d\\n\" % i)\n    time.sleep(0.1)"]'
+	SOCK='.mounts += [{"destination": "'$W/sock'", "type": "bind", "source": "'$W/sock'", "options": ["rbind"]}]'
+	# the socket at the same path inside as outside: CRIU reconnects to the
+	# peer by the name it bound, as a /dev/log bound in would be.
+	# In the VM's network namespace: CRIU finds a unix socket's peer (and
+	# so knows it is outside) only in the namespace it dumps; without its
+	# own, /sys would be the VM's, whose bpf and debug mounts CRIU refuses
+	bundle us "$USR | $SOCK | .linux.namespaces |= map(select(.type != \"network\")) | .mounts |= map(select(.destination | startswith(\"/sys\") | not))" '["/usr/bin/python3", "-c", "import socket, time\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.connect(\"/tmp/cro/sock/log\")\ni = 0\nwhile True:\n    i += 1\n    s.send(b\"%d\\n\" % i)\n    time.sleep(0.1)"]'
 	with_usr us
 	$H run -d --bundle $W/b-us us </dev/null > >(cat >$W/us.out) 2>&1
 	for _ in $(seq 300); do [ -s $W/sock.recv ] && break; sleep 0.1; done
