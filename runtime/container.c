@@ -615,6 +615,9 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 		ctx.late_cgroupns = (flags & CLONE_NEWCGROUP) != 0;
 		flags = 0;
 	}
+	/* on the host's /sys: the init after pivot_root may not see it */
+	lsm_detect_for(j->cfg->process->apparmor_profile, j->cfg->process->selinux_label,
+		       j->cfg->linux ? j->cfg->linux->mount_label : NULL);
 	if (prepare_time_namespace(j->cfg, err) < 0 ||
 	    join_parent_side_namespaces(j->ns_fds, err) < 0)
 		return -1;

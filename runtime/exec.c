@@ -526,6 +526,8 @@ static int start_children(struct exec_job *j, pid_t *b_pid, struct husk_error *e
 		if (move_above(&j->ns_fds[t], min, err) < 0)
 			return -1;
 
+	/* on the host's /sys, before A joins the container's mount namespace */
+	lsm_detect_for(j->process->apparmor_profile, j->process->selinux_label, NULL);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return husk_error_errno(err, "prctl(PR_SET_CHILD_SUBREAPER)");
 	a = fork();

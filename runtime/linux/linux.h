@@ -164,6 +164,7 @@ int capabilities_keep(struct husk_error *err);
 
 int lsm_apparmor_enabled(void);
 int lsm_selinux_enabled(void);
+void lsm_detect_for(const char *apparmor, const char *selinux, const char *mount_label);
 /* Label the next execve (AppArmor profile, SELinux process label). */
 int lsm_set_exec_labels(const char *apparmor, const char *selinux, struct husk_error *err);
 

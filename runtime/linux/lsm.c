@@ -55,12 +55,16 @@ int lsm_selinux_enabled(void)
 	return enabled;
 }
 
-/* Detect at start-up, on the host's /sys: inside the container, after
- * pivot_root, securityfs and selinuxfs are usually not mounted. */
-__attribute__((constructor)) static void lsm_detect(void)
+/* Detection reads the host's /sys, which is usually gone inside the
+ * container after pivot_root or setns, so it must happen before the clone or
+ * fork; the answer is cached and the child inherits it.  Only a config that
+ * uses labels needs it: the rest skip its syscalls. */
+void lsm_detect_for(const char *apparmor, const char *selinux, const char *mount_label)
 {
-	lsm_apparmor_enabled();
-	lsm_selinux_enabled();
+	if (apparmor && *apparmor)
+		lsm_apparmor_enabled();
+	if ((selinux && *selinux) || (mount_label && *mount_label))
+		lsm_selinux_enabled();
 }
 
 /* Write to the first attr file that exists: the per-LSM directory
