@@ -238,7 +238,7 @@ int cmd_restore(struct husk_globals *g, int argc, char **argv)
 		return 0;
 	foreground_forward_signals(pid, false);
 	r = foreground_wait(pid);
-	if (container_delete(g, p.create.id, true, &err) < 0)
+	if (container_delete(g, p.create.id, true, NULL, &err) < 0)
 		husk_error_report(&err);
 	return r;
 }

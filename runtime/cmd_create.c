@@ -24,5 +24,6 @@ int cmd_create(struct husk_globals *g, int argc, char **argv)
 		return husk_error_report(&err);
 	if (c.pidfd >= 0)
 		close(c.pidfd);
+	container_held_free(&c.held);
 	return 0;
 }

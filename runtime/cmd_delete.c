@@ -29,7 +29,7 @@ int cmd_delete(struct husk_globals *g, int argc, char **argv)
 
 	if (r != 0)
 		return r < 0 ? CLI_EXIT_USAGE : 0;
-	if (container_delete(g, ids[0], force, &err) < 0)
+	if (container_delete(g, ids[0], force, NULL, &err) < 0)
 		return husk_error_report(&err);
 	return 0;
 }

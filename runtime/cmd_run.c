@@ -32,17 +32,20 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
 	if (!extra.detach)
 		/* run forwards SIGINT and SIGQUIT even with a terminal (unlike exec) */
 		foreground_forward_signals(c.pid, false);
-	if (container_start(g, o.id, &err) < 0) {
+	if (container_start(g, o.id, &c.held, &err) < 0) {
 		husk_error_report(&err);
 		husk_error_clear(&err);
 		if (!extra.detach)
 			foreground_wait(c.pid);
-		if (container_delete(g, o.id, true, &err) < 0)
+		if (container_delete(g, o.id, true, &c.held, &err) < 0)
 			husk_error_report(&err);
+		container_held_free(&c.held);
 		return 1;
 	}
-	if (extra.detach)
+	if (extra.detach) {
+		container_held_free(&c.held);
 		return 0;
+	}
 	if (c.pty_master >= 0) {
 		if (terminal_proxy(c.pty_master, &err) < 0) {
 			husk_error_report(&err);
@@ -51,7 +54,8 @@ int cmd_run(struct husk_globals *g, int argc, char **argv)
 		close(c.pty_master);
 	}
 	status = foreground_wait(c.pid);
-	if (!extra.keep && container_delete(g, o.id, true, &err) < 0)
+	if (!extra.keep && container_delete(g, o.id, true, &c.held, &err) < 0)
 		husk_error_report(&err);
+	container_held_free(&c.held);
 	return status;
 }

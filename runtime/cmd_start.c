@@ -14,7 +14,7 @@ int cmd_start(struct husk_globals *g, int argc, char **argv)
 
 	if (r != 0)
 		return r < 0 ? CLI_EXIT_USAGE : 0;
-	if (container_start(g, ids[0], &err) < 0)
+	if (container_start(g, ids[0], NULL, &err) < 0)
 		return husk_error_report(&err);
 	return 0;
 }

@@ -670,6 +670,7 @@ int container_create(const struct husk_globals *g, const struct create_opts *o,
 	out->pid = -1;
 	out->pidfd = -1;
 	out->pty_master = -1;
+	memset(&out->held, 0, sizeof out->held);
 	create_job_init(&j, g, o);
 	if (prepare_job(&j, err) < 0 || spawn_init(&j, err) < 0)
 		goto fail;
@@ -694,6 +695,9 @@ int container_create(const struct husk_globals *g, const struct create_opts *o,
 		goto fail;
 	out->pid = j.pid;
 	out->pidfd = steal_fd(&j.pidfd);
+	out->held = (struct container_held){j.pid, j.state->start_time, j.cfg, j.cg};
+	j.cfg = NULL;
+	j.cg = NULL;
 	ret = 0;
 	j.pid = -1; /* it is the container now */
 	goto done;
@@ -704,6 +708,33 @@ fail:
 done:
 	create_job_free(&j);
 	return ret;
+}
+
+void container_held_free(struct container_held *h)
+{
+	spec_config_free(h->config);
+	cgroup_handle_free(h->cg);
+	memset(h, 0, sizeof *h);
+}
+
+/* Whether held is of the container ref now names (see container_held). */
+static bool held_matches(const struct container_held *held, const struct spec_state *st)
+{
+	return held && held->pid == st->pid && held->start_time == st->start_time;
+}
+
+/* Lend ref the config create parsed, instead of reading it back. */
+static void borrow_held_config(struct container_ref *ref, const struct container_held *held)
+{
+	if (held_matches(held, ref->state) && !ref->config)
+		ref->config = held->config;
+}
+
+static void release_ref(struct container_ref *ref, const struct container_held *held)
+{
+	if (held && ref->config == held->config)
+		ref->config = NULL; /* lent, not ours to free */
+	container_ref_release(ref);
 }
 
 static int read_init_error(int dirfd, bool *hook_failed, struct husk_error *err)
@@ -761,18 +792,20 @@ static int signal_init(const struct spec_state *st, int sig, struct husk_error *
  * the poststop hooks run.  That is delete --force, reported as a warning
  * if it fails: the hook's error is the one start returns.
  */
-static void destroy_after_failed_hook(const struct husk_globals *g, const char *id)
+static void destroy_after_failed_hook(const struct husk_globals *g, const char *id,
+				      const struct container_held *held)
 {
 	struct husk_error e = HUSK_ERROR_INIT;
 
-	if (container_delete(g, id, true, &e) < 0) {
+	if (container_delete(g, id, true, held, &e) < 0) {
 		husk_warn("start `%s`: destroy the container after the failed hook: %s", id,
 			  husk_error_text(&e));
 		husk_error_clear(&e);
 	}
 }
 
-int container_start(const struct husk_globals *g, const char *id, struct husk_error *err)
+int container_start(const struct husk_globals *g, const char *id, const struct container_held *held,
+		    struct husk_error *err)
 {
 	struct container_ref ref;
 	_cleanup_free_ char *running = NULL;
@@ -798,6 +831,7 @@ int container_start(const struct husk_globals *g, const char *id, struct husk_er
 	set_status(ref.state, "running");
 	if (state_store_write(&ref, err) < 0)
 		goto out;
+	borrow_held_config(&ref, held);
 	if (state_store_load_config(&ref, err) < 0)
 		goto out;
 	running = state_json_with_status(ref.state, "running");
@@ -808,9 +842,9 @@ int container_start(const struct husk_globals *g, const char *id, struct husk_er
 	}
 	ret = 0;
 out:
-	container_ref_release(&ref);
+	release_ref(&ref, held);
 	if (hook_failed)
-		destroy_after_failed_hook(g, id);
+		destroy_after_failed_hook(g, id, held);
 	return ret;
 }
 
@@ -916,7 +950,7 @@ static int delete_dir_only(const struct husk_globals *g, const char *id, struct 
 }
 
 int container_delete(const struct husk_globals *g, const char *id, bool force,
-		     struct husk_error *err)
+		     const struct container_held *held, struct husk_error *err)
 {
 	struct container_ref ref;
 	struct cgroup_handle *cg = NULL;
@@ -939,7 +973,9 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 			       status);
 		goto out;
 	}
-	if (ref.state->cgroup_path && cgroup_load(ref.state, g, &cg, &e) < 0) {
+	if (ref.state->cgroup_path && held_matches(held, ref.state) && held->cg)
+		cg = held->cg;
+	else if (ref.state->cgroup_path && cgroup_load(ref.state, g, &cg, &e) < 0) {
 		husk_warn("delete `%s`: %s", id, husk_error_text(&e));
 		husk_error_clear(&e);
 	}
@@ -967,6 +1003,7 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 		husk_error_prefix(err, "delete `%s`", id);
 		goto out;
 	}
+	borrow_held_config(&ref, held);
 	if (state_store_load_config(&ref, &e) == 0) {
 		if (ref.config->linux && ref.config->linux->intel_rdt &&
 		    intelrdt_destroy(ref.config, id, err) < 0) {
@@ -980,8 +1017,9 @@ int container_delete(const struct husk_globals *g, const char *id, bool force,
 	husk_error_clear(&e);
 	ret = state_store_remove(g->root, &ref, err);
 out:
-	cgroup_handle_free(cg);
-	container_ref_release(&ref);
+	if (!held || cg != held->cg)
+		cgroup_handle_free(cg);
+	release_ref(&ref, held);
 	return ret;
 }
 

@@ -27,19 +27,38 @@ struct create_opts {
 	bool foreground;
 };
 
+/*
+ * What create already holds, handed on so that `run`'s own start and delete
+ * need not reread config.json nor rediscover the cgroup layout.  They still
+ * reopen, lock and reread state.json (another command may act between
+ * them), and use this only while the stored state names the same init, pid
+ * and start time: the id may have been deleted and created again meanwhile.
+ */
+struct container_held {
+	pid_t pid;
+	uint64_t start_time;
+	struct spec_config *config;
+	struct cgroup_handle *cg;
+};
+
+void container_held_free(struct container_held *h);
+
 struct created_container {
 	pid_t pid;
 	int pidfd;
 	int pty_master; /* -1 unless foreground with a terminal */
+	struct container_held held;
 };
 
 int container_create(const struct husk_globals *g, const struct create_opts *o,
 		     struct created_container *out, struct husk_error *err);
-int container_start(const struct husk_globals *g, const char *id, struct husk_error *err);
+/* held: NULL, or what this process's own create of id holds */
+int container_start(const struct husk_globals *g, const char *id, const struct container_held *held,
+		    struct husk_error *err);
 int container_kill(const struct husk_globals *g, const char *id, int sig, bool all,
 		   struct husk_error *err);
 int container_delete(const struct husk_globals *g, const char *id, bool force,
-		     struct husk_error *err);
+		     const struct container_held *held, struct husk_error *err);
 /* Fill a public state for ref with its live status. */
 int container_state_json(const struct husk_globals *g, struct container_ref *ref, char **json,
 			 struct husk_error *err);
