@@ -295,3 +295,35 @@ check_host_ns() {
 	# On the host the file belongs to the mapped ids.
 	assert_equal "$(stat -c %u:%g "$BUNDLE/rootfs/new-file")" 100000:100000
 }
+
+# podman --uidmap as root: /etc/hosts and friends come from a 0700 directory
+# of real root's, which the container's mapped root cannot search.  husk
+# opens such sources inside the init's mount namespace, so the flags the
+# host's mount has (here ro) stay locked for the container.
+@test "namespaces: user: a bind source only real root can reach is bound, its host flags locked" {
+	skip_unless_ns user
+	add_namespace user
+	make_traversable "$BUNDLE"
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.capabilities.bounding += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	local priv=$BATS_TEST_TMPDIR/userdata
+	mkdir -m 0700 "$priv"
+	echo "10.0.0.1 husk-test" >"$priv/hosts"
+	chmod 0644 "$priv/hosts"
+	touch "$BUNDLE/rootfs/etc/husk-hosts"
+	mount --bind "$priv" "$priv"
+	mount -o remount,bind,ro "$priv"
+	update_config ".mounts += [{\"destination\": \"/etc/husk-hosts\", \"type\": \"bind\",
+		\"source\": \"$priv/hosts\", \"options\": [\"bind\"]}]"
+	run_in_container sh -c 'cat /etc/husk-hosts; mount -o remount,bind,rw /etc/husk-hosts 2>&1 && echo cleared || echo locked; echo x >>/etc/husk-hosts 2>&1 || echo read-only'
+	umount "$priv"
+	assert_success
+	assert_line --index 0 "10.0.0.1 husk-test"
+	assert_line locked
+	assert_line read-only
+	refute_line cleared
+	assert_equal "$(cat "$priv/hosts")" "10.0.0.1 husk-test"
+}

@@ -144,8 +144,9 @@ struct create_job {
 	int *mount_src_fds; /* [cfg->n_mounts] or NULL: see mounts_open_sources */
 	pid_t pid;
 	int pidfd;
-	bool placed_by_clone; /* CLONE_INTO_CGROUP did the cgroup move */
-	bool restoring;	      /* CRIU makes the processes: no fifo, no init */
+	bool placed_by_clone;	 /* CLONE_INTO_CGROUP did the cgroup move */
+	bool send_mount_sources; /* see mounts_send_sources */
+	bool restoring;		 /* CRIU makes the processes: no fifo, no init */
 	struct spec_state *state;
 };
 
@@ -436,6 +437,11 @@ static int drive_init(struct create_job *j, struct husk_error *err)
 		plen = strlen(creating) + 1 + strlen(created);
 		payload = xasprintf("%s%c%s", creating, '\0', created);
 	}
+	if (j->send_mount_sources &&
+	    mounts_send_sources(cfg, j->bundle, j->pid, j->sync_parent, err) < 0) {
+		prefer_init_error(j, err);
+		return -1;
+	}
 	if (send_to_init(j, SYNC_GO, payload, plen, err) < 0)
 		return -1;
 	/* The move into a v1 cgroup waits for an RCU grace period (several
@@ -623,6 +629,9 @@ static int spawn_init(struct create_job *j, struct husk_error *err)
 		return -1;
 	ctx.sync_fd = j->sync_child;
 	j->mount_src_fds = mounts_open_sources(j->cfg, j->bundle, ctx.new_userns);
+	/* Real root: sources opened inside the init's mount namespace instead. */
+	j->send_mount_sources = (flags & CLONE_NEWUSER) && (flags & CLONE_NEWNS) &&
+				j->cfg->n_mounts && geteuid() == 0 && !rootless_in_user_namespace();
 	ctx.mount_src_fds = j->mount_src_fds;
 	j->pid = clone_init(j, &ctx, flags, err);
 	if (j->pid == 0)

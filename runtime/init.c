@@ -61,17 +61,41 @@ static int become_userns_root(struct husk_error *err)
 	return 0;
 }
 
-/* Wait for `type` from the parent; SYNC_CGROUP_DONE may come first. */
+/* A bind source the parent opened for us (mounts_send_sources). */
+static void keep_mount_source(struct init_ctx *ctx, int i, int fd)
+{
+	if (i < 0 || (size_t)i >= ctx->cfg->n_mounts) {
+		close(fd);
+		return;
+	}
+	if (ctx->mount_src_fds == NULL) {
+		ctx->mount_src_fds = xcalloc(ctx->cfg->n_mounts, sizeof(int));
+		for (size_t k = 0; k < ctx->cfg->n_mounts; k++)
+			ctx->mount_src_fds[k] = -1;
+		ctx->mount_src_are_paths = true;
+	}
+	if (ctx->mount_src_fds[i] >= 0)
+		close(ctx->mount_src_fds[i]);
+	ctx->mount_src_fds[i] = fd;
+}
+
+/* Wait for `type` from the parent; SYNC_CGROUP_DONE and the bind sources may
+ * come first. */
 static int expect_from_parent(struct init_ctx *ctx, enum sync_type type, char **payload,
 			      struct husk_error *err)
 {
 	while (!ctx->cgroup_done || type != SYNC_CGROUP_DONE) {
 		struct sync_msg m;
 		_cleanup_free_ char *p = NULL;
-		if (sync_recv(ctx->sync_fd, &m, &p, err) < 0)
+		_cleanup_close_ int passed = -1;
+		if (sync_recv_fd(ctx->sync_fd, &m, &p, &passed, err) < 0)
 			return -1;
 		if (m.type == SYNC_ERROR)
 			return husk_error_set(err, m.errnum, "%s", p ? p : "unknown error");
+		if (m.type == SYNC_MOUNT_SOURCE) {
+			keep_mount_source(ctx, m.errnum, steal_fd(&passed));
+			continue;
+		}
 		if (m.type == SYNC_CGROUP_DONE) {
 			ctx->cgroup_done = true;
 			if (type == SYNC_CGROUP_DONE)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #define SYNC_MAX_PAYLOAD (1 << 20)
 
@@ -26,6 +27,33 @@ int sync_send(int fd, enum sync_type type, int errnum, const void *payload, size
 	return 0;
 }
 
+int sync_send_fd(int fd, enum sync_type type, int errnum, int passed, struct husk_error *err)
+{
+	struct sync_msg m = {.type = type, .errnum = errnum};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {&m, sizeof m};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&u, 0, sizeof u);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &passed, sizeof(int));
+	do
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return husk_error_errno(err, "sync: send an fd");
+	return 0;
+}
+
 /*
  * recv, with EINTR retried.  When the init exits with a message of ours
  * still unread in its queue, the kernel reports ECONNRESET once, before
@@ -34,35 +62,61 @@ int sync_send(int fd, enum sync_type type, int errnum, const void *payload, size
  * over "Connection reset by peer"; the next read returns what is queued,
  * and then end of file.
  */
-static ssize_t recv_past_reset(int fd, void *buf, size_t cap, int flags)
+static ssize_t recv_past_reset(int fd, void *buf, size_t cap, int flags, int *passed)
 {
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {buf, cap};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
 	ssize_t n;
 	int resets = 0;
 
+	if (passed) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof u.buf;
+	}
 	do
-		n = recv(fd, buf, cap, flags);
+		n = recvmsg(fd, &mh, flags | MSG_CMSG_CLOEXEC);
 	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ < 2)));
+	for (c = passed && n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(passed, CMSG_DATA(c), sizeof(int));
 	return n;
 }
 
 int sync_recv(int fd, struct sync_msg *msg, char **payload, struct husk_error *err)
 {
+	int passed = -1;
+	int ret = sync_recv_fd(fd, msg, payload, &passed, err);
+
+	if (passed >= 0)
+		close(passed);
+	return ret;
+}
+
+int sync_recv_fd(int fd, struct sync_msg *msg, char **payload, int *passed, struct husk_error *err)
+{
 	size_t cap = 64 * 1024;
 	_cleanup_free_ char *buf = NULL;
 	ssize_t n;
 
+	*passed = -1;
 	if (payload)
 		*payload = NULL;
 	for (;;) {
 		buf = xrealloc(buf, cap + 1);
-		n = recv_past_reset(fd, buf, cap, MSG_PEEK | MSG_TRUNC);
+		n = recv_past_reset(fd, buf, cap, MSG_PEEK | MSG_TRUNC, NULL);
 		if (n < 0)
 			return husk_error_errno(err, "sync: receive");
 		if ((size_t)n <= cap || cap >= SYNC_MAX_PAYLOAD)
 			break;
 		cap = (size_t)n;
 	}
-	n = recv_past_reset(fd, buf, cap, 0);
+	n = recv_past_reset(fd, buf, cap, 0, passed);
 	if (n < 0)
 		return husk_error_errno(err, "sync: receive");
 	if (n == 0)

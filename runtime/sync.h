@@ -17,6 +17,7 @@ enum sync_type {
 	SYNC_READY,	    /* init -> parent: created, waiting for start */
 	SYNC_ERROR,	    /* init -> parent: payload is the message; errnum in the header */
 	SYNC_CGROUP_DONE,   /* parent -> init: the init is in its cgroup */
+	SYNC_MOUNT_SOURCE,  /* parent -> init, before GO: errnum is a mount's index, one fd */
 };
 
 struct sync_msg {
@@ -30,6 +31,11 @@ int sync_send(int fd, enum sync_type type, int errnum, const void *payload, size
 /* Wait for one message; *payload (malloc'd, NUL-terminated) may be NULL. A
  * closed peer is reported as ECONNRESET. */
 int sync_recv(int fd, struct sync_msg *msg, char **payload, struct husk_error *err);
+/* sync_send with one fd attached (SCM_RIGHTS). */
+int sync_send_fd(int fd, enum sync_type type, int errnum, int passed, struct husk_error *err);
+/* sync_recv that keeps an fd sent with the message in *passed (else -1);
+ * sync_recv closes any such fd. */
+int sync_recv_fd(int fd, struct sync_msg *msg, char **payload, int *passed, struct husk_error *err);
 /* Receive and check the type; a SYNC_ERROR becomes err. */
 int sync_expect(int fd, enum sync_type type, char **payload, struct husk_error *err);
 /* From the init: report err to the parent (best effort). */

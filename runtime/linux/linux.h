@@ -212,6 +212,7 @@ struct init_ctx {
 	int error_fd;		   /* <state>/init.error: why the init failed after start */
 	int *ns_fds;		   /* namespaces to join by path, [SPEC_NS_COUNT] */
 	int *mount_src_fds;	   /* [n_mounts]: bind sources the parent cloned, or NULL */
+	bool mount_src_are_paths;  /* ... or opened (O_PATH) in our mount namespace */
 	int unshare_flags;	   /* new namespaces to make after joining a user namespace */
 	bool placed_by_clone;	   /* CLONE_INTO_CGROUP: born in the container's cgroup */
 	bool unshare_cgroupns;	   /* make the cgroup namespace once in the cgroup */
@@ -242,6 +243,10 @@ int rootfs_setup(struct init_ctx *ctx, struct husk_error *err);
  * (-1 where none) for an init whose root may not reach it, or NULL when
  * none is handed over (see mounts.c for when). */
 int *mounts_open_sources(const struct spec_config *cfg, const char *bundle, bool new_userns);
+/* As real root: send the init (pid, over sock) an O_PATH fd of each bind
+ * source, opened in its own mount namespace (SYNC_MOUNT_SOURCE). */
+int mounts_send_sources(const struct spec_config *cfg, const char *bundle, pid_t pid, int sock,
+			struct husk_error *err);
 /* husk check: each mount's type, destination, idmap and (bind) source. */
 void mounts_check(const struct spec_config *cfg, const char *bundle, struct check_report *r);
 /* pivot_root into the rootfs (chroot with --no-pivot). */

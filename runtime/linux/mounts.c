@@ -31,6 +31,7 @@
 #include "linux/mounts.h"
 #include "linux/mountinfo.h"
 #include "spec/names.h"
+#include "sync.h"
 #include "util.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -680,10 +681,13 @@ static int bind_config_source(struct init_ctx *ctx, size_t i, const char *src, i
 
 	if (tree < 0 && (errno == EACCES || errno == EPERM) && parent_tree && *parent_tree >= 0) {
 		husk_debug("mount %zu: `%s` is out of the container root's reach (%s): using "
-			   "the tree husk opened before the user namespace",
+			   "what husk opened for it",
 			   i, src, strerror(errno));
-		tree = *parent_tree;
-		*parent_tree = -1;
+		if (ctx->mount_src_are_paths)
+			tree = mount_tree_clone(*parent_tree, "",
+						bind_clone_flags(o->rbind) | AT_EMPTY_PATH);
+		else
+			tree = steal_fd(parent_tree);
 	}
 	if (tree < 0)
 		return husk_error_errno(err, "open_tree `%s`", src);
@@ -1193,6 +1197,44 @@ int *mounts_open_sources(const struct spec_config *cfg, const char *bundle, bool
 		}
 	}
 	return fds;
+}
+
+/* The same need when real root runs husk (podman --uidmap as root): a clone
+ * made in the host's mount namespace would carry no lock, so instead husk
+ * opens each bind source, as root, inside the init's own mount namespace
+ * (through /proc/PID/root, resolved there, before the pivot), where the
+ * host's flags are locked, and sends the O_PATH fd; the init clones from it
+ * only where its own open fails.  Also works with mount(2), before 5.2. */
+int mounts_send_sources(const struct spec_config *cfg, const char *bundle, pid_t pid, int sock,
+			struct husk_error *err)
+{
+	struct init_ctx host = {.cfg = cfg, .bundle = bundle};
+	_cleanup_free_ char *root_path = xasprintf("/proc/%d/root", (int)pid);
+	_cleanup_close_ int root = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (root < 0)
+		return husk_error_errno(err, "open %s", root_path);
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct spec_mount *m = &cfg->mounts[i];
+		struct mount_opts o;
+		_cleanup_free_ char *src = host_source(&host, m->source);
+		_cleanup_close_ int fd = -1;
+		struct husk_error ignored = HUSK_ERROR_INIT;
+		bool bind;
+
+		mount_opts_parse(m->options, &o);
+		bind =
+		    (o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0)) && !o.remount;
+		mount_opts_free(&o);
+		if (!bind || src == NULL || src[0] != '/')
+			continue;
+		/* A source that is not there: the init's own open says so. */
+		fd = resolve_in_root(root, src, O_PATH | O_CLOEXEC, RESOLVE_NO_CREATE, 0, &ignored);
+		husk_error_clear(&ignored);
+		if (fd >= 0 && sync_send_fd(sock, SYNC_MOUNT_SOURCE, (int)i, fd, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- husk check ---- */
