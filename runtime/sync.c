@@ -30,27 +30,9 @@ int sync_send(int fd, enum sync_type type, int errnum, const void *payload, size
 int sync_send_fd(int fd, enum sync_type type, int errnum, int passed, struct husk_error *err)
 {
 	struct sync_msg m = {.type = type, .errnum = errnum};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {&m, sizeof m};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
-	struct cmsghdr *c;
-	ssize_t n;
 
-	memset(&u, 0, sizeof u);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &passed, sizeof(int));
-	do
-		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return husk_error_errno(err, "sync: send an fd");
+	if (unix_send_fd(fd, passed, &m, sizeof m, err) < 0)
+		return husk_error_prefix(err, "sync: send an fd");
 	return 0;
 }
 
