@@ -1116,10 +1116,10 @@ int container_restore(const struct husk_globals *g, const struct create_opts *o,
 	};
 	if (criu_restore(&t, co, &j.pid, err) < 0)
 		goto fail;
-	/* CRIU put the processes at the cgroup path; entering it now makes
-	 * the systemd driver's scope (which needs a pid to exist) and puts
-	 * the init there in every hierarchy whatever the cgroup mode. */
-	if (j.cg) {
+	/* CRIU put the processes at the cgroup path; under the systemd
+	 * driver, entering it now makes the scope, which needs a pid to
+	 * exist.  (The cgroupfs driver's cgroup is complete already.) */
+	if (j.cg && j.state->systemd_cgroup) {
 		if (cgroup_enter(j.cg, j.pid, err) < 0)
 			goto fail;
 		cgroup_save(j.cg, j.state);
