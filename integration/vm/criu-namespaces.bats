@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Checkpoint and restore of containers whose namespaces or root are set up
 # unusually: `restore --no-pivot`, a user namespace with mappings, and ipc
-# and uts namespaces joined by path (handed back with CRIU's --join-ns).
+# and uts namespaces joined by path (handed back with CRIU's --join-ns),
+# and a pid namespace joined by path (external to CRIU, inherited back).
 # One VM (vm-run, VM_ROOT=host: this machine's criu 3.17 on the Debian 6.1
 # kernel) runs those sections of integration/vm/criu-options.sh.
 
@@ -12,7 +13,7 @@ load vm-helpers
 setup_file() {
 	[ -x "$VM_RUN" ] || return 0
 	command -v criu >/dev/null || return 0
-	criu_options_vm "nopivot userns extns"
+	criu_options_vm "nopivot userns extns pidns"
 }
 
 setup() {
@@ -47,4 +48,16 @@ setup() {
 	vm_is extns-ipc same
 	vm_is extns-uts same
 	vm_is extns-hostname holder
+}
+
+@test "criu namespaces VM: a pid namespace joined by path (a pod's) is external to CRIU and joined again at restore" {
+	vm_ok pidns-run
+	vm_is pidns-joined same
+	vm_ok pidns-ckpt
+	vm_is pidns-nopath "1 husk: restore \`pn\`: the checkpoint joined a pid namespace: linux.namespaces needs a pid \`path\`: Invalid argument"
+	vm_is pidns-nopath-left nothing
+	vm_ok pidns-restore
+	vm_is pidns-continues yes
+	vm_is pidns-pid same
+	vm_is pidns-nspid kept
 }

@@ -5,7 +5,7 @@
 # integration/vm/criu-options.bats.  The checkpoint and restore options
 # criu.sh leaves out: --file-locks, --ext-unix-sk, --empty-ns network,
 # --auto-dedup, --page-server, --lazy-pages with --status-fd, --no-pivot,
-# a user namespace, and ipc/uts namespaces joined by path.  Prints
+# a user namespace, ipc/uts namespaces and a pid namespace joined by path.  Prints
 # `KEY: VALUE` lines, then `done`.
 #
 # usage: criu-options.sh SHARE
@@ -313,7 +313,51 @@ t_extns() {
 
 }
 
-for t in ${CRIU_OPTIONS_TESTS:-locks unix emptyns dedup pageserver lazy nopivot userns extns}; do
+# --- a pid namespace joined by path, as a pod's containers share one: a
+# holder is its init; CRIU leaves it external and the restored container
+# is put back into it (--external pid[INODE]:KEY, then --inherit-fd).
+# The holder reaps as a pod's pause does: the container's init is
+# orphaned into it, and a zombie would keep its pid from the restore
+t_pidns() {
+	unshare --pid --fork python3 -c 'import os, time
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        time.sleep(0.2)' &
+	upid=$!
+	sleep 0.5
+	hpid=$(cat /proc/$upid/task/$upid/children)
+	hpid=${hpid%% *}
+	bundle pn '.linux.namespaces |= map(if .type == "pid" then .path = "/proc/'$hpid'/ns/pid" else . end)' "$COUNTER"
+	$H run -d --bundle $W/b-pn pn </dev/null >/dev/null 2>$W/err
+	report pidns-run $?
+	sleep 1
+	p=$(pid_of pn)
+	echo "pidns-joined: $([ -n "$p" ] && [ "$(readlink /proc/$p/ns/pid)" = "$(readlink /proc/$hpid/ns/pid)" ] && echo same || echo "other")"
+	nspid=$(awk '/^NSpid:/ {print $3}' /proc/$p/status)
+	$H checkpoint --image-path $W/img-pn pn 2>$W/err
+	report pidns-ckpt $?
+	c1=$(count_of pn)
+	$H delete pn
+	# a restoring config that does not join it is refused before CRIU runs
+	cp $W/b-pn/config.json $W/pn.json
+	jq '.linux.namespaces |= map(del(.path))' $W/pn.json >$W/b-pn/config.json
+	$H restore -d --image-path $W/img-pn --bundle $W/b-pn pn </dev/null >/dev/null 2>$W/err
+	echo "pidns-nopath: $? $(head -1 $W/err)"
+	echo "pidns-nopath-left: $($H state pn >/dev/null 2>&1 && echo left || echo nothing)"
+	cp $W/pn.json $W/b-pn/config.json
+	$H restore -d --image-path $W/img-pn --bundle $W/b-pn pn </dev/null >/dev/null 2>$W/err
+	report pidns-restore $?
+	echo "pidns-continues: $(continues pn "$c1")"
+	p=$(pid_of pn)
+	echo "pidns-pid: $([ -n "$p" ] && [ "$(readlink /proc/$p/ns/pid)" = "$(readlink /proc/$hpid/ns/pid)" ] && echo same || echo "other")"
+	echo "pidns-nspid: $([ -n "$nspid" ] && [ "$(awk '/^NSpid:/ {print $3}' /proc/$p/status 2>/dev/null)" = "$nspid" ] && echo kept || echo "changed")"
+	$H delete -f pn
+	kill $upid $hpid
+}
+
+for t in ${CRIU_OPTIONS_TESTS:-locks unix emptyns dedup pageserver lazy nopivot userns extns pidns}; do
 	t0=$(date +%s)
 	t_$t
 	echo "time-$t: $(($(date +%s) - t0)) s"

@@ -10,8 +10,10 @@
  *   - nodes of the host's devtmpfs bound into the container (masked files
  *     are /dev/null binds; /dev entries where mknod is refused): recorded
  *     in the image directory with their host path;
- *   - a network namespace joined by path: `net[INODE]`, the namespace at
- *     restore comes from the restoring bundle's config;
+ *   - network and pid namespaces joined by path (a pod's shared pid
+ *     namespace): `net[INODE]` and `pid[INODE]` under a key at dump; at
+ *     restore the namespace of the restoring config's path is inherited
+ *     under that key (--inherit-fd);
  *   - ipc and uts namespaces joined by path: CRIU has no external key for
  *     them, so the restore joins the restoring config's paths (--join-ns)
  *     instead of making new ones from the images;
@@ -41,6 +43,7 @@
 
 #define HUSK_FILE "husk-criu.txt"
 #define NETNS_KEY "extRootNetNS"
+#define PIDNS_KEY "extRootPidNS"
 #define DUMP_LOG "dump.log"
 #define RESTORE_LOG "restore.log"
 #define RESTORE_PIDFILE "restore.pid"
@@ -479,20 +482,39 @@ static int record_stdio(pid_t pid, FILE *out, struct argv_buf *a, bool *tty, str
 	return 0;
 }
 
-static int external_netns(pid_t pid, const struct spec_config *cfg, FILE *out, struct argv_buf *a,
-			  struct husk_error *err)
-{
-	const struct spec_namespace *ns = spec_config_namespace(cfg, SPEC_NS_NETWORK);
-	_cleanup_free_ char *link = xasprintf("/proc/%d/ns/net", pid);
-	struct stat st;
+/* The namespaces CRIU leaves out of the dump as external, under a key, and
+ * takes at restore as an inherited fd of the namespace. */
+static const struct {
+	enum spec_ns_type type;
+	const char *criu; /* CRIU's name, also /proc/PID/ns/NAME */
+	const char *spec; /* the config's name */
+	const char *line; /* its line in HUSK_FILE */
+	const char *key;
+} external_ns[] = {{SPEC_NS_NETWORK, "net", "network", "netns", NETNS_KEY},
+		   {SPEC_NS_PID, "pid", "pid", "pidns", PIDNS_KEY}};
 
-	if (ns == NULL || ns->path == NULL)
-		return 0;
-	if (stat(link, &st) < 0)
-		return husk_error_errno(err, "stat %s", link);
-	argv_add(a, "--external");
-	argv_addf(a, "net[%lu]:%s", (unsigned long)st.st_ino, NETNS_KEY);
-	fprintf(out, "netns external\n");
+/* A namespace joined by path is someone else's: CRIU must not dump it (a
+ * pid namespace whose init is outside the container cannot be dumped at
+ * all) and the restore puts the container back into the one its config
+ * names. */
+static int mark_external_ns(pid_t pid, const struct spec_config *cfg, FILE *out, struct argv_buf *a,
+			    struct husk_error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(external_ns); i++) {
+		const struct spec_namespace *ns = spec_config_namespace(cfg, external_ns[i].type);
+		_cleanup_free_ char *link = NULL;
+		struct stat st;
+
+		if (ns == NULL || ns->path == NULL)
+			continue;
+		link = xasprintf("/proc/%d/ns/%s", pid, external_ns[i].criu);
+		if (stat(link, &st) < 0)
+			return husk_error_errno(err, "stat %s", link);
+		argv_add(a, "--external");
+		argv_addf(a, "%s[%lu]:%s", external_ns[i].criu, (unsigned long)st.st_ino,
+			  external_ns[i].key);
+		fprintf(out, "%s external\n", external_ns[i].line);
+	}
 	return 0;
 }
 
@@ -726,7 +748,7 @@ static int dump_args(struct dump_job *j, struct container_ref *ref, const struct
 	add_bind_mounts(ref->config, NULL, false, a);
 	if (list_devtmpfs_binds(pid, j->husk_file, a, err) < 0 ||
 	    record_stdio(pid, j->husk_file, a, &tty, err) < 0 ||
-	    external_netns(pid, ref->config, j->husk_file, a, err) < 0)
+	    mark_external_ns(pid, ref->config, j->husk_file, a, err) < 0)
 		return -1;
 	record_joined_ns(ref->config, j->husk_file);
 	/* The init's controlling tty is the external pty: CRIU 3.17 takes that
@@ -867,9 +889,9 @@ struct restore_job {
 	char *images, *work, *bin;
 	struct husk_line *lines;
 	size_t n_lines;
-	int keep[4];
+	int keep[6];
 	size_t n_keep;
-	int netns_fd, slave;
+	int ns_fd[ARRAY_SIZE(external_ns)], slave;
 	char slave_path[64];
 };
 
@@ -880,8 +902,9 @@ static void restore_job_free(struct restore_job *j)
 	free(j->work);
 	free(j->bin);
 	free(j->lines);
-	if (j->netns_fd >= 0)
-		close(j->netns_fd);
+	for (size_t i = 0; i < ARRAY_SIZE(j->ns_fd); i++)
+		if (j->ns_fd[i] >= 0)
+			close(j->ns_fd[i]);
 	if (j->slave >= 0)
 		close(j->slave);
 }
@@ -950,6 +973,36 @@ static int restore_joined_ns(const struct spec_config *cfg, const struct husk_li
 	return 0;
 }
 
+/* A namespace the checkpoint left external: the restoring config's path
+ * is opened and inherited under its key.  Without a path CRIU cannot
+ * restore it, so the restore is refused before CRIU runs. */
+static int inherit_external_ns(struct restore_job *j, const struct spec_config *cfg,
+			       const struct husk_line *l, struct husk_error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(external_ns); i++) {
+		const struct spec_namespace *ns;
+
+		if (strcmp(l->kind, external_ns[i].line) != 0)
+			continue;
+		ns = spec_config_namespace(cfg, external_ns[i].type);
+		if (ns == NULL || ns->path == NULL)
+			return husk_error_set(err, EINVAL,
+					      "the checkpoint joined a %s namespace: "
+					      "linux.namespaces needs a %s `path`",
+					      external_ns[i].spec, external_ns[i].spec);
+		if (j->ns_fd[i] >= 0)
+			return 0; /* named twice */
+		j->ns_fd[i] = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (j->ns_fd[i] < 0)
+			return husk_error_errno(err, "linux.namespaces: %s `%s`",
+						external_ns[i].spec, ns->path);
+		j->keep[j->n_keep++] = j->ns_fd[i];
+		argv_add(&j->a, "--inherit-fd");
+		argv_addf(&j->a, "fd[%d]:%s", j->ns_fd[i], external_ns[i].key);
+	}
+	return 0;
+}
+
 static int restore_args(struct restore_job *j, const struct criu_restore_target *t,
 			const struct criu_opts *o, struct husk_error *err)
 {
@@ -1000,20 +1053,8 @@ static int restore_args(struct restore_job *j, const struct criu_restore_target 
 						      "had no tty");
 			argv_add(a, "--external");
 			argv_addf(a, "mnt[%s]:%s", l->a, j->slave_path);
-		} else if (strcmp(l->kind, "netns") == 0) {
-			const struct spec_namespace *ns =
-			    spec_config_namespace(t->cfg, SPEC_NS_NETWORK);
-			if (ns == NULL || ns->path == NULL)
-				return husk_error_set(err, EINVAL,
-						      "the checkpoint joined a network namespace: "
-						      "linux.namespaces needs a network `path`");
-			j->netns_fd = open(ns->path, O_RDONLY | O_CLOEXEC);
-			if (j->netns_fd < 0)
-				return husk_error_errno(err, "linux.namespaces: network `%s`",
-							ns->path);
-			j->keep[j->n_keep++] = j->netns_fd;
-			argv_add(a, "--inherit-fd");
-			argv_addf(a, "fd[%d]:%s", j->netns_fd, NETNS_KEY);
+		} else if (inherit_external_ns(j, t->cfg, l, err) < 0) {
+			return -1;
 		}
 	}
 	return 0;
@@ -1064,7 +1105,7 @@ static int let_userns_search(const struct spec_config *cfg, const char *images,
 int criu_restore(const struct criu_restore_target *t, const struct criu_opts *o, pid_t *pid,
 		 struct husk_error *err)
 {
-	struct restore_job j = {.netns_fd = -1, .slave = -1};
+	struct restore_job j = {.ns_fd = {-1, -1}, .slave = -1};
 	struct criu_child c = {.stdio = {-1, -1, -1}, .capture_fd = -1, .root = t->rootfs};
 	_cleanup_free_ char *inventory = NULL;
 	int status, ret = -1;
