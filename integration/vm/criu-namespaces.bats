@@ -3,7 +3,8 @@
 # Checkpoint and restore of containers whose namespaces or root are set up
 # unusually: `restore --no-pivot`, a user namespace with mappings, and ipc
 # and uts namespaces joined by path (handed back with CRIU's --join-ns),
-# and a pid namespace joined by path (external to CRIU, inherited back).
+# and pid and network namespaces joined by path, as a pod's (external to
+# CRIU, inherited back).
 # One VM (vm-run, VM_ROOT=host: this machine's criu 3.17 on the Debian 6.1
 # kernel) runs those sections of integration/vm/criu-options.sh.
 
@@ -50,14 +51,17 @@ setup() {
 	vm_is extns-hostname holder
 }
 
-@test "criu namespaces VM: a pid namespace joined by path (a pod's) is external to CRIU and joined again at restore" {
+@test "criu namespaces VM: pid and network namespaces joined by path (a pod's) are external to CRIU and joined again at restore" {
 	vm_ok pidns-run
 	vm_is pidns-joined same
 	vm_ok pidns-ckpt
-	vm_is pidns-nopath "1 husk: restore \`pn\`: the checkpoint joined a pid namespace: linux.namespaces needs a pid \`path\`: Invalid argument"
-	vm_is pidns-nopath-left nothing
+	vm_is pidns-no-pid-path "1 husk: restore \`pn\`: the checkpoint joined a pid namespace: linux.namespaces needs a pid \`path\`: Invalid argument"
+	vm_is pidns-no-pid-path-left nothing
+	vm_is pidns-no-network-path "1 husk: restore \`pn\`: the checkpoint joined a network namespace: linux.namespaces needs a network \`path\`: Invalid argument"
+	vm_is pidns-no-network-path-left nothing
 	vm_ok pidns-restore
 	vm_is pidns-continues yes
 	vm_is pidns-pid same
+	vm_is pidns-net same
 	vm_is pidns-nspid kept
 }

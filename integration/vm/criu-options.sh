@@ -313,13 +313,14 @@ t_extns() {
 
 }
 
-# --- a pid namespace joined by path, as a pod's containers share one: a
-# holder is its init; CRIU leaves it external and the restored container
-# is put back into it (--external pid[INODE]:KEY, then --inherit-fd).
+# --- pid and network namespaces joined by path, as a pod's containers
+# share them: a holder is the pid namespace's init; CRIU leaves both
+# external and the restored container is put back into them (--external
+# pid[INODE]:KEY and net[INODE]:KEY, then --inherit-fd).
 # The holder reaps as a pod's pause does: the container's init is
 # orphaned into it, and a zombie would keep its pid from the restore
 t_pidns() {
-	unshare --pid --fork python3 -c 'import os, time
+	unshare --pid --net --fork python3 -c 'import os, time
 while True:
     try:
         os.wait()
@@ -329,7 +330,7 @@ while True:
 	sleep 0.5
 	hpid=$(cat /proc/$upid/task/$upid/children)
 	hpid=${hpid%% *}
-	bundle pn '.linux.namespaces |= map(if .type == "pid" then .path = "/proc/'$hpid'/ns/pid" else . end)' "$COUNTER"
+	bundle pn '.linux.namespaces |= map(if .type == "pid" then .path = "/proc/'$hpid'/ns/pid" elif .type == "network" then .path = "/proc/'$hpid'/ns/net" else . end)' "$COUNTER"
 	$H run -d --bundle $W/b-pn pn </dev/null >/dev/null 2>$W/err
 	report pidns-run $?
 	sleep 1
@@ -340,18 +341,22 @@ while True:
 	report pidns-ckpt $?
 	c1=$(count_of pn)
 	$H delete pn
-	# a restoring config that does not join it is refused before CRIU runs
+	# a restoring config that does not join one of them is refused before
+	# CRIU runs
 	cp $W/b-pn/config.json $W/pn.json
-	jq '.linux.namespaces |= map(del(.path))' $W/pn.json >$W/b-pn/config.json
-	$H restore -d --image-path $W/img-pn --bundle $W/b-pn pn </dev/null >/dev/null 2>$W/err
-	echo "pidns-nopath: $? $(head -1 $W/err)"
-	echo "pidns-nopath-left: $($H state pn >/dev/null 2>&1 && echo left || echo nothing)"
+	for ns in pid network; do
+		jq '.linux.namespaces |= map(if .type == "'$ns'" then del(.path) else . end)' $W/pn.json >$W/b-pn/config.json
+		$H restore -d --image-path $W/img-pn --bundle $W/b-pn pn </dev/null >/dev/null 2>$W/err
+		echo "pidns-no-$ns-path: $? $(head -1 $W/err)"
+		echo "pidns-no-$ns-path-left: $($H state pn >/dev/null 2>&1 && echo left || echo nothing)"
+	done
 	cp $W/pn.json $W/b-pn/config.json
 	$H restore -d --image-path $W/img-pn --bundle $W/b-pn pn </dev/null >/dev/null 2>$W/err
 	report pidns-restore $?
 	echo "pidns-continues: $(continues pn "$c1")"
 	p=$(pid_of pn)
 	echo "pidns-pid: $([ -n "$p" ] && [ "$(readlink /proc/$p/ns/pid)" = "$(readlink /proc/$hpid/ns/pid)" ] && echo same || echo "other")"
+	echo "pidns-net: $([ -n "$p" ] && [ "$(readlink /proc/$p/ns/net)" = "$(readlink /proc/$hpid/ns/net)" ] && echo same || echo "other")"
 	echo "pidns-nspid: $([ -n "$nspid" ] && [ "$(awk '/^NSpid:/ {print $3}' /proc/$p/status 2>/dev/null)" = "$nspid" ] && echo kept || echo "changed")"
 	$H delete -f pn
 	kill $upid $hpid
