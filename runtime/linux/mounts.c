@@ -1066,6 +1066,12 @@ static bool source_is_dir(const struct init_ctx *ctx, size_t i)
 	return S_ISDIR(st.st_mode);
 }
 
+/* A config.json mount that binds a path rather than making a filesystem. */
+static bool mount_is_bind(const struct spec_mount *m, const struct mount_opts *o)
+{
+	return o->bind || o->rbind || (m->type && strcmp(m->type, "bind") == 0);
+}
+
 static int mount_one(struct init_ctx *ctx, int rootfd, size_t i, struct husk_error *err)
 {
 	const struct spec_mount *m = &ctx->cfg->mounts[i];
@@ -1076,7 +1082,7 @@ static int mount_one(struct init_ctx *ctx, int rootfd, size_t i, struct husk_err
 	int ret = -1;
 
 	mount_opts_parse(m->options, &o);
-	bind = o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0);
+	bind = mount_is_bind(m, &o);
 	if (!bind && (m->type == NULL || *m->type == '\0')) {
 		husk_error_set(err, EINVAL, "mount type missing");
 		goto out;
@@ -1186,8 +1192,7 @@ int *mounts_open_sources(const struct spec_config *cfg, const char *bundle, bool
 		_cleanup_free_ char *src = host_source(&host, m->source);
 
 		mount_opts_parse(m->options, &o);
-		if ((o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0)) &&
-		    !o.remount && src)
+		if (mount_is_bind(m, &o) && !o.remount && src)
 			fds[i] = open_tree(AT_FDCWD, src, bind_clone_flags(o.rbind));
 		mount_opts_free(&o);
 		if (fds[i] >= 0 && (rlim_t)fds[i] >= nofile.rlim_cur / 2) {
@@ -1223,8 +1228,7 @@ int mounts_send_sources(const struct spec_config *cfg, const char *bundle, pid_t
 		bool bind;
 
 		mount_opts_parse(m->options, &o);
-		bind =
-		    (o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0)) && !o.remount;
+		bind = mount_is_bind(m, &o) && !o.remount;
 		mount_opts_free(&o);
 		if (!bind || src == NULL || src[0] != '/')
 			continue;
@@ -1265,7 +1269,7 @@ static void check_mount(const char *bundle, const struct spec_mount *m, size_t i
 	struct stat st;
 
 	mount_opts_parse(m->options, &o);
-	bind = o.bind || o.rbind || (m->type && strcmp(m->type, "bind") == 0);
+	bind = mount_is_bind(m, &o);
 	if (!bind && (m->type == NULL || *m->type == '\0'))
 		mount_problem(r, i, "type", "missing, and not a bind mount");
 	if (strcmp(dest, "/") == 0)
