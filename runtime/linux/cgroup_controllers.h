@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Inside the cgroup module: one file per controller that differs between
- * v1 and v2 (cgroup_memory.c, cgroup_cpu.c, cgroup_io.c), each holding the
- * v1 writer, the v2 writer and the statistics, so a controller's code lives
+ * Inside the cgroup module: one file per controller (cgroup_memory.c,
+ * cgroup_cpu.c with cpuset, cgroup_io.c, cgroup_rt.c, cgroup_pids.c,
+ * cgroup_hugetlb.c, cgroup_rdma.c, cgroup_net.c, cgroup_devices.c), each holding the v1
+ * writer, the v2 writer and the statistics, so a controller's code lives
  * together.  cgroups_v1.c and cgroups_v2.c only pick the hierarchy and call
  * them in order; cgroups_stats.c assembles the `events` document.
  */
@@ -55,10 +56,13 @@ int cg_memory_v2(struct cgroup_handle *cg, const struct spec_memory *m, bool upd
 		 struct husk_error *err);
 void cg_memory_stats(yajl_gen g, const struct cgroup_handle *cg);
 
-/* cgroup_cpu.c (cpu, and cpuset through cg_write_cpuset()) */
+/* cgroup_cpu.c (cpu and cpuset: linux.resources.cpu holds both) */
 int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err);
 int cg_cpu_v2(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err);
 void cg_cpu_stats(yajl_gen g, const struct cgroup_handle *cg);
+/* A new v1 cpuset (dirfd) inherits its parent's cpus and mems when empty:
+ * no task may join it until they are set. */
+int cg_cpuset_init_v1(int parentfd, int dirfd, struct husk_error *err);
 
 /* cgroup_rt.c: v1's real-time budget (cpu.rt_runtime_us).  Raise the
  * levels above the leaf so that it can be given `want` us every period;
@@ -78,6 +82,27 @@ void cg_rt_release_v1(const struct cgroup_handle *cg);
 int cg_blkio_v1(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err);
 int cg_io_v2(struct cgroup_handle *cg, const struct spec_block_io *b, struct husk_error *err);
 void cg_io_stats(yajl_gen g, const struct cgroup_handle *cg);
+
+/* cgroup_pids.c: pids.max (the same file on v1 and v2) */
+int cg_pids_v1(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err);
+int cg_pids_v2(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err);
+void cg_pids_stats(yajl_gen g, const struct cgroup_handle *cg);
+
+/* cgroup_hugetlb.c: hugetlb.<size>.* (v1 limit_in_bytes, v2 max) */
+int cg_hugetlb_v1(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err);
+int cg_hugetlb_v2(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err);
+void cg_hugetlb_stats(yajl_gen g, const struct cgroup_handle *cg);
+
+/* cgroup_rdma.c: rdma.max (the same file on v1 and v2; no statistics) */
+int cg_rdma_v1(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err);
+int cg_rdma_v2(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err);
+
+/* cgroup_net.c: net_cls and net_prio (v1 only; no statistics) */
+int cg_net_v1(struct cgroup_handle *cg, const struct spec_network *n, struct husk_error *err);
+
+/* cgroup_devices.c: linux.resources.devices and the devices every container
+ * may use, to v1's devices.deny/allow or a v2 BPF device program. */
+int cg_devices_apply(struct cgroup_handle *cg, struct husk_error *err);
 
 /* cgroups_stats.c: reading the statistics files. */
 /* A file's single number; 0 when unreadable or "max". */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The cpu controller (and cpuset, which it hands to cg_write_cpuset()), v1
- * and v2 together: shares/quota/period/burst/idle, v1's real-time runtime
- * and period (the budget comes from the parents: cgroup_rt.c), v2's cpu.weight and cpu.max, and the
- * cpu statistics for `events`.
+ * The cpu and cpuset controllers, v1 and v2 together: shares/quota/period/
+ * burst/idle, v1's real-time runtime and period (the budget comes from the
+ * parents: cgroup_rt.c), v2's cpu.weight and cpu.max, cpuset.cpus and
+ * cpuset.mems (the same files on v1 and v2; linux.resources.cpu holds both
+ * controllers' fields, so one writer applies them), and the cpu statistics
+ * for `events`.
  */
 #include "config.h"
 #include "linux/cgroup_controllers.h"
@@ -18,6 +20,42 @@
 uint64_t cg_shares_to_weight(uint64_t shares)
 {
 	return cg_weight_to_v2(shares, 2, 262144);
+}
+
+/* ---- cpuset ---- */
+
+/* linux.resources.cpu.cpus and .mems, when set, to cpuset.cpus / cpuset.mems
+ * (the same files on v1 and v2). */
+static int write_cpuset(const struct cg_hier *cs, const struct spec_cpu *c, struct husk_error *err)
+{
+	if (c->cpus && *c->cpus &&
+	    cg_write(cs, "linux.resources.cpu.cpus", "cpuset.cpus", c->cpus, err) < 0)
+		return -1;
+	if (c->mems && *c->mems &&
+	    cg_write(cs, "linux.resources.cpu.mems", "cpuset.mems", c->mems, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* A new v1 cpuset starts with no cpus and no mems, and no task may join it
+ * until they are set: inherit the parent's. */
+int cg_cpuset_init_v1(int parentfd, int dirfd, struct husk_error *err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *cur = NULL, *par = NULL;
+		size_t len;
+		if (read_file_at(dirfd, files[i], 65536, &cur, &len, err) < 0)
+			return -1;
+		if (cur[strspn(cur, " \n")] != '\0')
+			continue;
+		if (read_file_at(parentfd, files[i], 65536, &par, &len, err) < 0)
+			return -1;
+		if (write_file_at(dirfd, files[i], par, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- v1 ---- */
@@ -78,7 +116,7 @@ int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_er
 					     "%" PRId64, c->idle) < 0)
 			return -1;
 	}
-	return cs ? cg_write_cpuset(cs, c, err) : 0;
+	return cs ? write_cpuset(cs, c, err) : 0;
 }
 
 /* ---- v2 ---- */
@@ -146,7 +184,7 @@ int cg_cpu_v2(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_er
 					     "%" PRId64, c->idle) < 0)
 			return -1;
 	}
-	return cs ? cg_write_cpuset(cs, c, err) : 0;
+	return cs ? write_cpuset(cs, c, err) : 0;
 }
 
 /* ---- statistics ---- */

@@ -2,8 +2,9 @@
 /*
  * The cgroup manager: which hierarchies are mounted, where the container's
  * cgroup lives in each, and its lifecycle (create, enter, freeze, kill,
- * destroy).  Resources are written by cgroups_v1.c / cgroups_v2.c, the
- * systemd driver is in cgroups_systemd.c.
+ * destroy).  Resources are written by each controller's
+ * cgroup_<controller>.c, in the order cgroups_v1.c / cgroups_v2.c call them;
+ * the systemd driver is in cgroups_systemd.c.
  */
 #include "config.h"
 #include "cli.h"
@@ -63,60 +64,6 @@ int cg_writef(const struct cg_hier *h, const char *field, const char *file, stru
 	if (value == NULL)
 		return husk_error_set(err, ENOMEM, "%s: out of memory", field);
 	return cg_write(h, field, file, value, err);
-}
-
-int cg_write_hugepage_limits(const struct cg_hier *h, const struct spec_resources *r,
-			     const char *suffix, struct husk_error *err)
-{
-	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
-		const struct spec_hugepage_limit *l = &r->hugepage_limits[i];
-		_cleanup_free_ char *field =
-		    xasprintf("linux.resources.hugepageLimits[%zu] (%s)", i, l->page_size);
-		_cleanup_free_ char *file = xasprintf("hugetlb.%s.%s", l->page_size, suffix);
-		if (strchr(l->page_size, '/'))
-			return husk_error_set(err, EINVAL, "%s: bad page size", field);
-		if (cg_writef(h, field, file, err, "%" PRIu64, l->limit) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int cg_write_pids(const struct cg_hier *h, const struct spec_pids *p, struct husk_error *err)
-{
-	if (p == NULL || h == NULL || !p->has_limit || p->limit == 0)
-		return 0;
-	if (p->limit < 0)
-		return cg_write(h, "linux.resources.pids.limit", "pids.max", "max", err);
-	return cg_writef(h, "linux.resources.pids.limit", "pids.max", err, "%" PRId64, p->limit);
-}
-
-int cg_write_rdma(const struct cg_hier *h, const struct spec_resources *r, struct husk_error *err)
-{
-	for (size_t i = 0; h && i < r->n_rdma; i++) {
-		const struct spec_rdma *d = &r->rdma[i];
-		_cleanup_free_ char *f = xasprintf("linux.resources.rdma.%s", d->device);
-		char hh[32] = "", ho[32] = "";
-		if (!d->has_hca_handles && !d->has_hca_objects)
-			continue;
-		if (d->has_hca_handles)
-			snprintf(hh, sizeof hh, " hca_handle=%u", d->hca_handles);
-		if (d->has_hca_objects)
-			snprintf(ho, sizeof ho, " hca_object=%u", d->hca_objects);
-		if (cg_writef(h, f, "rdma.max", err, "%s%s%s", d->device, hh, ho) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int cg_write_cpuset(const struct cg_hier *cs, const struct spec_cpu *c, struct husk_error *err)
-{
-	if (c->cpus && *c->cpus &&
-	    cg_write(cs, "linux.resources.cpu.cpus", "cpuset.cpus", c->cpus, err) < 0)
-		return -1;
-	if (c->mems && *c->mems &&
-	    cg_write(cs, "linux.resources.cpu.mems", "cpuset.mems", c->mems, err) < 0)
-		return -1;
-	return 0;
 }
 
 bool cg_has_file(const struct cg_hier *h, const char *file)
@@ -428,7 +375,7 @@ static int create_in(struct cgroup_handle *cg, struct cg_hier *h, struct husk_er
 		}
 		/* a parent someone else made may have empty cpus/mems too; no
 		 * task could join below it */
-		if (cpuset && cg_v1_init_cpuset(fd, child, err) < 0) {
+		if (cpuset && cg_cpuset_init_v1(fd, child, err) < 0) {
 			close(child);
 			return husk_error_prefix(err, "cgroups: %s%s", h->mount, cg->path);
 		}
@@ -491,68 +438,6 @@ static int create_all(struct cgroup_handle *cg, struct husk_error *err)
 		if ((unsigned)r > cg->created_depth)
 			cg->created_depth = (unsigned)r;
 	}
-	return 0;
-}
-
-/* ---- device rules ---- */
-
-static const struct cg_dev_rule default_devices[] = {
-    {true, 'c', -1, -1, "m"},	 {true, 'b', -1, -1, "m"}, /* mknod anything */
-    {true, 'c', 1, 3, "rwm"},				   /* null */
-    {true, 'c', 1, 8, "rwm"},				   /* random */
-    {true, 'c', 1, 7, "rwm"},				   /* full */
-    {true, 'c', 5, 0, "rwm"},				   /* tty */
-    {true, 'c', 1, 5, "rwm"},				   /* zero */
-    {true, 'c', 1, 9, "rwm"},				   /* urandom */
-    {true, 'c', 5, 1, "rwm"},				   /* console */
-    {true, 'c', 136, -1, "rwm"},			   /* pts */
-    {true, 'c', 5, 2, "rwm"},				   /* ptmx */
-};
-
-/* linux.devices only makes nodes: whether they may be used is decided by
- * linux.resources.devices alone, so a config can list a node and deny it. */
-int cg_device_rules(const struct spec_resources *res, struct cg_dev_rule **out, size_t *n,
-		    struct husk_error *err)
-{
-	size_t nres = res ? res->n_devices : 0;
-	struct cg_dev_rule *r = xcalloc(1 + nres + ARRAY_SIZE(default_devices), sizeof *r);
-	size_t k = 0;
-
-	r[k++] = (struct cg_dev_rule){false, 'a', -1, -1, "rwm"};
-	for (size_t i = 0; i < nres; i++) {
-		const struct spec_device_cgroup *d = &res->devices[i];
-		struct cg_dev_rule *x = &r[k];
-		const char *acc = d->access && *d->access ? d->access : "rwm";
-
-		x->allow = d->allow;
-		x->type = d->type && *d->type ? d->type[0] : 'a';
-		if (!strchr("acb", x->type) || (d->type && strlen(d->type) != 1)) {
-			free(r);
-			return husk_error_set(
-			    err, EINVAL, "linux.resources.devices[%zu].type: `%s` is not a, c or b",
-			    i, d->type);
-		}
-		x->major = d->has_major ? d->major : -1;
-		x->minor = d->has_minor ? d->minor : -1;
-		if (strlen(acc) > 3 || strspn(acc, "rwm") != strlen(acc)) {
-			free(r);
-			return husk_error_set(err, EINVAL,
-					      "linux.resources.devices[%zu].access: `%s` is not a "
-					      "combination of r, w and m",
-					      i, acc);
-		}
-		/* keep a canonical order so comparisons are simple */
-		int o = 0;
-		for (const char *c = "rwm"; *c; c++)
-			if (strchr(acc, *c))
-				x->access[o++] = *c;
-		x->access[o] = '\0';
-		k++;
-	}
-	memcpy(&r[k], default_devices, sizeof default_devices);
-	k += ARRAY_SIZE(default_devices);
-	*out = r;
-	*n = k;
 	return 0;
 }
 
@@ -644,23 +529,6 @@ static int apply(struct cgroup_handle *cg, const struct spec_resources *res, boo
 	return 0;
 }
 
-static int apply_devices(struct cgroup_handle *cg, struct husk_error *err)
-{
-	const struct spec_resources *res =
-	    cg->cfg && cg->cfg->linux ? cg->cfg->linux->resources : NULL;
-	_cleanup_free_ struct cg_dev_rule *rules = NULL;
-	size_t n = 0;
-
-	if (cg_device_rules(res, &rules, &n, err) < 0)
-		return -1;
-	if (cg->layout == CG_UNIFIED)
-		return cg_v2_devices(&cg->h[cg->unified], rules, n, err);
-	struct cg_hier *h = cg_find(cg, "devices");
-	if (h == NULL || cg_is_v2(cg, h))
-		return 0;
-	return cg_v1_devices(h, rules, n, err);
-}
-
 static int setup_resources(struct cgroup_handle *cg, struct husk_error *err)
 {
 	const struct spec_resources *res =
@@ -675,7 +543,7 @@ static int setup_resources(struct cgroup_handle *cg, struct husk_error *err)
 			   "device node can be made in it)");
 		return 0;
 	}
-	return apply_devices(cg, err);
+	return cg_devices_apply(cg, err);
 }
 
 /* Where systemd puts unit in slice: "a-b.slice" nests as /a.slice/a-b.slice. */

@@ -71,31 +71,10 @@ int cg_write(const struct cg_hier *h, const char *field, const char *file, const
 	     struct husk_error *err);
 int cg_writef(const struct cg_hier *h, const char *field, const char *file, struct husk_error *err,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* linux.resources.cpu.cpus and .mems, when set, to cpuset.cpus / cpuset.mems (v1 and v2). */
-int cg_write_cpuset(const struct cg_hier *cs, const struct spec_cpu *c, struct husk_error *err);
-/* hugepageLimits into hugetlb.<size>.<suffix> (v1 "limit_in_bytes", v2 "max"). */
-int cg_write_hugepage_limits(const struct cg_hier *h, const struct spec_resources *r,
-			     const char *suffix, struct husk_error *err);
-/* Controllers whose files are the same on v1 and v2: pids.max, rdma.max
- * (h NULL: the controller is not there, nothing to do). */
-int cg_write_pids(const struct cg_hier *h, const struct spec_pids *p, struct husk_error *err);
-int cg_write_rdma(const struct cg_hier *h, const struct spec_resources *r, struct husk_error *err);
 bool cg_has_file(const struct cg_hier *h, const char *file);
 /* Read a file of the container's cgroup; NULL (errno set) when unreadable. */
 char *cg_read(const struct cg_hier *h, const char *file);
 int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out);
-
-/* The devices a container may always use (/dev/null, ...), plus linux.devices. */
-struct cg_dev_rule {
-	bool allow;
-	char type;	      /* 'a', 'c', 'b' */
-	int64_t major, minor; /* -1: any */
-	char access[4];
-};
-/* The full ordered rule list: deny all, the configured rules, then the
- * standard devices (never linux.devices).  Later rules take precedence. */
-int cg_device_rules(const struct spec_resources *res, struct cg_dev_rule **out, size_t *n,
-		    struct husk_error *err);
 
 /* cgroups_rootless.c */
 bool cg_rootless_denied(int errnum);
@@ -109,9 +88,6 @@ int cg_rootless_pids(pid_t init, pid_t **pids, size_t *n);
 /* cgroups_v1.c */
 int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
 		struct husk_error *err);
-int cg_v1_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
-		  struct husk_error *err);
-int cg_v1_init_cpuset(int parentfd, int dirfd, struct husk_error *err);
 int cg_v1_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
 
 /* cgroups_v2.c */
@@ -128,8 +104,6 @@ int cg_v2_enable_controllers(struct cgroup_handle *cg, const char *const *ctrls,
 struct check_report;
 void cg_v2_check(struct cgroup_handle *cg, const struct spec_resources *r,
 		 struct check_report *report);
-int cg_v2_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
-		  struct husk_error *err);
 int cg_v2_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
 /* cpu.weight for v1 cpu.shares (cgroup_cpu.c), io.weight for blkio.weight
  * (cgroup_io.c). */

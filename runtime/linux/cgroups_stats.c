@@ -49,71 +49,6 @@ bool cg_stat_keyed(const char *text, const char *name, uint64_t *out)
 	return false;
 }
 
-static void gen_pids(yajl_gen g, const struct cgroup_handle *cg)
-{
-	struct cg_hier *h = cg_find(cg, "pids");
-
-	if (h == NULL || h->dirfd < 0)
-		return;
-	key(g, "pids");
-	yajl_gen_map_open(g);
-	json_gen_kuint(g, "current", cg_stat_u64(h, "pids.current"));
-	json_gen_kuint(g, "limit", cg_stat_u64(h, "pids.max"));
-	yajl_gen_map_close(g);
-}
-
-static void gen_hugetlb(yajl_gen g, const struct cgroup_handle *cg)
-{
-	struct cg_hier *h = cg_find(cg, "hugetlb");
-	_cleanup_dir_ DIR *d = opendir("/sys/kernel/mm/hugepages");
-	struct dirent *de;
-
-	if (h == NULL || h->dirfd < 0 || d == NULL)
-		return;
-	key(g, "hugetlb");
-	yajl_gen_map_open(g);
-	while ((de = readdir(d))) {
-		unsigned long kb;
-		char size[32];
-		if (sscanf(de->d_name, "hugepages-%lukB", &kb) != 1)
-			continue;
-		/* the names the cgroup files use: 2MB, 1GB, 64KB */
-		if (kb >= 1024 * 1024)
-			snprintf(size, sizeof size, "%luGB", kb / (1024 * 1024));
-		else if (kb >= 1024)
-			snprintf(size, sizeof size, "%luMB", kb / 1024);
-		else
-			snprintf(size, sizeof size, "%luKB", kb);
-		_cleanup_free_ char *usage = NULL, *max = NULL, *fail = NULL;
-		if (cg_is_v2(cg, h)) {
-			usage = xasprintf("hugetlb.%s.current", size);
-			max = xasprintf("hugetlb.%s.max", size);
-			fail = xasprintf("hugetlb.%s.events", size);
-		} else {
-			usage = xasprintf("hugetlb.%s.usage_in_bytes", size);
-			max = xasprintf("hugetlb.%s.max_usage_in_bytes", size);
-			fail = xasprintf("hugetlb.%s.failcnt", size);
-		}
-		if (!cg_has_file(h, usage))
-			continue;
-		uint64_t failcnt = 0;
-		if (cg_is_v2(cg, h)) {
-			_cleanup_free_ char *ev = cg_read(h, fail);
-			if (ev)
-				cg_stat_keyed(ev, "max", &failcnt);
-		} else {
-			failcnt = cg_stat_u64(h, fail);
-		}
-		key(g, size);
-		yajl_gen_map_open(g);
-		json_gen_kuint(g, "usage", cg_stat_u64(h, usage));
-		json_gen_kuint(g, "max", cg_stat_u64(h, max));
-		json_gen_kuint(g, "failcnt", failcnt);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_map_close(g);
-}
-
 int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out,
 		      struct husk_error *err)
 {
@@ -127,9 +62,9 @@ int cgroup_stats_json(const struct cgroup_handle *cg, const char *id, char **out
 	yajl_gen_map_open(g);
 	cg_cpu_stats(g, cg);
 	cg_memory_stats(g, cg);
-	gen_pids(g, cg);
+	cg_pids_stats(g, cg);
 	cg_io_stats(g, cg);
-	gen_hugetlb(g, cg);
+	cg_hugetlb_stats(g, cg);
 	key(g, "intel_rdt");
 	yajl_gen_map_open(g);
 	yajl_gen_map_close(g);

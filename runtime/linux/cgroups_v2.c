@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cgroup v2: controllers enabled on the way down, v1-style values
- * converted (shares -> cpu.weight, swap -> memory.swap.max, ...), -1 written
- * as "max", and the device list as a BPF_PROG_TYPE_CGROUP_DEVICE program.
+ * cgroup v2: controllers enabled on the way down, the order the
+ * controllers' v2 writers run in (each in its cgroup_<controller>.c),
+ * linux.resources.unified, -1 written as "max", and the freezer.
  */
 #include "config.h"
 #include "linux/cgroup_controllers.h"
@@ -12,9 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/bpf.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 void cg_fmt_max(char *buf, size_t len, int64_t v)
@@ -272,23 +270,6 @@ void cg_v2_check(struct cgroup_handle *cg, const struct spec_resources *r,
 
 /* ---- resources ---- */
 
-static int pids(struct cgroup_handle *cg, const struct spec_pids *p, struct husk_error *err)
-{
-	return cg_write_pids(cg_v2_hier(cg, "pids"), p, err);
-}
-
-static int hugetlb(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
-{
-	struct cg_hier *h = cg_v2_hier(cg, "hugetlb");
-
-	return h ? cg_write_hugepage_limits(h, r, "max", err) : 0;
-}
-
-static int rdma(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
-{
-	return cg_write_rdma(cg_v2_hier(cg, "rdma"), r, err);
-}
-
 static int unified(struct cgroup_handle *cg, const struct spec_resources *r, struct husk_error *err)
 {
 	struct cg_hier *h = &cg->h[cg->unified];
@@ -319,152 +300,10 @@ int cg_v2_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool
 	if (cg_v2_enable_controllers(cg, ctrls, err) < 0)
 		return -1;
 	if (cg_memory_v2(cg, res->memory, update, err) < 0 || cg_cpu_v2(cg, res->cpu, err) < 0 ||
-	    pids(cg, res->pids, err) < 0 || cg_io_v2(cg, res->block_io, err) < 0 ||
-	    hugetlb(cg, res, err) < 0 || rdma(cg, res, err) < 0 || unified(cg, res, err) < 0)
+	    cg_pids_v2(cg, res->pids, err) < 0 || cg_io_v2(cg, res->block_io, err) < 0 ||
+	    cg_hugetlb_v2(cg, res, err) < 0 || cg_rdma_v2(cg, res, err) < 0 ||
+	    unified(cg, res, err) < 0)
 		return -1;
-	return 0;
-}
-
-/* ---- devices: an eBPF program ---- */
-
-struct insn_buf {
-	struct bpf_insn *v;
-	size_t n, cap;
-};
-
-static void emit(struct insn_buf *b, uint8_t code, uint8_t dst, uint8_t src, int16_t off,
-		 int32_t imm)
-{
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 64;
-		b->v = xrealloc(b->v, b->cap * sizeof *b->v);
-	}
-	b->v[b->n++] =
-	    (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
-}
-
-#define LDX_W(b, dst, src, off) emit(b, BPF_LDX | BPF_W | BPF_MEM, dst, src, off, 0)
-#define MOV32_REG(b, dst, src) emit(b, BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
-#define ALU32_IMM(b, op, dst, imm) emit(b, BPF_ALU | (op) | BPF_K, dst, 0, 0, imm)
-#define MOV64_IMM(b, dst, imm) emit(b, BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
-#define JMP_IMM(b, op, dst, imm) emit(b, BPF_JMP | (op) | BPF_K, dst, 0, 0, imm)
-#define EXIT(b) emit(b, BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-
-static int access_bits(const char *a)
-{
-	int v = 0;
-
-	if (strchr(a, 'm'))
-		v |= BPF_DEVCG_ACC_MKNOD;
-	if (strchr(a, 'r'))
-		v |= BPF_DEVCG_ACC_READ;
-	if (strchr(a, 'w'))
-		v |= BPF_DEVCG_ACC_WRITE;
-	return v;
-}
-
-/* One rule: a run of "skip this rule unless ..." tests, then the verdict.
- * Every skip jumps to the end of the block, i.e. to the next rule. */
-static void emit_rule(struct insn_buf *b, const struct cg_dev_rule *r)
-{
-	const int all = BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE;
-	int acc = access_bits(r->access);
-	size_t start = b->n;
-
-	if (r->type != 'a')
-		JMP_IMM(b, BPF_JNE, 2, r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
-	if (r->major >= 0)
-		JMP_IMM(b, BPF_JNE, 4, (int32_t)r->major);
-	if (r->minor >= 0)
-		JMP_IMM(b, BPF_JNE, 5, (int32_t)r->minor);
-	if (acc != all) {
-		MOV32_REG(b, 0, 3);
-		if (r->allow) {
-			/* allow only when every requested access is in the rule */
-			ALU32_IMM(b, BPF_AND, 0, ~acc & all);
-			JMP_IMM(b, BPF_JNE, 0, 0);
-		} else {
-			/* deny as soon as one requested access is in the rule */
-			ALU32_IMM(b, BPF_AND, 0, acc);
-			JMP_IMM(b, BPF_JEQ, 0, 0);
-		}
-	}
-	MOV64_IMM(b, 0, r->allow ? 1 : 0);
-	EXIT(b);
-	for (size_t i = start; i < b->n; i++)
-		if (BPF_CLASS(b->v[i].code) == BPF_JMP && BPF_OP(b->v[i].code) != BPF_EXIT)
-			b->v[i].off = (int16_t)(b->n - i - 1);
-}
-
-static bool rule_is_total(const struct cg_dev_rule *r)
-{
-	return r->type == 'a' && r->major < 0 && r->minor < 0 && strcmp(r->access, "rwm") == 0;
-}
-
-static int bpf_sys(int cmd, union bpf_attr *attr)
-{
-	return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr);
-}
-
-int cg_v2_devices(struct cg_hier *h, const struct cg_dev_rule *rules, size_t n,
-		  struct husk_error *err)
-{
-	struct insn_buf b = {0};
-	union bpf_attr attr;
-	_cleanup_close_ int prog = -1;
-	static char log[8192];
-
-	/* r2 = device type, r3 = requested access, r4 = major, r5 = minor */
-	LDX_W(&b, 2, 1, offsetof(struct bpf_cgroup_dev_ctx, access_type));
-	MOV32_REG(&b, 3, 2);
-	ALU32_IMM(&b, BPF_AND, 2, 0xffff);
-	ALU32_IMM(&b, BPF_RSH, 3, 16);
-	LDX_W(&b, 4, 1, offsetof(struct bpf_cgroup_dev_ctx, major));
-	LDX_W(&b, 5, 1, offsetof(struct bpf_cgroup_dev_ctx, minor));
-	/* the last matching rule wins, as with v1's devices.allow/deny writes */
-	bool total = false;
-	for (size_t i = n; i-- > 0;) {
-		emit_rule(&b, &rules[i]);
-		if (rule_is_total(&rules[i])) {
-			total = true;
-			break;
-		}
-	}
-	if (!total) {
-		MOV64_IMM(&b, 0, 0);
-		EXIT(&b);
-	}
-
-	memset(&attr, 0, sizeof attr);
-	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-	attr.insns = (uint64_t)(uintptr_t)b.v;
-	attr.insn_cnt = (uint32_t)b.n;
-	attr.license = (uint64_t)(uintptr_t) "GPL";
-	prog = bpf_sys(BPF_PROG_LOAD, &attr);
-	if (prog < 0) {
-		int e = errno;
-		/* again with the verifier's log, to say why */
-		attr.log_buf = (uint64_t)(uintptr_t)log;
-		attr.log_size = sizeof log;
-		attr.log_level = 1;
-		log[0] = '\0';
-		bpf_sys(BPF_PROG_LOAD, &attr);
-		free(b.v);
-		log[strcspn(log, "\n")] = '\0';
-		return husk_error_set(err, e,
-				      "linux.resources.devices: load the device filter "
-				      "(BPF_PROG_TYPE_CGROUP_DEVICE)%s%s",
-				      log[0] ? ": " : "", log);
-	}
-	free(b.v);
-	memset(&attr, 0, sizeof attr);
-	attr.target_fd = (uint32_t)h->dirfd;
-	attr.attach_bpf_fd = (uint32_t)prog;
-	attr.attach_type = BPF_CGROUP_DEVICE;
-	attr.attach_flags = BPF_F_ALLOW_MULTI;
-	if (bpf_sys(BPF_PROG_ATTACH, &attr) < 0)
-		return husk_error_errno(err, "linux.resources.devices: attach the device filter "
-					     "to the cgroup");
 	return 0;
 }
 
