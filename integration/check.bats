@@ -138,6 +138,54 @@ has_problem() {
 	assert_no_leftovers "$ID"
 }
 
+@test "check: every bad field inside one section is listed, not just the first" {
+	# Several bad fields in process, in one mount and one resource each:
+	# wrong types and a value out of range.
+	update_config '.process.args = 5 | .process.cwd = 7 | .process.terminal = "yes"
+		| .process.user = {"uid": "root", "gid": -1}
+		| .mounts[0].destination = 4 | .mounts[2].type = []
+		| .linux.resources.memory = {"limit": "1g", "swap": true}
+		| .linux.namespaces[0].type = 3'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "mounts[0].destination" "expected a string, got an integer"
+	has_problem error "mounts[2].type" "expected a string, got an array"
+	has_problem error process.terminal "expected a boolean, got a string"
+	has_problem error process.cwd "expected a string, got an integer"
+	has_problem error process.args "expected an array, got an integer"
+	has_problem error process.user.uid "expected an integer, got a string"
+	has_problem error process.user.gid "-1 is out of range"
+	has_problem error "linux.namespaces[0].type" "expected a string, got an integer"
+	has_problem error linux.resources.memory.limit "expected an integer, got a string"
+	has_problem error linux.resources.memory.swap "expected an integer, got a boolean"
+	# one problem each: a bad required field is not also "missing"
+	jq -e '.errors == 10 and .warnings == 0' "$REPORT" || fail "expected 10 errors: $(cat "$REPORT")"
+	run husk check --bundle "$BUNDLE"
+	assert_failure 1
+	assert_line 'error: process.args: expected an array, got an integer'
+	assert_line 'error: process.cwd: expected a string, got an integer'
+	assert_line '10 error(s), 0 warning(s): the bundle would not start'
+	# create still stops at the first, with the same words, and leaves nothing.
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "mounts[0].destination: expected a string, got an integer"
+	refute_output --partial "process.args"
+	assert_no_leftovers "$ID"
+}
+
+@test "check: the issue's example, process.args and process.cwd of the wrong type" {
+	update_config '.process.args = 5 | .process.cwd = 7'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error process.args "expected an array, got an integer"
+	has_problem error process.cwd "expected a string, got an integer"
+	jq -e '.errors == 2' "$REPORT" || fail "expected 2 errors: $(cat "$REPORT")"
+	# fixed, the bundle is fine again
+	update_config '.process.args = ["/bin/true"] | .process.cwd = "/"'
+	check_json
+	[ "$status" -eq 0 ] || fail "still failing: $(cat "$REPORT")"
+}
+
 @test "check: the rootfs must exist" {
 	update_config '.root.path = "no-such-rootfs"'
 	check_json

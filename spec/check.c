@@ -82,6 +82,17 @@ bool check_report_has_error_under(const struct check_report *r, const char *path
 	return false;
 }
 
+bool check_report_has_error_about(const struct check_report *r, const char *text)
+{
+	size_t n = json_path_prefix(text);
+
+	for (size_t i = 0; n > 0 && i < r->n; i++)
+		if (r->items[i].severity == CHECK_ERROR && strlen(r->items[i].path) == n &&
+		    strncmp(r->items[i].path, text, n) == 0)
+			return true;
+	return false;
+}
+
 int check_report_first_error(const struct check_report *r, struct husk_error *err)
 {
 	for (size_t i = 0; i < r->n; i++) {

@@ -48,6 +48,10 @@ void check_add_error(struct check_report *r, const char *path, struct husk_error
 void check_add_error_under(struct check_report *r, const char *base, struct husk_error *err);
 /* Whether an error is about path or a field inside it. */
 bool check_report_has_error_under(const struct check_report *r, const char *path);
+/* Whether an error is already about the path that text ("<path>:
+ * <message>") starts with: a field's second complaint (a bad value read
+ * as absent, then found missing) is not a second problem. */
+bool check_report_has_error_about(const struct check_report *r, const char *text);
 /* The first error as "<path>: <message>" in err, returning -1; 0 when
  * the report holds no error. */
 int check_report_first_error(const struct check_report *r, struct husk_error *err);

@@ -59,7 +59,9 @@ int spec_parse_object_array(yajl_val obj, const char *key, struct json_path *p, 
 	for (size_t i = 0; i < len; i++) {
 		yajl_val v = arr->u.array.values[i];
 		size_t at = json_path_index(p, i);
-		if (json_val_object(v, p, err) < 0 || fn(v, p, buf + i * size, err) < 0) {
+		/* husk check goes on with the next element */
+		if ((json_val_object(v, p, err) < 0 || fn(v, p, buf + i * size, err) < 0) &&
+		    !json_path_tolerate(p, err)) {
 			json_path_restore(p, mark);
 			return -1;
 		}
@@ -590,7 +592,10 @@ int spec_section(struct spec_sections *s, struct json_path *p, size_t mark, int 
 		return r;
 	if (s == NULL || s->report == NULL)
 		return -1;
-	check_add_error(s->report, "", err);
+	if (check_report_has_error_about(s->report, husk_error_text(err)))
+		husk_error_clear(err);
+	else
+		check_add_error(s->report, "", err);
 	s->failed = true;
 	return 0;
 }
@@ -635,6 +640,7 @@ static int parse_config_doc(yajl_val doc, struct spec_sections *s, struct spec_c
 	json_path_init(&p, NULL);
 	if (json_val_object(doc, &p, err) < 0)
 		return -1;
+	p.report = s ? s->report : NULL;
 	m = p.len;
 	/* Each section on its own: with a report, one malformed section does
 	 * not hide the next (the order is the document's usual order). */
@@ -663,13 +669,18 @@ static int parse_unvalidated(const char *json, size_t len, struct spec_sections 
 {
 	struct spec_config *cfg;
 	yajl_val doc = NULL;
+	size_t errors;
 	int r;
 
 	if (json_parse(json, len, &doc, err) < 0)
 		return -1;
 	cfg = xcalloc(1, sizeof *cfg);
+	errors = s ? s->report->n_errors : 0;
 	r = parse_config_doc(doc, s, cfg, err);
 	yajl_tree_free(doc);
+	/* a bad field tolerated by husk check leaves the model incomplete */
+	if (s && s->report->n_errors > errors)
+		s->failed = true;
 	if (r < 0 || (s && s->failed)) {
 		spec_config_free(cfg);
 		return -1;

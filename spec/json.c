@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include "spec/base.h"
+#include "spec/check.h"
 
 void json_path_init(struct json_path *p, const char *prefix)
 {
 	p->len = 0;
 	p->buf[0] = '\0';
+	p->report = NULL;
 	if (prefix && *prefix)
 		json_path_key(p, prefix);
 }
@@ -323,7 +325,19 @@ int json_val_kv(yajl_val v, struct json_path *p, struct spec_kv **out, size_t *n
 	return 0;
 }
 
-/* Look key up, extend the path, run the reader, restore the path. */
+bool json_path_tolerate(const struct json_path *p, struct husk_error *err)
+{
+	if (p->report == NULL)
+		return false;
+	if (check_report_has_error_about(p->report, husk_error_text(err)))
+		husk_error_clear(err);
+	else
+		check_add_error(p->report, "", err);
+	return true;
+}
+
+/* Look key up, extend the path, run the reader, restore the path.  A
+ * value `husk check` tolerates reads as absent (0). */
 #define GET_MEMBER(obj, key, p, call)                                                              \
 	({                                                                                         \
 		yajl_val v_ = json_member((obj), (key));                                           \
@@ -332,6 +346,8 @@ int json_val_kv(yajl_val v, struct json_path *p, struct spec_kv **out, size_t *n
 			size_t mark_ = json_path_key((p), (key));                                  \
 			yajl_val v = v_;                                                           \
 			r_ = (call) < 0 ? -1 : 1;                                                  \
+			if (r_ < 0 && json_path_tolerate((p), err))                                \
+				r_ = 0;                                                            \
 			json_path_restore((p), mark_);                                             \
 		}                                                                                  \
 		r_;                                                                                \
@@ -340,7 +356,12 @@ int json_val_kv(yajl_val v, struct json_path *p, struct spec_kv **out, size_t *n
 int json_get_string(yajl_val obj, const char *key, struct json_path *p, char **out,
 		    struct husk_error *err)
 {
-	return GET_MEMBER(obj, key, p, json_val_string(v, p, out, err));
+	int r = GET_MEMBER(obj, key, p, json_val_string(v, p, out, err));
+
+	/* a tolerated bad value: later code may rely on a required string */
+	if (r == 0 && p->report && *out == NULL && json_member(obj, key))
+		*out = xstrdup("");
+	return r;
 }
 
 int json_get_bool(yajl_val obj, const char *key, struct json_path *p, bool *out,

@@ -26,12 +26,24 @@
 #define JSON_MAX_DEPTH 64
 #define JSON_PATH_MAX 512
 
+struct check_report;
+
 struct json_path {
 	size_t len;
 	char buf[JSON_PATH_MAX];
+	/* NULL (create): the first bad field stops the parse.  `husk check`
+	 * sets a report: a member whose value has the wrong type or is out of
+	 * range becomes a problem there and reads as absent (a required
+	 * string as ""), so the parse goes on to the next field and every bad
+	 * field is listed. */
+	struct check_report *report;
 };
 
+/* Starts a path with no report. */
 void json_path_init(struct json_path *p, const char *prefix);
+/* With a report: err becomes a problem in it (unless one is already about
+ * the same path) and is cleared; true.  Without: false, err untouched. */
+bool json_path_tolerate(const struct json_path *p, struct husk_error *err);
 /* Append ".key" (or "key" at the start) / "[i]"; return a mark for json_path_restore. */
 size_t json_path_key(struct json_path *p, const char *key);
 size_t json_path_index(struct json_path *p, size_t i);

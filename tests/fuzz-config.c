@@ -3,6 +3,8 @@
  * libFuzzer target for every JSON document husk reads: config.json, an
  * `exec --process` document, an `update --resources` document and the
  * state file.  A state document that parses must survive emit -> parse.
+ * `husk check`'s parse of config.json (which reads on past bad fields)
+ * finds an error exactly when create's parse fails.
  *   make fuzz && ./tests/fuzz-config -max_total_time=60 tests/data/corpus-config
  */
 #include "config.h"
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "runtime/util.h"
+#include "spec/check.h"
 #include "spec/oci_config.h"
 #include "spec/state.h"
 
@@ -33,6 +36,22 @@ static void state_round_trip(const struct spec_state *st)
 	free(text);
 }
 
+/* Every problem has a path and a message; errors iff create refuses. */
+static void check_agrees(const char *text, size_t size, bool parses)
+{
+	struct check_report report = {0};
+	struct spec_config *cfg = NULL;
+
+	if (spec_config_check(text, size, &cfg, &report) == 0)
+		spec_config_free(cfg);
+	for (size_t i = 0; i < report.n; i++)
+		if (report.items[i].path == NULL || report.items[i].message == NULL)
+			abort();
+	if (parses != (report.n_errors == 0))
+		abort();
+	check_report_free(&report);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct husk_error err = HUSK_ERROR_INIT;
@@ -42,10 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct spec_resources *res = NULL;
 	struct spec_state *st = NULL;
 
-	if (spec_config_parse(text, size, &cfg, &err) == 0)
+	if (spec_config_parse(text, size, &cfg, &err) == 0) {
 		spec_config_free(cfg);
-	else if (err.msg == NULL)
-		abort(); /* every failure must say why */
+		check_agrees(text, size, true);
+	} else {
+		if (err.msg == NULL)
+			abort(); /* every failure must say why */
+		check_agrees(text, size, false);
+	}
 	husk_error_clear(&err);
 
 	if (spec_process_parse(text, size, &proc, &err) == 0)
