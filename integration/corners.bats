@@ -568,6 +568,80 @@ sched_of() {
 	[ "$(rt_budgets)" = "$before" ] || fail "real-time budgets left raised: $(rt_budgets), were: $before"
 }
 
+# rt_pair DIR: "runtime period" of a cpu cgroup.
+rt_pair() {
+	echo "$(cat "$1/cpu.rt_runtime_us") $(cat "$1/cpu.rt_period_us")"
+}
+
+@test "cgroups v1: update --cpu-rt-runtime/--cpu-rt-period gives a running container a budget from its parents, a SCHED_FIFO exec uses it, delete gives it back" {
+	rt_skip
+	local before root_rt had_record=
+	before=$(rt_budgets)
+	root_rt=$(cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)
+	[ -e /run/husk-cgroup-rt/%2Fhusk ] && had_record=1
+	set_args sleep 300
+	husk run -d --bundle "$BUNDLE" "$ID"
+	local pid leaf parent=/sys/fs/cgroup/cpu/husk
+	pid=$(state_field "$ID" pid)
+	leaf=/sys/fs/cgroup/cpu$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' "/proc/$pid/cgroup")
+	[ "$leaf" = "$parent/$ID" ] || fail "the container's cpu cgroup is $leaf"
+	# An exec'd SCHED_FIFO process (CAP_SYS_NICE: the policy is its own to set).
+	jq '.process | .args = ["sh", "-c", "cut -d\" \" -f40,41 /proc/$$/stat; i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done; echo ran"]
+		| .scheduler = {"policy": "SCHED_FIFO", "priority": 5}
+		| .capabilities |= with_entries(.value += ["CAP_SYS_NICE"])' \
+		"$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/fifo.json"
+	# No budget yet: the kernel refuses SCHED_FIFO in the cgroup.
+	[ "$(cat "$leaf/cpu.rt_runtime_us")" = 0 ]
+	run husk exec --process "$BATS_TEST_TMPDIR/fifo.json" "$ID"
+	assert_failure
+	assert_output --partial 'process.scheduler: sched_setattr(SCHED_FIFO)'
+	# A budget: the container's cgroup has it, its parent was raised for it
+	# (to the kernel's rounding of runtime/period) and husk wrote down the
+	# parent's first value to give back to.
+	husk update --cpu-rt-runtime 30000 --cpu-rt-period 500000 "$ID"
+	[ "$(rt_pair "$leaf")" = "30000 500000" ] || fail "the container's budget: $(rt_pair "$leaf")"
+	[ "$(cat "$parent/cpu.rt_runtime_us")" -ge 59999 ] || fail "parent: $(rt_pair "$parent")"
+	[ -e /run/husk-cgroup-rt/%2Fhusk ] || fail "no record of the parent's first value"
+	# 1: SCHED_FIFO; it runs within its budget.
+	run husk exec --process "$BATS_TEST_TMPDIR/fifo.json" "$ID"
+	assert_success
+	assert_output $'5 1\nran'
+	# The period alone: the same runtime in a shorter period asks the
+	# parent for more.
+	husk update --cpu-rt-period 100000 "$ID"
+	[ "$(rt_pair "$leaf")" = "30000 100000" ] || fail "the container's budget: $(rt_pair "$leaf")"
+	[ "$(cat "$parent/cpu.rt_runtime_us")" -ge 299999 ] || fail "parent: $(rt_pair "$parent")"
+	# Both smaller, then both larger: each write must fit on its own.
+	husk update --cpu-rt-runtime 5000 --cpu-rt-period 10000 "$ID"
+	[ "$(rt_pair "$leaf")" = "5000 10000" ] || fail "the container's budget: $(rt_pair "$leaf")"
+	husk update --cpu-rt-runtime 40000 --cpu-rt-period 1000000 "$ID"
+	[ "$(rt_pair "$leaf")" = "40000 1000000" ] || fail "the container's budget: $(rt_pair "$leaf")"
+	run husk exec --process "$BATS_TEST_TMPDIR/fifo.json" "$ID"
+	assert_success
+	assert_output $'5 1\nran'
+	# More than the hierarchy's root can give: an error naming the field,
+	# the container's budget and its parents' as they were.
+	local raised
+	raised=$(rt_budgets)
+	run husk update --cpu-rt-runtime $((root_rt + 1000)) --cpu-rt-period 1000000 "$ID"
+	assert_failure
+	assert_output --partial 'linux.resources.cpu.realtimeRuntime: '
+	assert_output --partial 'more than the cpu hierarchy'
+	[ "$(rt_pair "$leaf")" = "40000 1000000" ] || fail "the container's budget changed: $(rt_pair "$leaf")"
+	[ "$(rt_budgets)" = "$raised" ] || fail "budgets changed by a failed update: $(rt_budgets), were: $raised"
+	# A runtime longer than its period.
+	run husk update --cpu-rt-runtime 2000000 "$ID"
+	assert_failure
+	assert_output --partial 'linux.resources.cpu.realtimeRuntime: a real-time runtime of 2000000 us is more than its period of 1000000 us'
+	[ "$(rt_pair "$leaf")" = "40000 1000000" ] || fail "the container's budget changed: $(rt_pair "$leaf")"
+	# delete: the host's budgets as they were, and the record gone with
+	# what it recorded.
+	husk delete --force "$ID"
+	assert_no_leftovers "$ID"
+	[ "$(rt_budgets)" = "$before" ] || fail "real-time budgets left raised: $(rt_budgets), were: $before"
+	[ -n "$had_record" ] || [ ! -e /run/husk-cgroup-rt/%2Fhusk ] || fail "record left: /run/husk-cgroup-rt/%2Fhusk"
+}
+
 @test "delete --force: a container frozen by a parent's v1 freezer husk did not make leaves nothing, the parent stays frozen" {
 	[ -d /sys/fs/cgroup/freezer ] ||
 		skip "no cgroup v1 freezer hierarchy on this host (a v1 test)"

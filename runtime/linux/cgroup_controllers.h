@@ -65,10 +65,13 @@ void cg_cpu_stats(yajl_gen g, const struct cgroup_handle *cg);
 int cg_cpuset_init_v1(int parentfd, int dirfd, struct husk_error *err);
 
 /* cgroup_rt.c: v1's real-time budget (cpu.rt_runtime_us).  Raise the
- * levels above the leaf so that it can be given `want` us every period;
- * an error names `field` and the level that cannot give it. */
-int cg_rt_budget_v1(struct cgroup_handle *cg, struct cg_hier *h, int64_t want, const char *field,
-		    struct husk_error *err);
+ * levels above the leaf so that it can be given `want` us every `period`
+ * us (the leaf's period once written: it may not be yet); an error names
+ * `field` and the level that cannot give it. */
+int cg_rt_budget_v1(struct cgroup_handle *cg, struct cg_hier *h, int64_t want, uint64_t period,
+		    const char *field, struct husk_error *err);
+/* A number in a file of the leaf (cpu.rt_runtime_us may be -1); -2: unreadable. */
+int64_t cg_rt_read(const struct cg_hier *h, const char *file);
 /* process.scheduler SCHED_FIFO/SCHED_RR without a realtimeRuntime: a
  * default budget for the leaf, from its parents. */
 int cg_rt_for_scheduler_v1(struct cgroup_handle *cg, struct husk_error *err);

@@ -82,6 +82,66 @@ static int cpu_quota(struct cg_hier *h, const struct spec_cpu *c, struct husk_er
 	return 0;
 }
 
+static int write_rt(struct cg_hier *h, bool period, const struct spec_cpu *c,
+		    struct husk_error *err)
+{
+	if (period)
+		return cg_writef(h, "linux.resources.cpu.realtimePeriod", "cpu.rt_period_us", err,
+				 "%" PRIu64, c->realtime_period);
+	return cg_writef(h, "linux.resources.cpu.realtimeRuntime", "cpu.rt_runtime_us", err,
+			 "%" PRId64, c->realtime_runtime);
+}
+
+/*
+ * The real-time pair (create, and `update` of a running container).  The
+ * budget the new pair asks for comes from the parents first.  Then the two
+ * writes, in the order whose in-between pair (one value old, one new) asks
+ * no more than the old pair or the new one: the kernel checks every write
+ * against the parents, and refuses a runtime above the period.  Runtime
+ * first, unless both grow: then the longer period first.
+ */
+static int cpu_rt_v1(struct cgroup_handle *cg, struct cg_hier *h, const struct spec_cpu *c,
+		     struct husk_error *err)
+{
+	bool set_p = c->has_realtime_period && c->realtime_period != 0;
+	bool set_r = c->has_realtime_runtime && c->realtime_runtime != 0;
+
+	if (!set_p && !set_r)
+		return 0;
+	int64_t r0 = cg_rt_read(h, "cpu.rt_runtime_us"), p0 = cg_rt_read(h, "cpu.rt_period_us");
+	if (r0 == -2 || p0 <= 0)
+		return husk_error_set(err, ENOTSUP,
+				      "%s: the container's v1 cpu cgroup has no real-time group "
+				      "scheduling (cpu.rt_runtime_us, cpu.rt_period_us)",
+				      set_r ? "linux.resources.cpu.realtimeRuntime"
+					    : "linux.resources.cpu.realtimePeriod");
+	int64_t r1 = set_r ? c->realtime_runtime : r0;
+	uint64_t p1 = set_p ? c->realtime_period : (uint64_t)p0;
+	if (r1 > 0 && (uint64_t)r1 > p1)
+		return husk_error_set(err, EINVAL,
+				      "%s: a real-time runtime of %" PRId64 " us is more than its "
+				      "period of %" PRIu64
+				      " us (linux.resources.cpu.realtimePeriod)",
+				      set_r ? "linux.resources.cpu.realtimeRuntime"
+					    : "linux.resources.cpu.realtimePeriod",
+				      r1, p1);
+	if (cg_rt_budget_v1(cg, h, r1, p1,
+			    set_r ? "linux.resources.cpu.realtimeRuntime"
+				  : "linux.resources.cpu.realtimePeriod",
+			    err) < 0)
+		return -1;
+	bool period_first = set_p && p1 > (uint64_t)p0 && r1 > r0;
+	if ((period_first ? set_p : set_r) && write_rt(h, period_first, c, err) < 0)
+		goto undo;
+	if ((period_first ? set_r : set_p) && write_rt(h, !period_first, c, err) < 0)
+		goto undo;
+	return 0;
+undo:
+	/* what was raised for a pair that did not take, given back */
+	cg_rt_release_v1(cg);
+	return -1;
+}
+
 int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_error *err)
 {
 	struct cg_hier *h = cg_v1_hier(cg, "cpu");
@@ -99,18 +159,7 @@ int cg_cpu_v1(struct cgroup_handle *cg, const struct spec_cpu *c, struct husk_er
 		if (c->has_burst && cg_writef(h, "linux.resources.cpu.burst", "cpu.cfs_burst_us",
 					      err, "%" PRIu64, c->burst) < 0)
 			return -1;
-		/* the runtime must fit the period: period first */
-		if (c->has_realtime_period && c->realtime_period != 0 &&
-		    cg_writef(h, "linux.resources.cpu.realtimePeriod", "cpu.rt_period_us", err,
-			      "%" PRIu64, c->realtime_period) < 0)
-			return -1;
-		if (c->has_realtime_runtime && c->realtime_runtime > 0 &&
-		    cg_rt_budget_v1(cg, h, c->realtime_runtime,
-				    "linux.resources.cpu.realtimeRuntime", err) < 0)
-			return -1;
-		if (c->has_realtime_runtime && c->realtime_runtime != 0 &&
-		    cg_writef(h, "linux.resources.cpu.realtimeRuntime", "cpu.rt_runtime_us", err,
-			      "%" PRId64, c->realtime_runtime) < 0)
+		if (cpu_rt_v1(cg, h, c, err) < 0)
 			return -1;
 		if (c->has_idle && cg_writef(h, "linux.resources.cpu.idle", "cpu.idle", err,
 					     "%" PRId64, c->idle) < 0)

@@ -207,8 +207,13 @@ static int record_first_value(int rec, const struct rt_level *lv, struct husk_er
 	return 0;
 }
 
-int cg_rt_budget_v1(struct cgroup_handle *cg, struct cg_hier *h, int64_t want, const char *field,
-		    struct husk_error *err)
+int64_t cg_rt_read(const struct cg_hier *h, const char *file)
+{
+	return read_num(h->dirfd, file);
+}
+
+int cg_rt_budget_v1(struct cgroup_handle *cg, struct cg_hier *h, int64_t want, uint64_t period,
+		    const char *field, struct husk_error *err)
 {
 	struct rt_level *l = NULL;
 	size_t n = 0;
@@ -217,10 +222,9 @@ int cg_rt_budget_v1(struct cgroup_handle *cg, struct cg_hier *h, int64_t want, c
 
 	if (want <= 0)
 		return 0;
-	int64_t leaf_period = read_num(h->dirfd, "cpu.rt_period_us");
-	if (leaf_period <= 0)
-		return husk_error_set(err, EINVAL, "%s: cannot read the cgroup's cpu.rt_period_us",
-				      field);
+	if (period == 0)
+		return husk_error_set(err, EINVAL, "%s: a real-time period of 0", field);
+	int64_t leaf_period = (int64_t)period;
 	_cleanup_close_ int rec = records_open(true, err);
 	if (rec < 0)
 		return husk_error_prefix(err, "%s", field);
@@ -365,7 +369,7 @@ int cg_rt_for_scheduler_v1(struct cgroup_handle *cg, struct husk_error *err)
 	    "without linux.resources.cpu.realtimeRuntime husk gives it %" PRId64 " us every "
 	    "%" PRId64 " us from its parents",
 	    s->policy, want, period);
-	if (cg_rt_budget_v1(cg, h, want, field, err) < 0)
+	if (cg_rt_budget_v1(cg, h, want, (uint64_t)period, field, err) < 0)
 		return -1;
 	return cg_writef(h, "process.scheduler", "cpu.rt_runtime_us", err, "%" PRId64, want);
 }
