@@ -5,21 +5,48 @@
 # exit 0 exactly when the bundle would start.
 
 load helpers
+load rootless-helpers
 
 setup() {
 	husk_setup
 	make_bundle
 }
 
+teardown() {
+	husk_teardown
+	rootless_user_teardown
+}
+
 # check_json [ARGS...]: `husk check --format json` on $BUNDLE into $REPORT,
-# validated against the schema; $status is husk's exit code.
+# validated against the schema; $status is husk's exit code (0 exactly
+# when the report says ok).  Global options go in the array CHECK_GLOBALS.
 check_json() {
+	run husk "${CHECK_GLOBALS[@]}" check --bundle "$BUNDLE" --format json "$@"
+	report_validate
+}
+
+# report_validate: $output (a report, with husk's exit code in $status)
+# into $REPORT, validated against the schema; $status stays husk's.
+report_validate() {
+	local rc=$status
 	REPORT=$BATS_TEST_TMPDIR/report.json
-	run husk check --bundle "$BUNDLE" --format json "$@"
 	printf '%s\n' "$output" >"$REPORT"
 	run python3 "$REPO/tests/schema-check.py" check "$REPORT"
 	[ "$status" -eq 0 ] || fail "report does not match schema/check-schema.json: $output"
-	status=$(jq -r 'if .ok then 0 else 1 end' "$REPORT")
+	[ "$rc" -eq "$(jq -r 'if .ok then 0 else 1 end' "$REPORT")" ] ||
+		fail "exit code $rc does not match the report: $(cat "$REPORT")"
+	status=$rc
+}
+
+# assert_trace_creates_nothing TRACE: not one syscall in an strace -f log
+# that makes or changes anything outside the process, and one process.
+assert_trace_creates_nothing() {
+	[ -s "$1" ] || fail "strace wrote nothing"
+	# (the memfd of the self re-exec guard is no file anywhere)
+	run grep -E '(^| )(mkdir|mkdirat|mknod|mknodat|mount|umount2|open_tree|fsopen|fsmount|move_mount|mount_setattr|unshare|setns|clone|clone3|fork|vfork|kill|rename|renameat2|unlink|unlinkat|rmdir|symlink|symlinkat|link|linkat)\(|O_CREAT|O_WRONLY|O_RDWR' "$1"
+	assert_failure
+	# It forked nothing, so no process of it can be left.
+	[ "$(awk '{print $1}' "$1" | sort -u | wc -l)" -eq 1 ] || fail "more than one process in the trace"
 }
 
 # has_problem SEVERITY PATH WORD: the report lists a problem at PATH whose
@@ -55,17 +82,11 @@ has_problem() {
 	before=$(awk '{print $5}' /proc/self/mountinfo | sort)
 	run strace -f -qq -o "$trace" "$HUSK" --root "$STATE_ROOT" check --bundle "$BUNDLE"
 	assert_success
-	[ -s "$trace" ] || fail "strace wrote nothing"
-	# Not one syscall that makes or changes anything outside the process
-	# (the memfd of the self re-exec guard is no file anywhere).
-	run grep -E '(^| )(mkdir|mkdirat|mknod|mknodat|mount|umount2|open_tree|fsopen|fsmount|move_mount|mount_setattr|unshare|setns|clone|clone3|fork|vfork|kill|rename|renameat2|unlink|unlinkat|rmdir|symlink|symlinkat|link|linkat)\(|O_CREAT|O_WRONLY|O_RDWR' "$trace"
 	# mount_setattr is only probed when a mount asks for idmap: not here.
-	assert_failure
+	assert_trace_creates_nothing "$trace"
 	[ ! -e "$STATE_ROOT" ] || fail "check made the state root $STATE_ROOT"
 	after=$(awk '{print $5}' /proc/self/mountinfo | sort)
 	[ "$before" = "$after" ] || fail "mounts changed"
-	# It forked nothing, so no process of it can be left.
-	[ "$(awk '{print $1}' "$trace" | sort -u | wc -l)" -eq 1 ] || fail "more than one process in the trace"
 }
 
 @test "check: malformed config: invalid JSON, a wrong type, missing file or bundle" {
@@ -458,4 +479,100 @@ v2_parent_cleanup() {
 	check_json
 	jq -e --arg p "mounts[$n].options" 'all(.problems[]; .path != $p)' "$REPORT" ||
 		fail "idmapped mounts reported missing on Linux $(husk_kernel): $(cat "$REPORT")"
+}
+
+@test "check: --systemd-cgroup: linux.cgroupsPath must be slice:prefix:name, as create says" {
+	update_config '.linux.cgroupsPath = "not-the-systemd-form" | .root.path = "gone"'
+	CHECK_GLOBALS=(--systemd-cgroup)
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error linux.cgroupsPath "the systemd driver expects slice:prefix:name"
+	has_problem error root.path "gone"
+	jq -e '.errors == 2' "$REPORT" || fail "expected 2 errors: $(cat "$REPORT")"
+	# The cgroupfs driver takes the same text as a path: no problem there.
+	CHECK_GLOBALS=()
+	check_json
+	has_problem error root.path "gone"
+	jq -e '.errors == 1' "$REPORT" || fail "expected only root.path: $(cat "$REPORT")"
+	# create refuses it in the same words, and leaves nothing.
+	update_config '.root.path = "rootfs"'
+	run husk --systemd-cgroup run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "linux.cgroupsPath: \`not-the-systemd-form\`: the systemd driver expects slice:prefix:name"
+	assert_no_leftovers "$ID"
+	update_config '.linux.cgroupsPath = "husk:ctr"'
+	CHECK_GLOBALS=(--systemd-cgroup)
+	check_json
+	has_problem error linux.cgroupsPath "slice:prefix:name"
+	update_config '.linux.cgroupsPath = "nota-slice:husk:ctr"'
+	check_json
+	has_problem error linux.cgroupsPath "is not a slice name"
+	# The right form: the only question left is whether systemd answers.
+	update_config '.linux.cgroupsPath = "system.slice:husk:'"$ID"'"'
+	check_json
+	jq -e 'all(.problems[]; (.message | contains("slice") | not))' "$REPORT" ||
+		fail "a well-formed path reported: $(cat "$REPORT")"
+	if [ -S /run/systemd/private ]; then
+		[ "$status" -eq 0 ] || fail "systemd runs here, yet: $(cat "$REPORT")"
+	else
+		# no systemd on this host: check says so, and create fails alike
+		[ "$status" -eq 1 ]
+		has_problem error linux.cgroupsPath "systemd: connect to the system bus"
+		run husk --systemd-cgroup run --bundle "$BUNDLE" "$ID"
+		assert_failure
+		assert_output --partial "systemd: connect to the system bus"
+		assert_no_leftovers "$ID"
+	fi
+}
+
+# rl_check [GLOBAL...]: `husk check --format json` as the rootless user on
+# $RL_BUNDLE, under strace, into $REPORT (validated); $TRACE is the trace.
+rl_check() {
+	TRACE=$RL_BUNDLE.trace
+	echo "$TRACE" >>"$ROOTLESS_HOME/.husk-test-dirs"
+	rm -f "$TRACE"
+	run as_user strace -f -qq -o "$TRACE" "$ROOTLESS_HUSK" "$@" check --bundle "$RL_BUNDLE" --format json
+	[ "$status" -le 1 ] || fail "husk check as $ROOTLESS_USER: $output"
+	report_validate
+}
+
+@test "check: rootless, resources with no writable cgroup name the field, as create does; nothing made" {
+	rootless_user_setup
+	[ -n "$(find /sys/fs/cgroup -maxdepth 2 -user "$ROOTLESS_UID" 2>/dev/null)" ] &&
+		skip "the user owns a cgroup here (delegation): such a bundle would start"
+	rootless_make_bundle
+	# Without resources the container stays in the user's cgroup: fine.
+	rl_check
+	[ "$status" -eq 0 ] || fail "a rootless bundle without resources fails check: $(cat "$REPORT")"
+	run husk_as_user run --bundle "$RL_BUNDLE" "$ID"
+	assert_success
+	CONFIG=$RL_BUNDLE/config.json update_config '.linux.resources.memory = {"limit": 67108864}
+		| .linux.resources.pids = {"limit": 10} | .root.path = "gone"'
+	chown "$ROOTLESS_UID" "$RL_BUNDLE/config.json"
+	local before
+	before=$(find "$ROOTLESS_XDG" | sort)
+	rl_check
+	[ "$status" -eq 1 ]
+	# the field create names first, with create's words, and the other problem too
+	has_problem error linux.resources.memory.limit "cannot be applied without root"
+	has_problem error linux.resources.memory.limit "Permission denied"
+	has_problem error root.path "gone"
+	jq -e '.errors == 2' "$REPORT" || fail "expected 2 errors: $(cat "$REPORT")"
+	assert_trace_creates_nothing "$TRACE"
+	[ "$(find "$ROOTLESS_XDG" | sort)" = "$before" ] || fail "check wrote to $ROOTLESS_XDG"
+	[ -z "$(cgroup_dirs_of check)" ] || fail "a cgroup named check: $(cgroup_dirs_of check)"
+	CONFIG=$RL_BUNDLE/config.json update_config '.root.path = "rootfs"'
+	chown "$ROOTLESS_UID" "$RL_BUNDLE/config.json"
+	run husk_as_user run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "linux.resources.memory.limit: cannot be applied without root"
+	# --rootless false: create does not fall back, it fails at the cgroup
+	rl_check --rootless false
+	[ "$status" -eq 1 ]
+	has_problem error linux.cgroupsPath "Permission denied"
+	run husk_as_user --rootless false run --bundle "$RL_BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "cgroups: create"
+	assert_output --partial "Permission denied"
+	[ ! -e "$ROOTLESS_XDG/husk/$ID" ] || fail "state of $ID left"
 }

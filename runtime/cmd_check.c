@@ -70,7 +70,7 @@ int cmd_check(struct husk_globals *g, int argc, char **argv)
 
 	if (r != 0)
 		return r < 0 ? CLI_EXIT_USAGE : 0;
-	container_check(o.bundle, o.config, &report);
+	container_check(g, o.bundle, o.config, &report);
 	if (!o.json)
 		print_text(&report);
 	else if (check_report_emit_json(&report, &json, &len, &err) < 0)

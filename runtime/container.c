@@ -1184,7 +1184,8 @@ static char *read_bundle_config(const char *abs, const char *config_path, size_t
 	return NULL;
 }
 
-void container_check(const char *bundle, const char *config_path, struct check_report *r)
+void container_check(const struct husk_globals *g, const char *bundle, const char *config_path,
+		     struct check_report *r)
 {
 	_cleanup_free_ char *bytes = NULL, *abs = realpath(bundle, NULL);
 	_cleanup_close_ int bfd = -1, rootfd = -1;
@@ -1204,7 +1205,7 @@ void container_check(const char *bundle, const char *config_path, struct check_r
 	hooks_check(cfg, rootfd, r);
 	mounts_check(cfg, abs, r);
 	namespaces_check(cfg, r);
-	cgroup_check(cfg, r);
+	cgroup_check(cfg, g, r);
 	/* The compiler would only repeat what the spec's rules said. */
 	if (cfg->linux && cfg->linux->seccomp && !check_report_has_error_under(r, "linux.seccomp"))
 		seccomp_check(cfg->linux->seccomp, r);

@@ -75,7 +75,8 @@ int container_restore(const struct husk_globals *g, const struct create_opts *o,
 
 /* husk check: every problem create would meet with this bundle (an
  * unreadable config.json included), added to r; creates nothing. */
-void container_check(const char *bundle, const char *config_path, struct check_report *r);
+void container_check(const struct husk_globals *g, const char *bundle, const char *config_path,
+		     struct check_report *r);
 
 /* What the init writes first to <state>/init.error when a startContainer
  * hook failed (then its message): start then destroys the container. */

@@ -413,15 +413,20 @@ static int check_empty(const struct cgroup_handle *cg, struct husk_error *err)
 	return 0;
 }
 
+/* On hybrid hosts the unified tree is a courtesy for cgroup2 readers; a
+ * read-only one is no reason to fail, and create_all skips it. */
+static bool create_skips(const struct cgroup_handle *cg, const struct cg_hier *h)
+{
+	return cg->layout == CG_HYBRID && cg_is_v2(cg, h) && !hier_writable(h);
+}
+
 static int create_all(struct cgroup_handle *cg, struct husk_error *err)
 {
 	int depth = 0;
 
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
-		/* On hybrid hosts the unified tree is a courtesy for cgroup2
-		 * readers; a read-only one is no reason to fail. */
-		if (cg->layout == CG_HYBRID && cg_is_v2(cg, h) && !hier_writable(h))
+		if (create_skips(cg, h))
 			continue;
 		int r = create_in(cg, h, err);
 		if (r < 0) {
@@ -615,14 +620,8 @@ static int run_without_cgroup(struct cgroup_handle *cg, struct husk_error *err)
 	cgroup_destroy(cg, &tmp);
 	husk_error_clear(&tmp);
 	husk_error_clear(err);
-	if (field) {
-		husk_error_set(err, EPERM,
-			       "%s: cannot be applied without root: no cgroup is writable by uid "
-			       "%u (%s); on cgroup v2 run inside a subtree delegated to the user "
-			       "(systemd's user manager), or drop the field",
-			       field, (unsigned)geteuid(), why);
-		return -1;
-	}
+	if (field)
+		return cg_rootless_field_error(field, why, err);
 	husk_debug("cgroups: rootless: no cgroup of our own (%s); the container stays in ours",
 		   why);
 	for (size_t i = 0; i < cg->n; i++) {
@@ -659,7 +658,7 @@ static unsigned planned_depth(const struct cgroup_handle *cg)
 		size_t base = strlen(h->mount);
 		unsigned missing = 0;
 
-		if (cg->layout == CG_HYBRID && cg_is_v2(cg, h) && !hier_writable(h))
+		if (create_skips(cg, h))
 			continue;
 		/* cut components off the end until what is left exists */
 		for (;;) {
@@ -809,7 +808,7 @@ static int systemd_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error 
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
 		if (open_in(cg, h) < 0) {
-			if (cg->layout == CG_HYBRID && cg_is_v2(cg, h) && !hier_writable(h))
+			if (create_skips(cg, h))
 				continue;
 			if (create_in(cg, h, err) < 0)
 				return -1;
@@ -1369,24 +1368,100 @@ static void report_unserved(const char *field, const char *why, void *data)
 	check_add(data, CHECK_WARNING, path, "ignored, %s", why);
 }
 
-void cgroup_check(const struct spec_config *cfg, struct check_report *r)
+/* Whether create_in would be let into cg->path in h, without making
+ * anything: the leaf's cgroup.procs writable when it exists, else its
+ * deepest existing ancestor writable.  The error reads as create_in's. */
+static int probe_create_in(const struct cgroup_handle *cg, const struct cg_hier *h,
+			   struct husk_error *err)
+{
+	_cleanup_free_ char *full = xasprintf("%s%s", h->mount, cg->path);
+	_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", full);
+	size_t base = strlen(h->mount);
+	int r;
+
+	if (is_dir(full))
+		r = access(procs, W_OK);
+	else {
+		/* cut components off the end until what is left exists */
+		char *dir = xstrdup(full), *slash;
+		while (strlen(dir) > base && !is_dir(dir) && (slash = strrchr(dir + base, '/')))
+			*slash = '\0';
+		r = access(*dir ? dir : "/", W_OK);
+		free(dir);
+	}
+	if (r < 0)
+		return husk_error_errno(err, "cgroups: create %s", full);
+	return 0;
+}
+
+/* What create_all would meet first, found without creating anything. */
+static int probe_create_all(const struct cgroup_handle *cg, struct husk_error *err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct cg_hier *h = &cg->h[i];
+		/* create_all gets over any failure in a hybrid host's v2 tree */
+		if (create_skips(cg, h) || (cg->layout == CG_HYBRID && cg_is_v2(cg, h)))
+			continue;
+		if (probe_create_in(cg, h, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The cgroup create would make or join, decided as create decides it:
+ * the driver's form of linux.cgroupsPath (--systemd-cgroup), where a
+ * rootless container goes, and whether it may go there at all. */
+static void check_placement(const struct cgroup_handle *cg, const struct spec_resources *res,
+			    struct check_report *r)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	const char *field;
+
+	/* systemd makes the scope: its manager must answer */
+	if (cg->systemd) {
+		/* "systemd: ..." whole: no path of the document starts it */
+		if (cg_systemd_reachable(cg, &err) < 0)
+			check_add(r, CHECK_ERROR, "linux.cgroupsPath", "%s", husk_error_text(&err));
+		husk_error_clear(&err);
+		return;
+	}
+	if (probe_create_all(cg, &err) == 0)
+		return;
+	if (!cg->rootless || !cg_rootless_denied(err.errnum)) {
+		check_add_error(r, "linux.cgroupsPath", &err);
+		return;
+	}
+	/* rootless: create goes on in our own cgroup unless a field needs one */
+	field = cg_rootless_needed_field(res);
+	if (field) {
+		_cleanup_free_ char *why = xstrdup(husk_error_text(&err));
+		husk_error_clear(&err);
+		cg_rootless_field_error(field, why, &err);
+		check_add_error(r, field, &err);
+	}
+	husk_error_clear(&err);
+}
+
+void cgroup_check(const struct spec_config *cfg, const struct husk_globals *g,
+		  struct check_report *r)
 {
 	const struct spec_resources *res = cfg->linux ? cfg->linux->resources : NULL;
 	struct husk_error err = HUSK_ERROR_INIT;
-	struct cgroup_handle *cg = handle_new();
+	struct cgroup_handle *cg = NULL;
 
-	if (discover(cg, &err) < 0) {
+	/* the leaf's name does not matter, only where it goes */
+	if (cgroup_prepare(cfg, "check", g, &cg, &err) < 0) {
 		check_add_error(r, "linux.cgroupsPath", &err);
-	} else if (res) {
+		return;
+	}
+	check_placement(cg, res, r);
+	if (res) {
 		for_each_unserved(cg, res, report_unserved, r);
 		if (res->n_unified && cg->unified < 0)
 			check_add(r, CHECK_ERROR, "linux.resources.unified",
 				  "needs cgroup v2, and this host has no cgroup2 hierarchy");
-		/* the cgroupfs driver's path; the leaf's name does not matter,
-		 * only what its ancestors have enabled */
-		else if (cgroupfs_path(cfg, "check", &cg->path, &err) < 0)
-			check_add_error(r, "linux.cgroupsPath", &err);
-		else
+		/* under systemd the slices are systemd's to enable controllers in */
+		else if (!cg->systemd && cg->path)
 			cg_v2_check(cg, res, r);
 	}
 	cgroup_handle_free(cg);

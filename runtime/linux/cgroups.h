@@ -80,6 +80,9 @@ int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out);
 bool cg_rootless_denied(int errnum);
 /* The first linux.resources field that needs a cgroup, or NULL. */
 const char *cg_rootless_needed_field(const struct spec_resources *r);
+/* "<field>: cannot be applied without root ... (<why>)": what create says
+ * when a rootless container needs a cgroup and none is writable. */
+int cg_rootless_field_error(const char *field, const char *why, struct husk_error *err);
 /* cgroup v2: the topmost ancestor of our cgroup that was delegated to us. */
 char *cg_rootless_delegated_root(const char *mount);
 /* A container without a cgroup: the processes of its pid namespace. */
@@ -117,6 +120,9 @@ int cg_systemd_parse_path(const char *cgroups_path, const char *id, const char *
 			  char **slice, char **unit, struct husk_error *err);
 /* Start the transient scope with pid in it, Delegate=yes and the resources
  * systemd knows as properties; *path is the scope's cgroup. */
+/* Whether the manager create would ask for the scope answers (husk
+ * check): connects and hangs up. */
+int cg_systemd_reachable(const struct cgroup_handle *cg, struct husk_error *err);
 int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct husk_error *err);
 int cg_systemd_stop(struct cgroup_handle *cg, struct husk_error *err);
 

@@ -52,6 +52,15 @@ const char *cg_rootless_needed_field(const struct spec_resources *r)
 	return NULL;
 }
 
+int cg_rootless_field_error(const char *field, const char *why, struct husk_error *err)
+{
+	return husk_error_set(err, EPERM,
+			      "%s: cannot be applied without root: no cgroup is writable by uid "
+			      "%u (%s); on cgroup v2 run inside a subtree delegated to the user "
+			      "(systemd's user manager), or drop the field",
+			      field, (unsigned)geteuid(), why);
+}
+
 static bool owned_and_writable(const char *dir)
 {
 	_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dir);

@@ -271,6 +271,16 @@ static int open_bus(const struct cgroup_handle *cg, sd_bus **bus, struct husk_er
 	return 0;
 }
 
+int cg_systemd_reachable(const struct cgroup_handle *cg, struct husk_error *err)
+{
+	sd_bus *bus = NULL;
+
+	if (sdbus_load(err) < 0 || open_bus(cg, &bus, err) < 0)
+		return -1;
+	sd_bus_flush_close_unref(bus);
+	return 0;
+}
+
 int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct husk_error *err)
 {
 	sd_bus *bus = NULL;
@@ -385,6 +395,12 @@ int cg_systemd_stop(struct cgroup_handle *cg, struct husk_error *err)
 }
 
 #else
+
+int cg_systemd_reachable(const struct cgroup_handle *cg, struct husk_error *err)
+{
+	(void)cg;
+	return husk_error_set(err, ENOTSUP, "--systemd-cgroup: built without libsystemd");
+}
 
 int cg_systemd_start(struct cgroup_handle *cg, pid_t pid, char **path, struct husk_error *err)
 {

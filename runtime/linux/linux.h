@@ -131,8 +131,11 @@ uint64_t cgroup_oom_kills(const struct cgroup_handle *cg);
 /* The cgroup path as the container's processes see it (for exec --cgroup). */
 const char *cgroup_path(const struct cgroup_handle *cg);
 void cgroup_handle_free(struct cgroup_handle *cg);
-/* husk check: a hierarchy is mounted for each resource asked for. */
-void cgroup_check(const struct spec_config *cfg, struct check_report *r);
+/* husk check: the cgroup create would make (its path in the form the
+ * driver of g expects, writable, or rootless and not needed), a hierarchy
+ * mounted and a controller available for each resource asked for. */
+void cgroup_check(const struct spec_config *cfg, const struct husk_globals *g,
+		  struct check_report *r);
 
 /* ---- seccomp.c ---- */
 
