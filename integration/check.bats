@@ -442,6 +442,50 @@ v2_parent_cleanup() {
 	[ "$status" -eq 0 ] || fail "check failed without the process: $(cat "$REPORT")"
 }
 
+# in_v2_view CMD...: CMD in a private mount namespace where /sys/fs/cgroup
+# is this host's cgroup2 hierarchy itself, as on a pure cgroup v2 host; the
+# host's own cgroup mounts stay as they are.
+in_v2_view() {
+	unshare -m --propagation private sh -c \
+		'mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"' sh "$@"
+}
+
+@test "check: a controller the resources need that the cgroup v2 root lacks is an error, as in create" {
+	local uni=/sys/fs/cgroup ctrl field want=() fields=() upd=.
+	[ "$(stat -f -c %T $uni)" = cgroup2fs ] || uni=/sys/fs/cgroup/unified
+	[ "$(stat -f -c %T $uni 2>/dev/null)" = cgroup2fs ] || skip "no cgroup2 hierarchy here"
+	# On a hybrid host the controllers bound to v1 are not available at
+	# the v2 root; on a pure v2 host only those the kernel lacks.
+	# (in the order create enables them)
+	for ctrl in memory:linux.resources.memory:'.linux.resources.memory = {"limit": 67108864}' \
+		cpu:linux.resources.cpu:'.linux.resources.cpu = {"shares": 512}' \
+		pids:linux.resources.pids:'.linux.resources.pids = {"limit": 10}' \
+		io:linux.resources.blockIO:'.linux.resources.blockIO = {"weight": 500}'; do
+		grep -qw "${ctrl%%:*}" "$uni/cgroup.controllers" && continue
+		want+=("${ctrl%%:*}")
+		field=${ctrl#*:}
+		fields+=("${field%%:*}")
+		upd+=" | ${field#*:}"
+	done
+	[ ${#want[@]} -gt 0 ] || skip "pids, memory, cpu and io are all available at $uni/"
+	update_config "$upd"
+	REPORT=$BATS_TEST_TMPDIR/report.json
+	run in_v2_view "$HUSK" --root "$STATE_ROOT" check --bundle "$BUNDLE" --format json
+	report_validate
+	[ "$status" -eq 1 ]
+	for i in "${!want[@]}"; do
+		has_problem error "${fields[$i]}" "the ${want[$i]} controller is not available in /sys/fs/cgroup/"
+	done
+	jq -e --argjson n ${#want[@]} '.errors == $n' "$REPORT" || fail "expected ${#want[@]} errors: $(cat "$REPORT")"
+	[ ! -e "$STATE_ROOT" ] || fail "check made the state root $STATE_ROOT"
+	[ -z "$(cgroup_dirs_of check)" ] || fail "a cgroup named check: $(cgroup_dirs_of check)"
+	# create, seeing the same hierarchy, stops at the first of them
+	run in_v2_view "$HUSK" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "the ${want[0]} controller is not available in /sys/fs/cgroup/"
+	assert_no_leftovers "$ID"
+}
+
 @test "check: text output: one line per problem, a summary, exit 1; usage errors" {
 	update_config '.process.cwd = "rel" | .root.path = "gone"'
 	run husk check --bundle "$BUNDLE"
