@@ -16,6 +16,12 @@ teardown() {
 	if [ -n "${ID:-}" ] && [ -d "/sys/fs/cgroup/freezer/$ID-parent" ]; then
 		echo THAWED >"/sys/fs/cgroup/freezer/$ID-parent/freezer.state" || true
 	fi
+	# nor the one above the freezer root husk was shown, nor what is in it
+	if [ -n "${ID:-}" ] && [ -d "/sys/fs/cgroup/freezer/$ID-outer" ]; then
+		echo THAWED >"/sys/fs/cgroup/freezer/$ID-outer/freezer.state" || true
+		husk_under_outer delete --force "$ID" || true
+		rmdir "/sys/fs/cgroup/freezer/$ID-outer" || true
+	fi
 	husk_teardown
 }
 
@@ -683,6 +689,53 @@ rt_pair() {
 	rmdir "$parent"
 	local d
 	for d in /sys/fs/cgroup/*/"$ID-parent"; do [ -d "$d" ] && fail "husk left $d"; done
+	assert_no_leftovers "$ID"
+}
+
+# husk_under_outer ARG...: husk as it runs in a container on a v1 host: in
+# a mount namespace of its own where the freezer hierarchy is a bind of
+# the cgroup $ID-outer, so that husk takes $ID-outer for the root.
+husk_under_outer() {
+	unshare -m --propagation private sh -c 'mount --bind "$1" /sys/fs/cgroup/freezer && shift && exec "$@"' \
+		sh "/sys/fs/cgroup/freezer/$ID-outer" "$HUSK" --root "$STATE_ROOT" "$@"
+}
+
+@test "delete --force: frozen by a freezer above the freezer root husk sees (husk in a container), an error naming why and the container whole; thawed, nothing left" {
+	[ -d /sys/fs/cgroup/freezer ] ||
+		skip "no cgroup v1 freezer hierarchy on this host (a v1 test)"
+	local outer=/sys/fs/cgroup/freezer/$ID-outer
+	mkdir "$outer"
+	update_config ".linux.cgroupsPath = \"/$ID-p/$ID\""
+	set_args sh -c 'sleep 300 & exec sleep 300'
+	husk_under_outer run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	local leaf=$outer/$ID-p/$ID pids p
+	eventually test "$(grep -c . "$leaf/cgroup.procs")" -eq 2 || fail "the container's processes never showed in $leaf"
+	pids=$(cat "$leaf/cgroup.procs")
+	# Frozen from above what husk can see: there is no thawed cgroup in
+	# its view of the hierarchy to move the processes into.
+	echo FROZEN >"$outer/freezer.state"
+	eventually grep -qx FROZEN "$outer/freezer.state" || fail "$ID-outer never froze"
+	run husk_under_outer delete --force "$ID"
+	assert_failure
+	assert_output --partial "delete \`$ID\`: the container's processes are frozen by the freezer of a parent cgroup of \`/$ID-p/$ID\`"
+	assert_output --partial "the freezer hierarchy's root as husk sees it, \`/sys/fs/cgroup/freezer\`, is FROZEN too (freezer.state)"
+	assert_output --partial 'thaw it, then delete --force again'
+	# The container whole: its state, its processes where they were, alive.
+	[ -d "$STATE_ROOT/$ID" ] || fail "the state dir went with a failed delete"
+	[ "$(cat "$leaf/cgroup.procs")" = "$pids" ] || fail "the processes moved: $(cat "$leaf/cgroup.procs"), were: $pids"
+	for p in $pids; do
+		pid_alive "$p" || fail "process $p was lost"
+	done
+	# Thawed, delete --force takes everything.
+	echo THAWED >"$outer/freezer.state"
+	husk_under_outer delete --force "$ID"
+	for p in $pids; do
+		eventually pid_gone "$p" || fail "container process $p survived"
+	done
+	[ ! -e "$outer/$ID-p" ] || fail "husk left $outer/$ID-p"
+	local d
+	for d in /sys/fs/cgroup/*/"$ID-p"; do [ -d "$d" ] && fail "husk left $d"; done
+	rmdir "$outer"
 	assert_no_leftovers "$ID"
 }
 

@@ -1014,6 +1014,40 @@ int cgroup_check_not_frozen_by_parent(const struct cgroup_handle *cg, struct hus
 }
 
 /*
+ * The root of the freezer hierarchy as husk sees it is a cgroup of its own
+ * when husk runs in a container (a bind of a cgroup) or in a cgroup
+ * namespace, and a freezer above it, out of husk's sight, may hold it
+ * frozen.  Moved there the processes would stay frozen, their cgroups in
+ * the other hierarchies could not be removed: say so before touching
+ * anything.  The real root has no freezer.state.
+ */
+static int check_root_thawed(const struct cgroup_handle *cg, const struct cg_hier *h, int root,
+			     struct husk_error *err)
+{
+	struct husk_error e = HUSK_ERROR_INIT;
+	_cleanup_free_ char *s = NULL;
+	size_t len = 0;
+
+	if (read_file_at(root, "freezer.state", 64, &s, &len, &e) < 0) {
+		husk_error_clear(&e);
+		return 0;
+	}
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		s[--len] = '\0';
+	if (strcmp(s, "THAWED") == 0)
+		return 0;
+	return husk_error_set(
+	    err, EBUSY,
+	    "the container's processes are frozen by the freezer of a parent "
+	    "cgroup of `%s` that husk did not freeze (freezer.parent_freezing "
+	    "is 1), and the freezer hierarchy's root as husk sees it, `%s`, is "
+	    "%s too (freezer.state): a cgroup frozen from above, out of husk's "
+	    "sight (husk runs in a container or a cgroup namespace), so there is "
+	    "nowhere to move them to be killed; thaw it, then delete --force again",
+	    cg->path, h->mount, s);
+}
+
+/*
  * SIGKILL every process of the container, then move each into the freezer
  * hierarchy's root: the kernel thaws a task it attaches to a cgroup that is
  * not freezing, and a thawed task acts on its pending SIGKILL before it runs
@@ -1029,12 +1063,14 @@ int cgroup_leave_parent_freezer(const struct cgroup_handle *cg, struct husk_erro
 
 	if (!frozen_by_parent(cg, &h))
 		return 0;
-	collect_pids(h->dirfd, &pids, &n, 0);
-	for (size_t i = 0; i < n; i++)
-		(void)kill(pids[i], SIGKILL);
 	_cleanup_close_ int root = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return husk_error_errno(err, "open the freezer hierarchy's root `%s`", h->mount);
+	if (check_root_thawed(cg, h, root, err) < 0)
+		return -1;
+	collect_pids(h->dirfd, &pids, &n, 0);
+	for (size_t i = 0; i < n; i++)
+		(void)kill(pids[i], SIGKILL);
 	for (size_t i = 0; i < n; i++) {
 		char v[32];
 		snprintf(v, sizeof v, "%d", (int)pids[i]);
