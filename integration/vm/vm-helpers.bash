@@ -7,8 +7,10 @@
 vm_setup() {
 	[ -x "$VM_RUN" ] || skip "no vm-run at $VM_RUN: $1"
 	SHARE=$BATS_FILE_TMPDIR/share
+	# a guest kernel oops scrolls out of the tail: name it first
 	grep -qx done "$SHARE"/out ||
-		fail "the VM run did not finish: $(cat "$SHARE"/out) $(tail -30 "$SHARE"/err)"
+		fail "the VM run did not finish: $(grep -m3 -E 'Oops|Kernel panic|BUG:' "$SHARE"/err)
+$(cat "$SHARE"/out) $(tail -30 "$SHARE"/err)"
 }
 
 # vm_is KEY VALUE: the VM printed `KEY: VALUE`
