@@ -710,8 +710,13 @@ husk_under_outer() {
 	mkdir "$outer"
 	update_config ".linux.cgroupsPath = \"/$ID-p/$ID\""
 	set_args sh -c 'sleep 300 & exec sleep 300'
-	husk_under_outer run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-	local leaf=$outer/$ID-p/$ID pids p
+	husk_under_outer run -d --bundle "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 || fail "run: $(cat "$BATS_TEST_TMPDIR/run.out")"
+	local leaf=$outer/$ID-p/$ID pids p pid
+	# the container's own /sys/fs/cgroup has the freezer mounted once, not
+	# once for the host's mount and again for the one over it
+	pid=$(husk_under_outer state "$ID" | jq -r .pid)
+	[ "$(awk '$5 == "/sys/fs/cgroup/freezer"' "/proc/$pid/mountinfo" | wc -l)" = 1 ] ||
+		fail "the freezer mounted more than once in the container: $(grep /sys/fs/cgroup/freezer "/proc/$pid/mountinfo")"
 	eventually test "$(grep -c . "$leaf/cgroup.procs")" -eq 2 || fail "the container's processes never showed in $leaf"
 	pids=$(cat "$leaf/cgroup.procs")
 	# Frozen from above what husk can see: there is no thawed cgroup in

@@ -790,12 +790,17 @@ static char *hierarchy_opts(const char *super)
 	return out;
 }
 
-/* Each cgroup or cgroup2 mount directly under /sys/fs/cgroup. */
+/* Each cgroup or cgroup2 mount directly under /sys/fs/cgroup.  A mount
+ * over another at the same place (husk in a container whose
+ * /sys/fs/cgroup/freezer is a bind of its own cgroup, or a mount made in a
+ * cgroup namespace) hides it: it comes later in mountinfo and takes its
+ * entry, so that each directory is mounted once. */
 static int collect_hierarchy(const struct mountinfo_entry *e, void *data, struct husk_error *err)
 {
 	struct cg_hiers *l = data;
 	const char *name = e->mount_point + strlen("/sys/fs/cgroup/");
 	bool v2 = strcmp(e->fstype, "cgroup2") == 0;
+	size_t i;
 
 	(void)err;
 	if (!str_has_prefix(e->mount_point, "/sys/fs/cgroup/") || *name == '\0' ||
@@ -803,8 +808,16 @@ static int collect_hierarchy(const struct mountinfo_entry *e, void *data, struct
 		return 0;
 	if (!v2 && strcmp(e->fstype, "cgroup") != 0)
 		return 0;
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n++] = (struct cg_hier){xstrdup(name), hierarchy_opts(e->super_options), v2};
+	for (i = 0; i < l->n && strcmp(l->v[i].name, name) != 0; i++)
+		;
+	if (i == l->n) {
+		l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+		l->n++;
+	} else {
+		free(l->v[i].name);
+		free(l->v[i].opts);
+	}
+	l->v[i] = (struct cg_hier){xstrdup(name), hierarchy_opts(e->super_options), v2};
 	return 0;
 }
 
