@@ -2,7 +2,8 @@
 /*
  * Inside the cgroup module: one file per controller (cgroup_memory.c,
  * cgroup_cpu.c with cpuset, cgroup_io.c, cgroup_rt.c, cgroup_pids.c,
- * cgroup_hugetlb.c, cgroup_rdma.c, cgroup_net.c, cgroup_devices.c), each holding the v1
+ * cgroup_hugetlb.c, cgroup_rdma.c, cgroup_net.c, cgroup_devices.c,
+ * cgroup_freezer.c), each holding the v1
  * writer, the v2 writer and the statistics, so a controller's code lives
  * together.  cgroups_v1.c and cgroups_v2.c only pick the hierarchy and call
  * them in order; cgroups_stats.c assembles the `events` document.
@@ -106,6 +107,16 @@ int cg_net_v1(struct cgroup_handle *cg, const struct spec_network *n, struct hus
 /* cgroup_devices.c: linux.resources.devices and the devices every container
  * may use, to v1's devices.deny/allow or a v2 BPF device program. */
 int cg_devices_apply(struct cgroup_handle *cg, struct husk_error *err);
+
+/* cgroup_freezer.c: the hierarchy that freezes the container (the v1
+ * freezer, else the unified one when it has cgroup.freeze), or NULL. */
+struct cg_hier *cg_freezer_hier(const struct cgroup_handle *cg);
+
+/* cgroups.c, for the controllers' files */
+/* Append the pids of dirfd's cgroup.procs and of every child cgroup's. */
+void cg_collect_pids(int dirfd, pid_t **pids, size_t *n);
+/* A handle of the hierarchies mounted here, without a container path. */
+struct cgroup_handle *cg_discover(struct husk_error *err);
 
 /* cgroups_stats.c: reading the statistics files. */
 /* A file's single number; 0 when unreadable or "max". */

@@ -456,6 +456,17 @@ static struct cgroup_handle *handle_new(void)
 	return cg;
 }
 
+struct cgroup_handle *cg_discover(struct husk_error *err)
+{
+	struct cgroup_handle *cg = handle_new();
+
+	if (discover(cg, err) < 0) {
+		cgroup_handle_free(cg);
+		return NULL;
+	}
+	return cg;
+}
+
 /* Calls fn with each linux.resources field that no mounted controller can
  * apply: create goes on without it (and warns), check reports it. */
 typedef void (*cg_unserved_fn)(const char *field, const char *why, void *data);
@@ -949,6 +960,11 @@ static void collect_pids(int dirfd, pid_t **pids, size_t *n, int depth)
 	for_each_child_cgroup(dirfd, depth, collect_visit, &ctx);
 }
 
+void cg_collect_pids(int dirfd, pid_t **pids, size_t *n)
+{
+	collect_pids(dirfd, pids, n, 0);
+}
+
 int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct husk_error *err)
 {
 	struct cg_hier *h = cg_primary(cg);
@@ -958,194 +974,6 @@ int cgroup_pids(const struct cgroup_handle *cg, pid_t **pids, size_t *n, struct 
 	if (h == NULL)
 		return cg_rootless_pids(cg->init_pid, pids, n);
 	collect_pids(h->dirfd, pids, n, 0);
-	return 0;
-}
-
-static struct cg_hier *freezer_hier(const struct cgroup_handle *cg)
-{
-	struct cg_hier *h = cg_find(cg, "freezer");
-
-	if (h && !cg_is_v2(cg, h) && h->dirfd >= 0)
-		return h;
-	if (cg->unified >= 0 && cg->h[cg->unified].dirfd >= 0 &&
-	    cg_has_file(&cg->h[cg->unified], "cgroup.freeze"))
-		return &cg->h[cg->unified];
-	return NULL;
-}
-
-int cgroup_freeze(struct cgroup_handle *cg, bool freeze, struct husk_error *err)
-{
-	struct cg_hier *h = freezer_hier(cg);
-
-	if (h == NULL)
-		return husk_error_set(err, ENOTSUP,
-				      "%s: no freezer: neither the v1 freezer controller nor "
-				      "cgroup.freeze is available",
-				      freeze ? "pause" : "resume");
-	if (cg_is_v2(cg, h))
-		return cg_v2_freeze(h, freeze, err);
-	return cg_v1_freeze(h, freeze, err);
-}
-
-/* freezer.parent_freezing: a v1 freezer above ours (not ours) is frozen. */
-static bool frozen_by_parent(const struct cgroup_handle *cg, struct cg_hier **hp)
-{
-	struct cg_hier *h = freezer_hier(cg);
-	_cleanup_free_ char *s = NULL;
-
-	if (h == NULL || cg_is_v2(cg, h))
-		return false;
-	s = cg_read(h, "freezer.parent_freezing");
-	*hp = h;
-	return s && s[0] == '1';
-}
-
-int cgroup_check_not_frozen_by_parent(const struct cgroup_handle *cg, struct husk_error *err)
-{
-	struct cg_hier *h = NULL;
-
-	if (!frozen_by_parent(cg, &h))
-		return 0;
-	return husk_error_set(err, EBUSY,
-			      "the container's processes are frozen by the freezer of a parent "
-			      "cgroup of `%s` that husk did not freeze (freezer.parent_freezing "
-			      "is 1): thaw it, or delete --force (which takes them out of it)",
-			      cg->path);
-}
-
-/*
- * The root of the freezer hierarchy as husk sees it is a cgroup of its own
- * when husk runs in a container (a bind of a cgroup) or in a cgroup
- * namespace, and a freezer above it, out of husk's sight, may hold it
- * frozen.  Moved there the processes would stay frozen, their cgroups in
- * the other hierarchies could not be removed: say so before touching
- * anything.  The real root has no freezer.state.
- */
-static int check_root_thawed(const struct cgroup_handle *cg, const struct cg_hier *h, int root,
-			     struct husk_error *err)
-{
-	struct husk_error e = HUSK_ERROR_INIT;
-	_cleanup_free_ char *s = NULL;
-	size_t len = 0;
-
-	if (read_file_at(root, "freezer.state", 64, &s, &len, &e) < 0) {
-		husk_error_clear(&e);
-		return 0;
-	}
-	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
-		s[--len] = '\0';
-	if (strcmp(s, "THAWED") == 0)
-		return 0;
-	return husk_error_set(
-	    err, EBUSY,
-	    "the container's processes are frozen by the freezer of a parent "
-	    "cgroup of `%s` that husk did not freeze (freezer.parent_freezing "
-	    "is 1), and the freezer hierarchy's root as husk sees it, `%s`, is "
-	    "%s too (freezer.state): a cgroup frozen from above, out of husk's "
-	    "sight (husk runs in a container or a cgroup namespace), so there is "
-	    "nowhere to move them to be killed; thaw it, then delete --force again",
-	    cg->path, h->mount, s);
-}
-
-/*
- * SIGKILL every process of the container, then move each into the freezer
- * hierarchy's root: the kernel thaws a task it attaches to a cgroup that is
- * not freezing, and a thawed task acts on its pending SIGKILL before it runs
- * anything.  The kill comes first so that none of them can fork once awake.
- * Only the container's own processes leave the frozen cgroup: the freezer
- * above, and whatever else it holds, stay frozen.
- */
-int cgroup_leave_parent_freezer(const struct cgroup_handle *cg, struct husk_error *err)
-{
-	struct cg_hier *h = NULL;
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
-
-	if (!frozen_by_parent(cg, &h))
-		return 0;
-	_cleanup_close_ int root = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return husk_error_errno(err, "open the freezer hierarchy's root `%s`", h->mount);
-	if (check_root_thawed(cg, h, root, err) < 0)
-		return -1;
-	collect_pids(h->dirfd, &pids, &n, 0);
-	for (size_t i = 0; i < n; i++)
-		(void)kill(pids[i], SIGKILL);
-	for (size_t i = 0; i < n; i++) {
-		char v[32];
-		snprintf(v, sizeof v, "%d", (int)pids[i]);
-		if (write_file_at(root, "cgroup.procs", v, err) < 0 && err->errnum != ESRCH)
-			return husk_error_prefix(
-			    err,
-			    "the container's processes are frozen by the freezer of a parent "
-			    "cgroup of `%s` that husk did not freeze (freezer.parent_freezing "
-			    "is 1), and the kernel refused to move pid %d out of it into `%s` "
-			    "to let it die",
-			    cg->path, (int)pids[i], h->mount);
-		husk_error_clear(err);
-	}
-	return 0;
-}
-
-int cgroup_is_frozen(const struct cgroup_handle *cg, bool *frozen, struct husk_error *err)
-{
-	struct cg_hier *h = freezer_hier(cg);
-	_cleanup_free_ char *s = NULL;
-
-	*frozen = false;
-	if (h == NULL)
-		return 0;
-	s = cg_read(h, cg_is_v2(cg, h) ? "cgroup.freeze" : "freezer.state");
-	if (s == NULL)
-		return 0;
-	*frozen = cg_is_v2(cg, h) ? s[0] == '1' : str_has_prefix(s, "FROZEN");
-	return 0;
-}
-
-int cgroup_state_frozen(const struct spec_state *st, bool *frozen, struct husk_error *err)
-{
-	/* `list` asks this for every container: discover the layout once and
-	 * read one file, instead of opening every hierarchy each time. */
-	static struct cgroup_handle *layout;
-	static int mfd = -1; /* the freezer hierarchy's root, kept for the next call */
-	_cleanup_free_ char *rel = NULL;
-	_cleanup_close_ int fd = -1;
-	struct cg_hier *h;
-	char buf[32];
-	ssize_t n;
-
-	*frozen = false;
-	if (st->cgroup_path == NULL || st->cgroup_path[0] == '\0')
-		return 0;
-	if (layout == NULL) {
-		layout = handle_new();
-		if (discover(layout, err) < 0) {
-			cgroup_handle_free(layout);
-			layout = NULL;
-			return -1;
-		}
-	}
-	h = cg_find(layout, "freezer");
-	if (h == NULL || cg_is_v2(layout, h))
-		h = layout->unified >= 0 ? &layout->h[layout->unified] : NULL;
-	if (h == NULL)
-		return 0;
-	if (mfd < 0)
-		mfd = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (mfd < 0)
-		return 0;
-	rel = xasprintf("%s/%s", st->cgroup_path[0] == '/' ? st->cgroup_path + 1 : st->cgroup_path,
-			cg_is_v2(layout, h) ? "cgroup.freeze" : "freezer.state");
-	fd = openat(mfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return 0;
-	/* one line ("0", "THAWED", "FREEZING"...), which one read returns whole:
-	 * no second read for the end of the file, once per container of `list` */
-	n = read(fd, buf, sizeof buf - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	*frozen = cg_is_v2(layout, h) ? buf[0] == '1' : str_has_prefix(buf, "FROZEN");
 	return 0;
 }
 
@@ -1173,7 +1001,7 @@ int cgroup_kill_all(const struct cgroup_handle *cg, int sig, struct husk_error *
 			   "pid of cgroup.procs");
 	/* Frozen, nobody can fork between our reading the list and the kill. */
 	cgroup_is_frozen(cg, &was_frozen, &e);
-	if (!was_frozen && freezer_hier(cg) && cgroup_freeze(mut, true, &e) == 0)
+	if (!was_frozen && cg_freezer_hier(cg) && cgroup_freeze(mut, true, &e) == 0)
 		froze = true;
 	husk_error_clear(&e);
 	cgroup_pids(cg, &pids, &n, &e);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The cgroup manager, shared by cgroups.c (layout, paths, lifecycle),
- * cgroups_v1.c and cgroups_v2.c (the order resources are applied in, the
- * freezer, devices), one file per controller that differs between v1 and
- * v2 (cgroup_memory.c, cgroup_cpu.c, cgroup_io.c: both writers and the
- * statistics, declared in cgroup_controllers.h), cgroups_stats.c (the
- * `events` document) and cgroups_systemd.c (transient scopes).
+ * cgroups_v1.c and cgroups_v2.c (the order resources are applied in, v2's
+ * controller enabling), one file per controller (cgroup_<controller>.c:
+ * its v1 and v2 code and its statistics side by side, declared in
+ * cgroup_controllers.h), cgroups_stats.c (the `events` document) and
+ * cgroups_systemd.c (transient scopes).
  *
  * A handle is one cgroup path ("/husk/<id>") present in several
  * hierarchies: every mounted v1 hierarchy and/or the unified one.  Each
@@ -91,7 +91,6 @@ int cg_rootless_pids(pid_t init, pid_t **pids, size_t *n);
 /* cgroups_v1.c */
 int cg_v1_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
 		struct husk_error *err);
-int cg_v1_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
 
 /* cgroups_v2.c */
 int cg_v2_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool update,
@@ -107,7 +106,6 @@ int cg_v2_enable_controllers(struct cgroup_handle *cg, const char *const *ctrls,
 struct check_report;
 void cg_v2_check(struct cgroup_handle *cg, const struct spec_resources *r,
 		 struct check_report *report);
-int cg_v2_freeze(struct cg_hier *h, bool freeze, struct husk_error *err);
 /* cpu.weight for v1 cpu.shares (cgroup_cpu.c), io.weight for blkio.weight
  * (cgroup_io.c). */
 uint64_t cg_shares_to_weight(uint64_t shares);

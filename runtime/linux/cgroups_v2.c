@@ -2,7 +2,7 @@
 /*
  * cgroup v2: controllers enabled on the way down, the order the
  * controllers' v2 writers run in (each in its cgroup_<controller>.c),
- * linux.resources.unified, -1 written as "max", and the freezer.
+ * linux.resources.unified, and -1 written as "max".
  */
 #include "config.h"
 #include "linux/cgroup_controllers.h"
@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 void cg_fmt_max(char *buf, size_t len, int64_t v)
 {
@@ -305,33 +304,4 @@ int cg_v2_apply(struct cgroup_handle *cg, const struct spec_resources *res, bool
 	    unified(cg, res, err) < 0)
 		return -1;
 	return 0;
-}
-
-/* ---- freezer ---- */
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
-int cg_v2_freeze(struct cg_hier *h, bool freeze, struct husk_error *err)
-{
-	const char *want = freeze ? "frozen 1" : "frozen 0";
-
-	if (cg_write(h, freeze ? "pause" : "resume", "cgroup.freeze", freeze ? "1" : "0", err) < 0)
-		return -1;
-	/* cgroup.events says when every task has actually stopped */
-	for (int i = 0; i < 1000; i++) {
-		_cleanup_free_ char *ev = cg_read(h, "cgroup.events");
-		if (ev == NULL)
-			return husk_error_errno(err, "read cgroup.events");
-		if (strstr(ev, want))
-			return 0;
-		sleep_ms(i < 10 ? 1 : 10);
-	}
-	if (freeze)
-		cg_write(h, "pause", "cgroup.freeze", "0", err);
-	return husk_error_set(err, EBUSY, "%s: the cgroup did not become %s",
-			      freeze ? "pause" : "resume", freeze ? "frozen" : "thawed");
 }
