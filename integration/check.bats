@@ -207,6 +207,28 @@ has_problem() {
 	[ "$status" -eq 0 ] || fail "still failing: $(cat "$REPORT")"
 }
 
+@test "check: each bad element of a list of strings is a problem at its own index" {
+	update_config '.process.args = [1, "/bin/true", 2] | .process.env += [true]
+		| .linux.maskedPaths = ["/proc/kcore", {}] | .process.user.additionalGids = [5, "x"]
+		| .annotations = {"ok": "yes", "bad": 1}'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error "process.args[0]" "expected a string, got an integer"
+	has_problem error "process.args[2]" "expected a string, got an integer"
+	local env_last
+	env_last=$(jq '.process.env | length - 1' "$BUNDLE/config.json")
+	has_problem error "process.env[$env_last]" "expected a string, got a boolean"
+	has_problem error "linux.maskedPaths[1]" "expected a string, got an object"
+	has_problem error "process.user.additionalGids[1]" "expected an integer, got a string"
+	has_problem error annotations.bad "expected a string, got an integer"
+	# one problem per bad element, none for the whole field or the good ones
+	jq -e '.errors == 6' "$REPORT" || fail "expected 6 errors: $(cat "$REPORT")"
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "process.env[$env_last]: expected a string, got a boolean"
+	assert_no_leftovers "$ID"
+}
+
 @test "check: the rootfs must exist" {
 	update_config '.root.path = "no-such-rootfs"'
 	check_json

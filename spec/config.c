@@ -429,7 +429,10 @@ static int parse_user(yajl_val obj, struct json_path *p, struct spec_user *u,
 		for (size_t i = 0; i < n; i++) {
 			uint64_t g;
 			size_t at = json_path_index(p, i);
-			if (json_val_uint64(gids->u.array.values[i], p, UINT32_MAX, &g, err) < 0)
+			g = 0;
+			/* husk check: each bad gid is a problem at its index */
+			if (json_val_uint64(gids->u.array.values[i], p, UINT32_MAX, &g, err) < 0 &&
+			    !json_path_tolerate(p, err))
 				goto out;
 			u->additional_gids[i] = (uint32_t)g;
 			json_path_restore(p, at);

@@ -272,6 +272,12 @@ int json_val_strv(yajl_val v, struct json_path *p, char ***out, struct husk_erro
 	for (size_t i = 0; i < n; i++) {
 		size_t mark = json_path_index(p, i);
 		int r = json_val_string(v->u.array.values[i], p, &vec[i], err);
+		/* husk check: each bad element is a problem at its index and
+		 * reads as "", so the others keep their indices */
+		if (r < 0 && json_path_tolerate(p, err)) {
+			vec[i] = xstrdup("");
+			r = 0;
+		}
 		json_path_restore(p, mark);
 		if (r < 0)
 			return -1;
@@ -311,9 +317,14 @@ int json_val_kv(yajl_val v, struct json_path *p, struct spec_kv **out, size_t *n
 			if (strcmp(kv[j].key, key) == 0)
 				slot = j;
 		if (json_val_string(val, p, &kv[slot].value, err) < 0) {
-			json_path_restore(p, mark);
-			spec_kv_free(kv, used);
-			return -1;
+			if (!json_path_tolerate(p, err)) {
+				json_path_restore(p, mark);
+				spec_kv_free(kv, used);
+				return -1;
+			}
+			/* husk check: a bad value is a problem at its key, read as "" */
+			if (kv[slot].value == NULL)
+				kv[slot].value = xstrdup("");
 		}
 		json_path_restore(p, mark);
 		if (slot == used)
