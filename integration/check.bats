@@ -229,6 +229,48 @@ has_problem() {
 	assert_no_leftovers "$ID"
 }
 
+@test "check: an unknown name (policy, capability, namespace, seccomp action...) is a problem at its path, and the parse goes on" {
+	update_config '.process.scheduler = {"policy": "SCHED_NOPE", "flags": ["SCHED_FLAG_NOPE"]}
+		| .process.capabilities.bounding += ["NOT_A_CAP"]
+		| .process.ioPriority = {"class": "IOPRIO_CLASS_NOPE", "priority": 9}
+		| .process.rlimits = [{"type": "RLIMIT_NOPE", "soft": 1, "hard": 1},
+			{"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 1024}]
+		| .linux.namespaces[1].type = "nope"
+		| .linux.rootfsPropagation = "sideways"
+		| .linux.seccomp = {"defaultAction": "SCMP_ACT_NOPE", "architectures": ["SCMP_ARCH_NOPE"],
+			"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO",
+				"args": [{"index": 9, "value": 1, "op": "SCMP_CMP_NOPE"}]},
+				{"names": ["rmdir"], "action": "SCMP_ACT_NADA"}]}
+		| .linux.personality = {"domain": "LINUX_NOPE"}
+		| .linux.memoryPolicy = {"mode": "MPOL_NOPE"}'
+	check_json
+	[ "$status" -eq 1 ]
+	local bounding_last
+	bounding_last=$(jq '.process.capabilities.bounding | length - 1' "$BUNDLE/config.json")
+	has_problem error process.scheduler.policy 'unknown scheduler policy "SCHED_NOPE"'
+	has_problem error "process.scheduler.flags[0]" 'unknown scheduler flag "SCHED_FLAG_NOPE"'
+	has_problem error "process.capabilities.bounding[$bounding_last]" 'unknown capability "NOT_A_CAP"'
+	has_problem error process.ioPriority.class 'unknown I/O priority class'
+	has_problem error process.ioPriority.priority "9 is out of range"
+	has_problem error "process.rlimits[0].type" 'unknown rlimit type "RLIMIT_NOPE"'
+	has_problem error "linux.namespaces[1].type" 'unknown namespace type "nope"'
+	has_problem error linux.rootfsPropagation 'unknown rootfs propagation "sideways"'
+	has_problem error linux.seccomp.defaultAction 'unknown seccomp action "SCMP_ACT_NOPE"'
+	has_problem error "linux.seccomp.architectures[0]" 'unknown seccomp architecture'
+	has_problem error "linux.seccomp.syscalls[0].args[0].index" "9 is out of range"
+	has_problem error "linux.seccomp.syscalls[0].args[0].op" 'unknown seccomp operator'
+	has_problem error "linux.seccomp.syscalls[1].action" 'unknown seccomp action "SCMP_ACT_NADA"'
+	has_problem error linux.personality.domain 'unknown personality domain'
+	has_problem error linux.memoryPolicy.mode 'unknown memory policy mode'
+	jq -e '.errors == 15' "$REPORT" || fail "expected 15 errors: $(cat "$REPORT")"
+	# create stops at the first, with the same words as before, and leaves nothing
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial 'process.rlimits[0].type: unknown rlimit type "RLIMIT_NOPE"'
+	refute_output --partial "capabilities"
+	assert_no_leftovers "$ID"
+}
+
 @test "check: the rootfs must exist" {
 	update_config '.root.path = "no-such-rootfs"'
 	check_json

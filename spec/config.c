@@ -36,9 +36,22 @@ int spec_unknown(struct json_path *p, const char *key, const char *what, const c
 		 struct husk_error *err)
 {
 	size_t mark = key ? json_path_key(p, key) : p->len;
+	int r;
+
 	json_path_error(p, err, "unknown %s \"%s\"", what, value);
+	r = spec_bad_value(p, err);
 	json_path_restore(p, mark);
-	return -1;
+	return r;
+}
+
+int spec_bad_value(const struct json_path *p, struct husk_error *err)
+{
+	return json_path_tolerate(p, err) ? 0 : -1;
+}
+
+size_t spec_errors(const struct json_path *p)
+{
+	return p->report ? p->report->n_errors : 0;
 }
 
 int spec_parse_object_array(yajl_val obj, const char *key, struct json_path *p, size_t size,
@@ -215,7 +228,8 @@ static int parse_root(yajl_val doc, struct json_path *p, struct spec_config *cfg
 		r = -1;
 	if (r == 0 && cfg->root->path[0] == '\0') {
 		json_path_key(p, "path");
-		r = json_path_error(p, err, "must not be empty");
+		json_path_error(p, err, "must not be empty");
+		r = spec_bad_value(p, err);
 	}
 	json_path_restore(p, mark);
 	return r;
@@ -237,7 +251,8 @@ static int parse_mount(yajl_val v, struct json_path *p, void *item, struct husk_
 		return -1;
 	if (m->destination[0] == '\0') {
 		json_path_key(p, "destination");
-		return json_path_error(p, err, "must not be empty");
+		json_path_error(p, err, "must not be empty");
+		return spec_bad_value(p, err);
 	}
 	/* The spec keeps relative destinations for old tools, meaning "under /";
 	 * make that explicit so nobody downstream has to remember it. */
@@ -307,8 +322,10 @@ static int parse_capabilities(yajl_val obj, struct json_path *p, struct spec_pro
 				size_t m2 = json_path_key(p, sets[i]);
 				json_path_index(p, j);
 				json_path_error(p, err, "unknown capability \"%s\"", (*set)[j]);
+				r = spec_bad_value(p, err);
 				json_path_restore(p, m2);
-				goto fail;
+				if (r < 0)
+					goto fail;
 			}
 		}
 	}
@@ -325,11 +342,13 @@ static int parse_scheduler(yajl_val obj, struct json_path *p, struct spec_proces
 	yajl_val v = NULL;
 	struct spec_scheduler *s;
 	size_t mark;
+	size_t errors;
 	int r = json_get_object(obj, "scheduler", p, &v, err);
 
 	if (r <= 0)
 		return r;
 	s = proc->scheduler = xcalloc(1, sizeof *s);
+	errors = spec_errors(p);
 	mark = json_path_key(p, "scheduler");
 	r = -1;
 	if (spec_require(v, "policy", p, err) < 0 ||
@@ -342,19 +361,27 @@ static int parse_scheduler(yajl_val obj, struct json_path *p, struct spec_proces
 	    json_get_uint64(v, "period", p, UINT64_MAX, &s->period, err) < 0)
 		goto out;
 	s->policy_value = spec_sched_policy_from_name(s->policy);
-	if (s->policy_value < 0) {
-		spec_unknown(p, "policy", "scheduler policy", s->policy, err);
+	if (s->policy_value < 0 &&
+	    spec_unknown(p, "policy", "scheduler policy", s->policy, err) < 0)
 		goto out;
-	}
 	for (size_t i = 0; s->flags && s->flags[i]; i++) {
 		if (spec_sched_flag_from_name(s->flags[i]) < 0) {
-			json_path_key(p, "flags");
+			size_t m2 = json_path_key(p, "flags");
 			json_path_index(p, i);
-			spec_unknown(p, NULL, "scheduler flag", s->flags[i], err);
-			goto out;
+			r = spec_unknown(p, NULL, "scheduler flag", s->flags[i], err);
+			json_path_restore(p, m2);
+			if (r < 0)
+				goto out;
 		}
 	}
 	r = 1;
+	/* husk check: a scheduler with a bad value is not one to check */
+	if (spec_errors(p) > errors) {
+		free(s->policy);
+		strv_free(s->flags);
+		free(s);
+		proc->scheduler = NULL;
+	}
 out:
 	json_path_restore(p, mark);
 	return r;
@@ -366,11 +393,13 @@ static int parse_io_priority(yajl_val obj, struct json_path *p, struct spec_proc
 	yajl_val v = NULL;
 	struct spec_io_priority *io;
 	size_t mark;
+	size_t errors;
 	int r = json_get_object(obj, "ioPriority", p, &v, err);
 
 	if (r <= 0)
 		return r;
 	io = proc->io_priority = xcalloc(1, sizeof *io);
+	errors = spec_errors(p);
 	mark = json_path_key(p, "ioPriority");
 	r = -1;
 	if (spec_require(v, "class", p, err) < 0 ||
@@ -378,16 +407,24 @@ static int parse_io_priority(yajl_val obj, struct json_path *p, struct spec_proc
 	    json_get_int32(v, "priority", p, &io->priority, err) < 0)
 		goto out;
 	io->class_value = spec_ioprio_class_from_name(io->class_name);
-	if (io->class_value < 0) {
-		spec_unknown(p, "class", "I/O priority class", io->class_name, err);
+	if (io->class_value < 0 &&
+	    spec_unknown(p, "class", "I/O priority class", io->class_name, err) < 0)
 		goto out;
-	}
 	if (io->priority < 0 || io->priority > 7) {
-		json_path_key(p, "priority");
+		size_t m2 = json_path_key(p, "priority");
 		json_path_error(p, err, "%d is out of range [0, 7]", io->priority);
-		goto out;
+		r = spec_bad_value(p, err);
+		json_path_restore(p, m2);
+		if (r < 0)
+			goto out;
 	}
 	r = 1;
+	/* husk check: an I/O priority with a bad value reads as absent */
+	if (spec_errors(p) > errors) {
+		free(io->class_name);
+		free(io);
+		proc->io_priority = NULL;
+	}
 out:
 	json_path_restore(p, mark);
 	return r;
@@ -414,9 +451,13 @@ static int parse_user(yajl_val obj, struct json_path *p, struct spec_user *u,
 	case 1:
 		u->has_umask = true;
 		if (u->umask > 0777) {
-			json_path_key(p, "umask");
+			size_t m2 = json_path_key(p, "umask");
 			json_path_error(p, err, "%#o is not a file mode creation mask", u->umask);
-			goto out;
+			u->has_umask = false;
+			int bad = spec_bad_value(p, err);
+			json_path_restore(p, m2);
+			if (bad < 0)
+				goto out;
 		}
 	}
 	if (json_get_array(v, "additionalGids", p, &gids, err) < 0)
@@ -546,7 +587,8 @@ static int parse_hook(yajl_val v, struct json_path *p, void *item, struct husk_e
 	h->timeout = (int32_t)timeout;
 	if (h->path[0] != '/') {
 		json_path_key(p, "path");
-		return json_path_error(p, err, "\"%s\" is not an absolute path", h->path);
+		json_path_error(p, err, "\"%s\" is not an absolute path", h->path);
+		return spec_bad_value(p, err);
 	}
 	return 0;
 }
@@ -611,9 +653,10 @@ static int parse_version(yajl_val doc, struct json_path *p, struct spec_config *
 		return -1;
 	if (!str_has_prefix(cfg->oci_version, "1.")) {
 		json_path_key(p, "ociVersion");
-		return json_path_error(
-		    p, err, "unsupported version \"%s\" (husk implements 1.x up to 1.3.0)",
-		    cfg->oci_version);
+		json_path_error(p, err,
+				"unsupported version \"%s\" (husk implements 1.x up to 1.3.0)",
+				cfg->oci_version);
+		return spec_bad_value(p, err);
 	}
 	return 0;
 }

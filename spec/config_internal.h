@@ -9,9 +9,16 @@
 
 /* "<path>.<key>: required but missing" when obj has no such member. */
 int spec_require(yajl_val obj, const char *key, const struct json_path *p, struct husk_error *err);
-/* "<path>.<key>: unknown <what> \"<value>\"". */
+/* "<path>.<key>: unknown <what> \"<value>\"": -1, or with a report (husk
+ * check) a problem there and 0, so the parse goes on (spec_bad_value). */
 int spec_unknown(struct json_path *p, const char *key, const char *what, const char *value,
 		 struct husk_error *err);
+/* After a bad value was put in err: -1 for create; with a report the
+ * problem is added and 0, the caller reading the value as absent. */
+int spec_bad_value(const struct json_path *p, struct husk_error *err);
+/* How many errors husk check's report holds (0 without one): an object
+ * whose count grew while it was read had a bad value and reads as absent. */
+size_t spec_errors(const struct json_path *p);
 
 /* Parse each element of the array obj[key] (which must hold objects) into
  * an array of zeroed items of `size` bytes.  *items and *n are set even on

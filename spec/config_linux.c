@@ -116,7 +116,9 @@ static int parse_time_offset(yajl_val obj, const char *key, struct json_path *p,
 		r = json_get_uint32(v, "nanosecs", p, &off->nanosecs, err);
 	if (r >= 0 && off->nanosecs >= 1000000000u) {
 		json_path_key(p, "nanosecs");
-		r = json_path_error(p, err, "%u is out of range [0, 999999999]", off->nanosecs);
+		json_path_error(p, err, "%u is out of range [0, 999999999]", off->nanosecs);
+		off->nanosecs = 0;
+		r = spec_bad_value(p, err);
 	}
 	json_path_restore(p, mark);
 	return r;
@@ -169,7 +171,8 @@ static int parse_device(yajl_val v, struct json_path *p, void *item, struct husk
 	d->has_gid = r > 0;
 	if (d->path[0] != '/') {
 		json_path_key(p, "path");
-		return json_path_error(p, err, "\"%s\" is not an absolute path", d->path);
+		json_path_error(p, err, "\"%s\" is not an absolute path", d->path);
+		return spec_bad_value(p, err);
 	}
 	return 0;
 }
@@ -190,8 +193,11 @@ static int parse_seccomp_arg(yajl_val v, struct json_path *p, void *item, struct
 		return -1;
 	/* seccomp_data has six syscall arguments. */
 	if (a->index > 5) {
-		json_path_key(p, "index");
-		return json_path_error(p, err, "%u is out of range [0, 5]", a->index);
+		size_t mark = json_path_key(p, "index");
+		json_path_error(p, err, "%u is out of range [0, 5]", a->index);
+		if (spec_bad_value(p, err) < 0)
+			return -1;
+		json_path_restore(p, mark);
 	}
 	a->op_value = spec_seccomp_op_from_name(a->op);
 	if (a->op_value < 0)
@@ -224,8 +230,11 @@ static int parse_seccomp_syscall(yajl_val v, struct json_path *p, void *item,
 	    json_get_strv(v, "names", p, &s->names, err) < 0)
 		return -1;
 	if (s->names[0] == NULL) {
-		json_path_key(p, "names");
-		return json_path_error(p, err, "must name at least one syscall");
+		size_t mark = json_path_key(p, "names");
+		json_path_error(p, err, "must name at least one syscall");
+		if (spec_bad_value(p, err) < 0)
+			return -1;
+		json_path_restore(p, mark);
 	}
 	if (parse_seccomp_action(v, "action", p, &s->action, &s->action_value, err) < 0)
 		return -1;
@@ -244,10 +253,12 @@ static int check_names(char **list, const char *key, struct json_path *p, const 
 	for (size_t i = 0; list && list[i]; i++) {
 		if (lookup(list[i]) < 0) {
 			size_t mark = json_path_key(p, key);
+			int r;
 			json_path_index(p, i);
-			spec_unknown(p, NULL, what, list[i], err);
+			r = spec_unknown(p, NULL, what, list[i], err);
 			json_path_restore(p, mark);
-			return -1;
+			if (r < 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -308,29 +319,39 @@ static int parse_personality(yajl_val obj, struct json_path *p, struct spec_linu
 	struct spec_personality *pe;
 	yajl_val v = NULL;
 	size_t mark;
+	size_t errors;
 	int r = json_get_object(obj, "personality", p, &v, err);
 
 	if (r <= 0)
 		return r;
 	pe = l->personality = xcalloc(1, sizeof *pe);
+	errors = spec_errors(p);
 	mark = json_path_key(p, "personality");
 	r = -1;
 	if (spec_require(v, "domain", p, err) < 0 ||
 	    json_get_string(v, "domain", p, &pe->domain, err) < 0 ||
 	    json_get_strv(v, "flags", p, &pe->flags, err) < 0)
 		goto out;
-	if (spec_personality_domain_from_name(pe->domain) < 0) {
-		spec_unknown(p, "domain", "personality domain", pe->domain, err);
+	if (spec_personality_domain_from_name(pe->domain) < 0 &&
+	    spec_unknown(p, "domain", "personality domain", pe->domain, err) < 0)
 		goto out;
-	}
 	/* The spec defines no personality flags yet. */
-	if (pe->flags && pe->flags[0]) {
-		json_path_key(p, "flags");
-		json_path_index(p, 0);
-		spec_unknown(p, NULL, "personality flag", pe->flags[0], err);
-		goto out;
+	for (size_t i = 0; pe->flags && pe->flags[i]; i++) {
+		size_t m2 = json_path_key(p, "flags");
+		json_path_index(p, i);
+		r = spec_unknown(p, NULL, "personality flag", pe->flags[i], err);
+		json_path_restore(p, m2);
+		if (r < 0)
+			goto out;
 	}
 	r = 1;
+	/* husk check: a personality with a bad value reads as absent */
+	if (spec_errors(p) > errors) {
+		free(pe->domain);
+		strv_free(pe->flags);
+		free(pe);
+		l->personality = NULL;
+	}
 out:
 	json_path_restore(p, mark);
 	return r;
@@ -360,9 +381,15 @@ static int parse_intel_rdt(yajl_val obj, struct json_path *p, struct spec_linux 
 	/* closID names a directory under /sys/fs/resctrl. */
 	if (rdt->clos_id && (rdt->clos_id[0] == '\0' || strchr(rdt->clos_id, '/') ||
 			     strcmp(rdt->clos_id, ".") == 0 || strcmp(rdt->clos_id, "..") == 0)) {
-		json_path_key(p, "closID");
+		size_t m2 = json_path_key(p, "closID");
 		json_path_error(p, err, "\"%s\" is not a valid resctrl group name", rdt->clos_id);
-		goto out;
+		r = spec_bad_value(p, err);
+		json_path_restore(p, m2);
+		if (r < 0)
+			goto out;
+		/* husk check: a group that cannot be named reads as absent */
+		free(rdt->clos_id);
+		rdt->clos_id = NULL;
 	}
 	r = 1;
 out:
@@ -376,11 +403,13 @@ static int parse_memory_policy(yajl_val obj, struct json_path *p, struct spec_li
 	struct spec_memory_policy *mp;
 	yajl_val v = NULL;
 	size_t mark;
+	size_t errors;
 	int r = json_get_object(obj, "memoryPolicy", p, &v, err);
 
 	if (r <= 0)
 		return r;
 	mp = l->memory_policy = xcalloc(1, sizeof *mp);
+	errors = spec_errors(p);
 	mark = json_path_key(p, "memoryPolicy");
 	r = -1;
 	if (spec_require(v, "mode", p, err) < 0 ||
@@ -389,19 +418,27 @@ static int parse_memory_policy(yajl_val obj, struct json_path *p, struct spec_li
 	    json_get_strv(v, "flags", p, &mp->flags, err) < 0)
 		goto out;
 	mp->mode_value = spec_mempolicy_mode_from_name(mp->mode);
-	if (mp->mode_value < 0) {
-		spec_unknown(p, "mode", "memory policy mode", mp->mode, err);
+	if (mp->mode_value < 0 && spec_unknown(p, "mode", "memory policy mode", mp->mode, err) < 0)
 		goto out;
-	}
 	for (size_t i = 0; mp->flags && mp->flags[i]; i++) {
 		if (spec_mempolicy_flag_from_name(mp->flags[i]) < 0) {
-			json_path_key(p, "flags");
+			size_t m2 = json_path_key(p, "flags");
 			json_path_index(p, i);
-			spec_unknown(p, NULL, "memory policy flag", mp->flags[i], err);
-			goto out;
+			r = spec_unknown(p, NULL, "memory policy flag", mp->flags[i], err);
+			json_path_restore(p, m2);
+			if (r < 0)
+				goto out;
 		}
 	}
 	r = 1;
+	/* husk check: a memory policy with a bad value reads as absent */
+	if (spec_errors(p) > errors) {
+		free(mp->mode);
+		free(mp->nodes);
+		strv_free(mp->flags);
+		free(mp);
+		l->memory_policy = NULL;
+	}
 out:
 	json_path_restore(p, mark);
 	return r;
@@ -439,18 +476,19 @@ static int parse_net_devices(yajl_val obj, struct json_path *p, struct spec_linu
 		size_t at = json_path_key(p, v->u.object.keys[i]);
 
 		d->host_name = xstrdup(v->u.object.keys[i]);
-		if (!valid_ifname(d->host_name))
-			r = json_path_error(p, err, "\"%s\" is not a valid interface name",
-					    d->host_name);
-		else if (YAJL_IS_NULL(dv))
+		if (!valid_ifname(d->host_name)) {
+			json_path_error(p, err, "\"%s\" is not a valid interface name",
+					d->host_name);
+			r = spec_bad_value(p, err) < 0 ? -1 : 1;
+		} else if (YAJL_IS_NULL(dv))
 			; /* {"eth1": null}: move it, keep its name */
 		else if (json_val_object(dv, p, err) < 0 ||
 			 json_get_string(dv, "name", p, &d->name, err) < 0)
 			r = -1;
 		else if (d->name && !valid_ifname(d->name)) {
 			json_path_key(p, "name");
-			r = json_path_error(p, err, "\"%s\" is not a valid interface name",
-					    d->name);
+			json_path_error(p, err, "\"%s\" is not a valid interface name", d->name);
+			r = spec_bad_value(p, err) < 0 ? -1 : 1;
 		}
 		json_path_restore(p, at);
 	}
@@ -507,9 +545,14 @@ static int parse_rootfs_propagation(yajl_val v, struct json_path *p, struct spec
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
 		known |= strcmp(ok[i], l->rootfs_propagation) == 0;
-	if (!known)
-		return spec_unknown(p, "rootfsPropagation", "rootfs propagation",
-				    l->rootfs_propagation, err);
+	if (!known) {
+		if (spec_unknown(p, "rootfsPropagation", "rootfs propagation",
+				 l->rootfs_propagation, err) < 0)
+			return -1;
+		/* husk check: read as absent */
+		free(l->rootfs_propagation);
+		l->rootfs_propagation = NULL;
+	}
 	return 0;
 }
 

@@ -83,8 +83,9 @@ static int parse_device_rule(yajl_val v, struct json_path *p, void *item, struct
 		for (const char *c = d->access; *c; c++) {
 			if (*c != 'r' && *c != 'w' && *c != 'm') {
 				json_path_key(p, "access");
-				return json_path_error(
-				    p, err, "\"%s\" is not a combination of r, w and m", d->access);
+				json_path_error(p, err, "\"%s\" is not a combination of r, w and m",
+						d->access);
+				return spec_bad_value(p, err);
 			}
 		}
 	}
