@@ -16,6 +16,7 @@ setup() {
 
 teardown() {
 	husk_teardown
+	remove_admin_parent
 }
 
 # in_v1 SCRIPT: run SCRIPT with bash in a mount namespace whose only cgroup
@@ -66,5 +67,118 @@ in_v1() {
 		'$HUSK' --root '$STATE_ROOT' run --bundle '$BUNDLE' '$ID' </dev/null >/dev/null 2>&1 || echo status=\$?"
 	assert_success
 	assert_output status=137
+	assert_no_leftovers "$ID"
+}
+
+# The tests below run on the host itself (v1 hierarchies plus, on a hybrid
+# host, the unified one): a parent that exists in some hierarchies only.
+
+# Every cgroup hierarchy mounted under /sys/fs/cgroup, one directory a line.
+all_hierarchies() {
+	local d
+	for d in /sys/fs/cgroup/*/; do
+		[ -L "${d%/}" ] && continue
+		[ -f "$d/cgroup.procs" ] && echo "${d%/}"
+	done
+	return 0
+}
+
+# make_admin_parent: what an admin made by hand, /$ADMIN_TOP in the cpu
+# hierarchy only, with cpu.shares 777 and, where the kernel has real-time
+# group scheduling and the root has room, a real-time budget of 10000 us.
+make_admin_parent() {
+	ADMIN_TOP=$ID-X
+	ADMIN_CPU=$(readlink -f /sys/fs/cgroup/cpu)/$ADMIN_TOP
+	ADMIN_RT=
+	mkdir "$ADMIN_CPU"
+	echo 777 >"$ADMIN_CPU/cpu.shares"
+	if [ -f "$ADMIN_CPU/cpu.rt_runtime_us" ] &&
+		echo 10000 >"$ADMIN_CPU/cpu.rt_runtime_us" 2>/dev/null; then
+		ADMIN_RT=10000
+	fi
+}
+
+# The admin's parent is still there in cpu, as the admin left it.
+assert_admin_parent_kept() {
+	[ -d "$ADMIN_CPU" ] || fail "husk removed $ADMIN_CPU, which it did not make"
+	[ "$(cat "$ADMIN_CPU/cpu.shares")" = 777 ] ||
+		fail "$ADMIN_CPU/cpu.shares is $(cat "$ADMIN_CPU/cpu.shares"), not the admin's 777"
+	if [ -n "$ADMIN_RT" ]; then
+		[ "$(cat "$ADMIN_CPU/cpu.rt_runtime_us")" = "$ADMIN_RT" ] ||
+			fail "$ADMIN_CPU/cpu.rt_runtime_us is $(cat "$ADMIN_CPU/cpu.rt_runtime_us"), not the admin's $ADMIN_RT"
+	fi
+	[ -z "$(ls -d "$ADMIN_CPU"/*/ 2>/dev/null)" ] || fail "left below $ADMIN_CPU: $(ls -d "$ADMIN_CPU"/*/)"
+}
+
+# /$ADMIN_TOP is gone from every hierarchy but cpu: husk made it there.
+assert_parent_gone_elsewhere() {
+	local d left=
+	for d in $(all_hierarchies); do
+		[ "$d/$ADMIN_TOP" = "$ADMIN_CPU" ] && continue
+		[ ! -e "$d/$ADMIN_TOP" ] || left+="$d/$ADMIN_TOP "
+	done
+	[ -z "$left" ] || fail "parents husk made were left: $left"
+}
+
+remove_admin_parent() {
+	[ -n "${ADMIN_TOP:-}" ] || return 0
+	local d
+	for d in $(all_hierarchies); do
+		[ -d "$d/$ADMIN_TOP" ] || continue
+		find "$d/$ADMIN_TOP" -depth -mindepth 1 -type d -exec rmdir {} + 2>/dev/null || true
+		rmdir "$d/$ADMIN_TOP" 2>/dev/null || true
+	done
+}
+
+@test "cgroups v1: a parent an admin made in the cpu hierarchy only survives delete; the ones husk made go" {
+	make_admin_parent
+	update_config ".linux.cgroupsPath = \"/$ADMIN_TOP/$ID\""
+	set_args sleep 300
+	husk run -d --bundle "$BUNDLE" "$ID"
+	# husk made the parent in every other hierarchy, the leaf in all
+	local d cpu_ctrls
+	for d in $(all_hierarchies); do
+		[ -d "$d/$ADMIN_TOP/$ID" ] || fail "no $d/$ADMIN_TOP/$ID"
+	done
+	cp "$STATE_ROOT/$ID/state.json" "$BATS_TEST_TMPDIR/state.json"
+	husk delete --force "$ID"
+	assert_admin_parent_kept
+	assert_parent_gone_elsewhere
+	assert_no_leftovers "$ID"
+	# the state file said so per hierarchy: the leaf alone in cpu, both elsewhere
+	cpu_ctrls=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $2}' /proc/self/cgroup)
+	jq -e --arg cpu "$cpu_ctrls" '.husk.cgroup_owned | .[$cpu] == 1 and .memory == 2' \
+		"$BATS_TEST_TMPDIR/state.json" || fail "state: $(jq -c .husk "$BATS_TEST_TMPDIR/state.json")"
+}
+
+@test "cgroups v1: a create that fails after its cgroups were made removes only what it made" {
+	make_admin_parent
+	# cpuset.cpus is written after every directory is made; the kernel
+	# refuses a cpu this machine does not have
+	update_config ".linux.cgroupsPath = \"/$ADMIN_TOP/$ID\"
+		| .linux.resources.cpu = {\"cpus\": \"4095\"}"
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial 'linux.resources.cpu.cpus'
+	assert_admin_parent_kept
+	assert_parent_gone_elsewhere
+	assert_no_leftovers "$ID"
+}
+
+@test "cgroups v1: a state file from before per-hierarchy records (one depth for all) still removes the parents husk made" {
+	ADMIN_TOP=$ID-X
+	update_config ".linux.cgroupsPath = \"/$ADMIN_TOP/$ID\""
+	set_args sleep 300
+	husk run -d --bundle "$BUNDLE" "$ID"
+	# what an older husk wrote: cgroup_owned_depth alone
+	local st=$STATE_ROOT/$ID/state.json
+	jq -e '.husk.cgroup_owned_depth == 2' "$st"
+	jq -c 'del(.husk.cgroup_owned)' "$st" >"$st.old" && mv "$st.old" "$st"
+	husk delete --force "$ID"
+	local d left=
+	for d in $(all_hierarchies); do
+		[ ! -e "$d/$ADMIN_TOP" ] || left+="$d/$ADMIN_TOP "
+	done
+	[ -z "$left" ] || fail "parents husk made were left: $left"
 	assert_no_leftovers "$ID"
 }

@@ -239,6 +239,9 @@ schema_check() {
 		| .annotations = {"org.example.key": "value"}'
 	husk create --bundle "$BUNDLE" "$ID"
 	husk state "$ID" >"$BATS_TEST_TMPDIR/created.json"
+	# the stored file too, husk's own object (the cgroup it owns) included
+	jq -e '.husk.cgroup_owned | length > 0' "$STATE_ROOT/$ID/state.json"
+	schema_check state "$STATE_ROOT/$ID/state.json"
 	husk start "$ID"
 	husk state "$ID" >"$BATS_TEST_TMPDIR/running.json"
 	husk kill "$ID" KILL

@@ -26,6 +26,15 @@ static bool known_status(const char *s)
 	return false;
 }
 
+static void emit_cgroup_owned(yajl_gen g, const struct spec_state *st)
+{
+	json_gen_cstr(g, "cgroup_owned");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < st->n_cgroup_owned; i++)
+		json_gen_kuint(g, st->cgroup_owned[i].hierarchy, st->cgroup_owned[i].depth);
+	yajl_gen_map_close(g);
+}
+
 int spec_state_emit(const struct spec_state *st, enum spec_state_format fmt, char **out,
 		    size_t *len, struct husk_error *err)
 {
@@ -54,6 +63,8 @@ int spec_state_emit(const struct spec_state *st, enum spec_state_format fmt, cha
 		json_gen_kbool(g, "systemd_cgroup", st->systemd_cgroup);
 		json_gen_kstr_opt(g, "systemd_unit", st->systemd_unit);
 		json_gen_kuint(g, "cgroup_owned_depth", st->cgroup_owned_depth);
+		if (st->has_cgroup_owned)
+			emit_cgroup_owned(g, st);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_map_close(g);
@@ -74,7 +85,41 @@ void spec_state_free(struct spec_state *st)
 	free(st->owner);
 	free(st->cgroup_path);
 	free(st->systemd_unit);
+	spec_cgroup_owned_free(st->cgroup_owned, st->n_cgroup_owned);
 	free(st);
+}
+
+void spec_cgroup_owned_free(struct spec_cgroup_owned *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(o[i].hierarchy);
+	free(o);
+}
+
+/* husk.cgroup_owned: hierarchy -> depth. */
+static int parse_cgroup_owned(yajl_val h, struct json_path *p, struct spec_state *st,
+			      struct husk_error *err)
+{
+	yajl_val o = NULL;
+	size_t mark;
+	int r = json_get_object(h, "cgroup_owned", p, &o, err);
+
+	if (r <= 0)
+		return r;
+	mark = json_path_key(p, "cgroup_owned");
+	st->has_cgroup_owned = true;
+	st->cgroup_owned = xcalloc(o->u.object.len + 1, sizeof *st->cgroup_owned);
+	for (size_t i = 0; i < o->u.object.len; i++) {
+		struct spec_cgroup_owned *e = &st->cgroup_owned[st->n_cgroup_owned];
+		if (json_get_uint32(o, o->u.object.keys[i], p, &e->depth, err) < 0) {
+			json_path_restore(p, mark);
+			return -1;
+		}
+		e->hierarchy = xstrdup(o->u.object.keys[i]);
+		st->n_cgroup_owned++;
+	}
+	json_path_restore(p, mark);
+	return 1;
 }
 
 static int parse_husk_object(yajl_val doc, struct json_path *p, struct spec_state *st,
@@ -91,7 +136,8 @@ static int parse_husk_object(yajl_val doc, struct json_path *p, struct spec_stat
 	    json_get_string(h, "cgroup_path", p, &st->cgroup_path, err) < 0 ||
 	    json_get_bool(h, "systemd_cgroup", p, &st->systemd_cgroup, err) < 0 ||
 	    json_get_string(h, "systemd_unit", p, &st->systemd_unit, err) < 0 ||
-	    json_get_uint32(h, "cgroup_owned_depth", p, &st->cgroup_owned_depth, err) < 0)
+	    json_get_uint32(h, "cgroup_owned_depth", p, &st->cgroup_owned_depth, err) < 0 ||
+	    parse_cgroup_owned(h, p, st, err) < 0)
 		r = -1;
 	json_path_restore(p, mark);
 	return r;

@@ -65,6 +65,53 @@ TEST(stored_round_trip)
 	spec_state_free(st);
 }
 
+/* Per hierarchy, what husk created below cgroup_path survives the file. */
+TEST(cgroup_owned_round_trip)
+{
+	struct husk_error err = HUSK_ERROR_INIT;
+	struct spec_cgroup_owned owned[] = {
+	    {(char *)"cpu,cpuacct", 0}, {(char *)"memory", 2}, {(char *)"unified", 2}};
+	struct spec_state in = {.id = (char *)"x",
+				.status = (char *)"created",
+				.cgroup_path = (char *)"/X/x",
+				.cgroup_owned_depth = 2,
+				.cgroup_owned = owned,
+				.n_cgroup_owned = ARRAY_SIZE(owned),
+				.has_cgroup_owned = true};
+	_cleanup_free_ char *text = NULL;
+	struct spec_state *st = NULL;
+	size_t len = 0;
+
+	ASSERT_OK(spec_state_emit(&in, SPEC_STATE_STORED, &text, &len, &err), &err);
+	ASSERT_STRSTR(text, "\"cgroup_owned\":{\"cpu,cpuacct\":0,\"memory\":2,\"unified\":2}");
+	ASSERT_OK(spec_state_parse(text, len, &st, &err), &err);
+	ASSERT(st->has_cgroup_owned);
+	ASSERT_UINT_EQ(st->cgroup_owned_depth, 2);
+	ASSERT_UINT_EQ(st->n_cgroup_owned, 3);
+	for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
+		ASSERT_STREQ(st->cgroup_owned[i].hierarchy, owned[i].hierarchy);
+		ASSERT_UINT_EQ(st->cgroup_owned[i].depth, owned[i].depth);
+	}
+	spec_state_free(st);
+}
+
+/* A file written before husk recorded depths per hierarchy: one depth,
+ * no per-hierarchy record (cgroup_load uses the one for all). */
+TEST(cgroup_owned_absent_in_old_files)
+{
+	static const char old[] = "{\"ociVersion\":\"1.3.0\",\"id\":\"a\",\"status\":\"created\","
+				  "\"pid\":7,\"husk\":{\"cgroup_path\":\"/X/a\","
+				  "\"cgroup_owned_depth\":2}}";
+	struct husk_error err = HUSK_ERROR_INIT;
+	struct spec_state *st = NULL;
+
+	ASSERT_OK(spec_state_parse(old, strlen(old), &st, &err), &err);
+	ASSERT(!st->has_cgroup_owned);
+	ASSERT_UINT_EQ(st->n_cgroup_owned, 0);
+	ASSERT_UINT_EQ(st->cgroup_owned_depth, 2);
+	spec_state_free(st);
+}
+
 TEST(public_has_no_private_fields)
 {
 	struct husk_error err = HUSK_ERROR_INIT;
@@ -139,6 +186,9 @@ TEST(parse_errors)
 	    {"{\"ociVersion\":\"1.3.0\",\"id\":\"a\",\"status\":\"running\",\"husk\":"
 	     "{\"start_time\":\"x\"}}",
 	     "husk.start_time: expected an integer, got a string"},
+	    {"{\"ociVersion\":\"1.3.0\",\"id\":\"a\",\"status\":\"running\",\"husk\":"
+	     "{\"cgroup_owned\":{\"memory\":-1}}}",
+	     "husk.cgroup_owned.memory: -1 is out of range [0, 4294967295]"},
 	    {"", "invalid JSON: parse error: premature EOF"},
 	};
 
@@ -241,6 +291,8 @@ TEST(features_on_an_old_kernel)
 int main(void)
 {
 	RUN(stored_round_trip);
+	RUN(cgroup_owned_round_trip);
+	RUN(cgroup_owned_absent_in_old_files);
 	RUN(public_has_no_private_fields);
 	RUN(stopped_state_keeps_pid_zero);
 	RUN(emit_requires_id_and_status);

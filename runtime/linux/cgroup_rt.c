@@ -389,7 +389,7 @@ void cg_rt_zero_v1(const struct cgroup_handle *cg)
 	if (mfd < 0)
 		return;
 	/* the leaf, then each parent made for it: children before parents */
-	for (unsigned depth = cg->created_depth ? cg->created_depth : 1; depth-- > 0;) {
+	for (unsigned depth = h->created_depth ? h->created_depth : 1; depth-- > 0;) {
 		_cleanup_close_ int fd = openat(mfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0 || read_num(fd, "cpu.rt_runtime_us") == 0 ||
 		    write_file_at(fd, "cpu.rt_runtime_us", "0", &e) < 0)

@@ -340,6 +340,7 @@ static int create_leaf_fast(struct cgroup_handle *cg, struct cg_hier *h)
 	}
 	h->dirfd = fd;
 	h->created_leaf = true;
+	h->created_depth = 1;
 	return 1;
 }
 
@@ -385,6 +386,7 @@ static int create_in(struct cgroup_handle *cg, struct cg_hier *h, struct husk_er
 	}
 	h->dirfd = steal_fd(&fd);
 	h->created_leaf = created > 0;
+	h->created_depth = (unsigned)created;
 	return created;
 }
 
@@ -422,8 +424,10 @@ static bool create_skips(const struct cgroup_handle *cg, const struct cg_hier *h
 
 static int create_all(struct cgroup_handle *cg, struct husk_error *err)
 {
-	int depth = 0;
-
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		h->created_depth = 0;
+	}
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
 		if (create_skips(cg, h))
@@ -438,8 +442,6 @@ static int create_all(struct cgroup_handle *cg, struct husk_error *err)
 			}
 			return -1;
 		}
-		if (r > depth)
-			depth = r;
 		if ((unsigned)r > cg->created_depth)
 			cg->created_depth = (unsigned)r;
 	}
@@ -640,6 +642,7 @@ static int run_without_cgroup(struct cgroup_handle *cg, struct husk_error *err)
 			close(cg->h[i].dirfd);
 		cg->h[i].dirfd = -1;
 		cg->h[i].created_leaf = false;
+		cg->h[i].created_depth = 0;
 	}
 	free(cg->path);
 	cg->path = NULL;
@@ -654,17 +657,19 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* How many trailing components of cg->path do not exist yet in the
- * hierarchies create_all() will write to: what it is about to own.  One
- * stat per prefix, longest first: usually two per hierarchy (the leaf is
- * new, its parent is there), where walking down with an fd per component
- * was five syscalls in each of a v1 host's ten hierarchies. */
-static unsigned planned_depth(const struct cgroup_handle *cg)
+/* How many trailing components of cg->path do not exist yet in each
+ * hierarchy create_all() will write to: what it is about to own there (a
+ * parent an admin made in one hierarchy only is not ours in that one).
+ * Returns the most of them.  One stat per prefix, longest first: usually
+ * two per hierarchy (the leaf is new, its parent is there), where walking
+ * down with an fd per component was five syscalls in each of a v1 host's
+ * ten hierarchies. */
+static unsigned planned_depth(struct cgroup_handle *cg)
 {
 	unsigned depth = 0;
 
 	for (size_t i = 0; i < cg->n; i++) {
-		const struct cg_hier *h = &cg->h[i];
+		struct cg_hier *h = &cg->h[i];
 		_cleanup_free_ char *full = xasprintf("%s%s", h->mount, cg->path);
 		size_t base = strlen(h->mount);
 		unsigned missing = 0;
@@ -691,6 +696,7 @@ static unsigned planned_depth(const struct cgroup_handle *cg)
 			*slash = '\0';
 			missing++;
 		}
+		h->created_depth = missing;
 		if (missing > depth)
 			depth = missing;
 	}
@@ -851,6 +857,39 @@ int cgroup_enter(struct cgroup_handle *cg, pid_t pid, struct husk_error *err)
 	return 0;
 }
 
+/* How the state file names a hierarchy (spec/state.h). */
+static const char *hier_name(const struct cg_hier *h)
+{
+	return h->controllers ? h->controllers : SPEC_CGROUP_UNIFIED;
+}
+
+static void save_owned(const struct cgroup_handle *cg, struct spec_state *st)
+{
+	spec_cgroup_owned_free(st->cgroup_owned, st->n_cgroup_owned);
+	st->cgroup_owned = xcalloc(cg->n + 1, sizeof *st->cgroup_owned);
+	st->n_cgroup_owned = 0;
+	st->has_cgroup_owned = !cg->systemd;
+	if (cg->systemd)
+		return;
+	for (size_t i = 0; i < cg->n; i++) {
+		st->cgroup_owned[i].hierarchy = xstrdup(hier_name(&cg->h[i]));
+		st->cgroup_owned[i].depth = cg->h[i].created_depth;
+		st->n_cgroup_owned++;
+	}
+}
+
+/* What create made in h: per hierarchy when the file says so; a file
+ * from before that has one depth for all of them. */
+static unsigned load_owned(const struct spec_state *st, const struct cg_hier *h)
+{
+	if (!st->has_cgroup_owned)
+		return st->cgroup_owned_depth;
+	for (size_t i = 0; i < st->n_cgroup_owned; i++)
+		if (strcmp(st->cgroup_owned[i].hierarchy, hier_name(h)) == 0)
+			return st->cgroup_owned[i].depth;
+	return 0; /* mounted since: nothing of it is ours */
+}
+
 void cgroup_save(const struct cgroup_handle *cg, struct spec_state *st)
 {
 	free(st->cgroup_path);
@@ -859,6 +898,7 @@ void cgroup_save(const struct cgroup_handle *cg, struct spec_state *st)
 	free(st->systemd_unit);
 	st->systemd_unit = cg->unit ? xstrdup(cg->unit) : NULL;
 	st->cgroup_owned_depth = cg->created_depth;
+	save_owned(cg, st);
 }
 
 int cgroup_load(const struct spec_state *st, const struct husk_globals *g,
@@ -880,8 +920,10 @@ int cgroup_load(const struct spec_state *st, const struct husk_globals *g,
 	if (st->cgroup_path && *st->cgroup_path) {
 		cg->path = xstrdup(st->cgroup_path);
 		for (size_t i = 0; i < cg->n; i++) {
-			open_in(cg, &cg->h[i]);
-			cg->h[i].created_leaf = cg->created_depth > 0 || cg->systemd;
+			struct cg_hier *h = &cg->h[i];
+			open_in(cg, h);
+			h->created_depth = cg->systemd ? cg->created_depth : load_owned(st, h);
+			h->created_leaf = h->created_depth > 0 || cg->systemd;
 		}
 	}
 	*out = cg;
@@ -1051,10 +1093,10 @@ static bool all_empty(const struct cgroup_handle *cg)
 	return true;
 }
 
-/* Parents we created, as long as no other container uses them. */
-static void remove_created_parents(const struct cgroup_handle *cg, int mfd, char *rel)
+/* Parents we created in h, as long as no other container uses them. */
+static void remove_created_parents(const struct cg_hier *h, int mfd, char *rel)
 {
-	unsigned depth = cg->created_depth;
+	unsigned depth = h->created_depth;
 
 	while (depth-- > 1) {
 		char *slash = strrchr(rel, '/');
@@ -1082,11 +1124,11 @@ static int remove_in_fast(const struct cgroup_handle *cg, struct cg_hier *h)
 		return 0;
 	close(h->dirfd);
 	h->dirfd = -1;
-	if (cg->created_depth > 1) {
+	if (h->created_depth > 1) {
 		mfd = open(h->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		rel = xstrdup(cg->path + 1);
 		if (mfd >= 0)
-			remove_created_parents(cg, mfd, rel);
+			remove_created_parents(h, mfd, rel);
 	}
 	return 1;
 }
@@ -1110,7 +1152,7 @@ static int remove_in(const struct cgroup_handle *cg, struct cg_hier *h, struct h
 			return husk_error_errno(err, "cgroups: remove %s%s", h->mount, cg->path);
 		sleep_ms(10);
 	}
-	remove_created_parents(cg, mfd, rel);
+	remove_created_parents(h, mfd, rel);
 	return 0;
 }
 

@@ -32,6 +32,9 @@ struct cg_hier {
 	char *mount;	   /* where it is mounted */
 	int dirfd;	   /* the container's directory; -1 when absent */
 	bool created_leaf; /* we made the leaf directory (so we remove it) */
+	/* trailing components of the path we created in this hierarchy: a
+	 * parent can exist in one hierarchy and not in another */
+	unsigned created_depth;
 };
 
 struct cgroup_handle {
@@ -41,7 +44,7 @@ struct cgroup_handle {
 	size_t n;
 	int unified;		/* index into h of the cgroup2 hierarchy, -1 when none */
 	char *unified_ctrls;	/* hybrid: the unified root's cgroup.controllers */
-	unsigned created_depth; /* trailing components of path that we created */
+	unsigned created_depth; /* the most of any hierarchy's created_depth */
 	/* systemd driver */
 	bool systemd;
 	char *unit;
