@@ -182,3 +182,19 @@ remove_admin_parent() {
 	[ -z "$left" ] || fail "parents husk made were left: $left"
 	assert_no_leftovers "$ID"
 }
+
+@test "cgroups v1: a create that fails part way down one hierarchy removes the parents it made there" {
+	ADMIN_TOP=$ID-X
+	# cpu.shares is a file in the cpu hierarchy: the walk there makes
+	# /$ADMIN_TOP, then fails; every other hierarchy takes the name as a cgroup
+	update_config ".linux.cgroupsPath = \"/$ADMIN_TOP/cpu.shares/$ID\""
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "cgroups: open $(readlink -f /sys/fs/cgroup/cpu)/$ADMIN_TOP/cpu.shares/$ID: Not a directory"
+	local d left=
+	for d in $(all_hierarchies); do
+		[ ! -e "$d/$ADMIN_TOP" ] || left+="$d/$ADMIN_TOP "
+	done
+	[ -z "$left" ] || fail "parents husk made were left: $left"
+	assert_no_leftovers "$ID"
+}

@@ -344,6 +344,34 @@ static int create_leaf_fast(struct cgroup_handle *cg, struct cg_hier *h)
 	return 1;
 }
 
+/* A walk that failed part way made the last n components of the first len
+ * bytes of path in h: remove them, deepest first, and nothing above. */
+static void unmake_partial(const struct cg_hier *h, const char *path, size_t len, int n)
+{
+	_cleanup_free_ char *full = xasprintf("%s%.*s", h->mount, (int)len, path);
+	size_t base = strlen(h->mount);
+
+	while (n-- > 0 && rmdir(full) == 0) {
+		char *slash = strrchr(full + base, '/');
+		if (slash == NULL || slash == full + base)
+			break;
+		*slash = '\0';
+	}
+}
+
+/* create_in failed at component t (made: by us): undo what it made in h,
+ * which destroy cannot see (h has no directory yet). */
+static int create_in_failed(const struct cgroup_handle *cg, const struct cg_hier *h,
+			    const char *copy, const char *t, bool made, int created)
+{
+	size_t upto = (size_t)(t - copy) + (made ? strlen(t) : 0);
+
+	if (!made && upto > 0)
+		upto--; /* the '/' before t */
+	unmake_partial(h, cg->path, upto, made ? created + 1 : created);
+	return -1;
+}
+
 static int create_in(struct cgroup_handle *cg, struct cg_hier *h, struct husk_error *err)
 {
 	bool cpuset = h->controllers && list_has(h->controllers, "cpuset");
@@ -365,20 +393,23 @@ static int create_in(struct cgroup_handle *cg, struct cg_hier *h, struct husk_er
 		if (mkdirat(fd, t, 0755) == 0) {
 			made = true;
 		} else if (errno != EEXIST) {
-			return husk_error_errno(err, "cgroups: create %s%s", h->mount, cg->path);
+			husk_error_errno(err, "cgroups: create %s%s", h->mount, cg->path);
+			return create_in_failed(cg, h, copy, t, false, created);
 		}
 		int child = openat(fd, t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (child < 0) {
 			/* another container's delete removed a shared parent */
 			if (errno == ENOENT && tries++ < 5)
 				goto again;
-			return husk_error_errno(err, "cgroups: open %s%s", h->mount, cg->path);
+			husk_error_errno(err, "cgroups: open %s%s", h->mount, cg->path);
+			return create_in_failed(cg, h, copy, t, made, created);
 		}
 		/* a parent someone else made may have empty cpus/mems too; no
 		 * task could join below it */
 		if (cpuset && cg_cpuset_init_v1(fd, child, err) < 0) {
 			close(child);
-			return husk_error_prefix(err, "cgroups: %s%s", h->mount, cg->path);
+			husk_error_prefix(err, "cgroups: %s%s", h->mount, cg->path);
+			return create_in_failed(cg, h, copy, t, made, created);
 		}
 		created = made ? created + 1 : 0;
 		close(fd);
