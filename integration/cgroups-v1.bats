@@ -198,3 +198,28 @@ remove_admin_parent() {
 	[ -z "$left" ] || fail "parents husk made were left: $left"
 	assert_no_leftovers "$ID"
 }
+
+@test "cgroups v1: create killed after making its cgroups: delete --force keeps the admin's parent, removes husk's" {
+	command -v strace >/dev/null || fail "strace is missing (scripts/install-deps.sh installs it)"
+	local killat=$HUSK_TESTS_BIN/killat trace=$BATS_TEST_TMPDIR/trace n
+	[ -x "$killat" ] || fail "$killat missing: build it with make check"
+	make_admin_parent
+	update_config ".linux.cgroupsPath = \"/$ADMIN_TOP/$ID\""
+	set_args sleep 300
+	# the number of the last syscall that makes one of the container's
+	# cgroups (strace without -f counts husk's own, as killat does)
+	strace -o "$trace" "$HUSK" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" \
+		</dev/null >/dev/null 2>&1
+	husk delete --force "$ID"
+	assert_admin_parent_kept
+	n=$(grep -v '^+++\|^---' "$trace" | grep -nE "^mkdir(at)?\(.*\"[^\"]*$ID\"" | tail -n 1 | cut -d: -f1)
+	[ -n "$n" ] || fail "create made no cgroup: $(grep -c . "$trace") syscalls traced"
+	# killed just after it: only the intent recorded before is in state.json
+	"$killat" -n $((n + 1)) "$HUSK" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" \
+		</dev/null >/dev/null 2>&1 || true
+	[ -d "$ADMIN_CPU/$ID" ] || fail "the kill came before the cgroup in cpu was made"
+	husk delete --force "$ID"
+	assert_admin_parent_kept
+	assert_parent_gone_elsewhere
+	assert_no_leftovers "$ID"
+}
