@@ -271,6 +271,89 @@ has_problem() {
 	assert_no_leftovers "$ID"
 }
 
+@test "check: the spec rules and host checks run beside bad fields, each problem once at its path" {
+	# Bad values in some fields; broken rules and host problems in others.
+	update_config '.process.args = ["/bin/no-such-program"] | .process.env += [5]
+		| .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 10, "hard": 5},
+			{"type": 5, "soft": 1, "hard": 1}]
+		| .process.user.uid = "root"
+		| .linux.namespaces |= map(select(.type != "uts" and .type != "ipc"))
+		| .linux.namespaces += [{"type": "ipc", "path": "/no/such/ns"}]
+		| .hostname = 5 | .domainname = "d"
+		| .mounts[0].destination = 4
+		| .mounts += [{"destination": "/m", "type": "bind", "source": "/no/such/src", "options": ["bind"]}]
+		| .linux.maskedPaths += ["relative", 7]
+		| .linux.resources.memory.limit = "1g"
+		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+			"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOPE"}]}
+		| .hooks = {"prestart": [{"path": "/no/such/hook"}, {"path": 5}]}'
+	check_json
+	[ "$status" -eq 1 ]
+	local env_last masked_last ns_last mount_last
+	env_last=$(jq '.process.env | length - 1' "$BUNDLE/config.json")
+	masked_last=$(jq '.linux.maskedPaths | length - 1' "$BUNDLE/config.json")
+	ns_last=$(jq '.linux.namespaces | length - 1' "$BUNDLE/config.json")
+	mount_last=$(jq '.mounts | length - 1' "$BUNDLE/config.json")
+	# the parse: wrong types and an unknown name
+	has_problem error "process.env[$env_last]" "expected a string, got an integer"
+	has_problem error "process.rlimits[1].type" "expected a string, got an integer"
+	has_problem error process.user.uid "expected an integer, got a string"
+	has_problem error hostname "expected a string, got an integer"
+	has_problem error "mounts[0].destination" "expected a string, got an integer"
+	has_problem error "linux.maskedPaths[$masked_last]" "expected a string, got an integer"
+	has_problem error linux.resources.memory.limit "expected an integer, got a string"
+	has_problem error "linux.seccomp.syscalls[0].action" 'unknown seccomp action "SCMP_ACT_NOPE"'
+	has_problem error "hooks.prestart[1].path" "expected a string, got an integer"
+	# the spec's rules, on the fields that did parse
+	has_problem error "process.rlimits[0]" "soft limit 10 is above the hard limit 5"
+	has_problem error domainname "requires a uts namespace"
+	has_problem error "linux.maskedPaths[$((masked_last - 1))]" '"relative" is not an absolute path'
+	# the host: the program, a mount source, a namespace path, a hook
+	has_problem error "process.args[0]" "not an executable file in the rootfs"
+	has_problem error "mounts[$mount_last].source" "/no/such/src"
+	has_problem error "linux.namespaces[$ns_last].path" "/no/such/ns"
+	has_problem error "hooks.prestart[0].path" "/no/such/hook"
+	# and nothing more: no rule or host check repeats a bad field (no
+	# "must not be empty", "is not an absolute path" or "duplicate" about
+	# a placeholder, no cgroup or seccomp verdict on a half-read section)
+	jq -e '.errors == 16 and .warnings == 0' "$REPORT" || fail "expected 16 errors: $(cat "$REPORT")"
+	# create stops at the first, with the same words, and leaves nothing
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "mounts[0].destination: expected a string, got an integer"
+	refute_output --partial "process"
+	assert_no_leftovers "$ID"
+}
+
+@test "check: a rule or host check whose input had a bad value is skipped, not repeated" {
+	# Each field here is read by a rule or a host check too.
+	update_config '.root.path = 5 | .process.cwd = 7 | .process.args = [1]
+		| .linux.namespaces[0].type = "nope"
+		| .hooks = {"poststop": [{"path": "relative"}]}
+		| .linux.uidMappings = [{"containerID": "0", "hostID": 1000, "size": 1}]'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error root.path "expected a string, got an integer"
+	has_problem error process.cwd "expected a string, got an integer"
+	has_problem error "process.args[0]" "expected a string, got an integer"
+	has_problem error "linux.namespaces[0].type" 'unknown namespace type "nope"'
+	has_problem error "hooks.poststop[0].path" '"relative" is not an absolute path'
+	has_problem error "linux.uidMappings[0].containerID" "expected an integer, got a string"
+	# not "root.path: must not be empty" or "No such file", nor
+	# "process.args: must name the program", "process.cwd: not an absolute
+	# path", a "requires a user namespace" that depends on which
+	# namespaces there are, or a hook that cannot be found
+	jq -e '.errors == 6' "$REPORT" || fail "expected 6 errors: $(cat "$REPORT")"
+	run husk check --bundle "$BUNDLE"
+	assert_failure 1
+	assert_line "error: root.path: expected a string, got an integer"
+	assert_line '6 error(s), 0 warning(s): the bundle would not start'
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "root.path: expected a string, got an integer"
+	assert_no_leftovers "$ID"
+}
+
 @test "check: the rootfs must exist" {
 	update_config '.root.path = "no-such-rootfs"'
 	check_json

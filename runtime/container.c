@@ -99,6 +99,10 @@ static void check_runnable(const struct spec_config *cfg, struct check_report *r
 		check_add(r, CHECK_ERROR, "linux", "missing");
 		return;
 	}
+	/* husk check: which namespaces there are is not known when one of
+	 * them is bad */
+	if (check_report_parse_error_near(r, "linux.namespaces"))
+		return;
 	/* Without a mount namespace of its own the container runs in ours:
 	 * a mount would be made on the host, so none is (see rootfs.c). */
 	if (spec_config_namespace(cfg, SPEC_NS_MOUNT) == NULL && cfg->n_mounts > 0)
@@ -1155,14 +1159,22 @@ static int check_rootfs(const struct spec_config *cfg, int bfd, struct check_rep
 		check_add(r, CHECK_ERROR, "root.path", "missing");
 		return -1;
 	}
+	/* a bad root.path was reported by the parse */
+	if (check_report_parse_error_near(r, "root.path"))
+		return -1;
 	rootfd = openat(bfd, cfg->root->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		check_add(r, CHECK_ERROR, "root.path", "`%s`: %s", cfg->root->path,
 			  strerror(errno));
 		return -1;
 	}
+	/* what the parse could not read is no program to look for */
 	if (cfg->process && cfg->process->args && cfg->process->args[0] &&
-	    cfg->process->args[0][0] && cfg->process->cwd[0] == '/')
+	    cfg->process->args[0][0] && cfg->process->cwd[0] == '/' &&
+	    !check_report_parse_error_near(r, "process.args") &&
+	    !check_report_parse_error_near(r, "process.cwd") &&
+	    (strchr(cfg->process->args[0], '/') ||
+	     !check_report_parse_error_near(r, "process.env")))
 		process_check_executable(rootfd, cfg->process, r);
 	return rootfd;
 }
@@ -1205,7 +1217,11 @@ void container_check(const struct husk_globals *g, const char *bundle, const cha
 	hooks_check(cfg, rootfd, r);
 	mounts_check(cfg, abs, r);
 	namespaces_check(cfg, r);
-	cgroup_check(cfg, g, r);
+	/* the cgroup create would make depends on all of these */
+	if (!check_report_parse_error_near(r, "linux.resources") &&
+	    !check_report_parse_error_near(r, "linux.cgroupsPath") &&
+	    !check_report_parse_error_near(r, "linux.namespaces"))
+		cgroup_check(cfg, g, r);
 	/* The compiler would only repeat what the spec's rules said. */
 	if (cfg->linux && cfg->linux->seccomp && !check_report_has_error_under(r, "linux.seccomp"))
 		seccomp_check(cfg->linux->seccomp, r);

@@ -10,8 +10,34 @@
 #include "spec/base.h"
 #include "spec/json.h"
 
+/* One of a and b is b itself or a field inside it ("a.b", "a[2]"). */
+static bool path_within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '.' || a[n] == '[');
+}
+
+bool check_report_parse_error_near(const struct check_report *r, const char *path)
+{
+	if (path == NULL || *path == '\0')
+		return false;
+	for (size_t i = 0; i < r->parsed; i++) {
+		const struct check_problem *p = &r->items[i];
+		if (p->severity == CHECK_ERROR && *p->path &&
+		    (path_within(p->path, path) || path_within(path, p->path)))
+			return true;
+	}
+	return false;
+}
+
 static void add_owned(struct check_report *r, enum check_severity s, char *path, char *message)
 {
+	if (check_report_parse_error_near(r, path)) {
+		free(path);
+		free(message);
+		return;
+	}
 	r->items = xrealloc(r->items, (r->n + 1) * sizeof *r->items);
 	r->items[r->n++] = (struct check_problem){.severity = s, .path = path, .message = message};
 	if (s == CHECK_ERROR)

@@ -30,6 +30,12 @@ struct check_report {
 	struct check_problem *items;
 	size_t n;
 	size_t n_errors;
+	/* The first `parsed` problems are the parse's (0: none marked).  The
+	 * rules and host checks then run on a model whose bad fields read as
+	 * absent; a problem they find near a field the parse already
+	 * complained about (the same, inside it or around it) only repeats
+	 * it, so it is not added. */
+	size_t parsed;
 };
 
 /* Add one problem about path; message from fmt. */
@@ -46,6 +52,10 @@ void check_add_error(struct check_report *r, const char *path, struct husk_error
 /* The same for an error whose text reads relative to base
  * ("syscalls[2].action: ..." under "linux.seccomp"). */
 void check_add_error_under(struct check_report *r, const char *base, struct husk_error *err);
+/* Whether one of the parse's errors (see `parsed`) is about path, a field
+ * inside it or one around it: a check whose input is there had better
+ * not run on the placeholder the bad value left. */
+bool check_report_parse_error_near(const struct check_report *r, const char *path);
 /* Whether an error is about path or a field inside it. */
 bool check_report_has_error_under(const struct check_report *r, const char *path);
 /* Whether an error is already about the path that text ("<path>:

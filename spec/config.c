@@ -727,7 +727,10 @@ static int parse_unvalidated(const char *json, size_t len, struct spec_sections 
 	/* a bad field tolerated by husk check leaves the model incomplete */
 	if (s && s->report->n_errors > errors)
 		s->failed = true;
-	if (r < 0 || (s && s->failed)) {
+	/* husk check keeps an incomplete model (s->failed): its bad fields
+	 * read as absent, and the rules and host checks still look at the
+	 * rest */
+	if (r < 0) {
 		spec_config_free(cfg);
 		return -1;
 	}
@@ -757,13 +760,15 @@ int spec_config_check(const char *json, size_t len, struct spec_config **out,
 	struct spec_sections s = {.report = r};
 
 	*out = NULL;
-	/* Every malformed section is one problem; the rules and the host
-	 * checks need the whole model, so they wait until it parses. */
+	/* Every bad field is a problem and reads as absent; the rules and
+	 * the host checks then run on what is left, and what they find about
+	 * a field the parse complained about is not added again. */
 	if (parse_unvalidated(json, len, &s, out, &err) < 0) {
 		if (!s.failed) /* not JSON, or not an object */
 			check_add_error(r, "", &err);
 		return -1;
 	}
+	r->parsed = r->n;
 	spec_check_config(*out, r);
 	return 0;
 }

@@ -36,6 +36,30 @@ static void fail(const char *prefix, struct check_report *r, const char *fmt, ..
 	check_add_text(r, CHECK_ERROR, prefix, text ? text : msg);
 }
 
+/*
+ * husk check runs these rules on a model whose bad fields read as absent
+ * (an element of an array that failed is left half-read).  A rule skips
+ * what the parse already complained about: the path "<prefix>.<fmt>", or
+ * a field inside or around it, holds one of the parse's errors.  create
+ * and the fragment parsers mark no parse errors: nothing is skipped.
+ */
+static bool parse_failed(const struct check_report *r, const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool parse_failed(const struct check_report *r, const char *prefix, const char *fmt, ...)
+{
+	_cleanup_free_ char *path = NULL, *rel = NULL;
+	va_list ap;
+
+	if (r->parsed == 0)
+		return false;
+	va_start(ap, fmt);
+	rel = xvasprintf(fmt, ap);
+	va_end(ap);
+	path = prefix && *prefix ? xasprintf("%s.%s", prefix, rel) : xstrdup(rel);
+	return check_report_parse_error_near(r, path);
+}
+
 static void check_process(const struct spec_process *p, const char *prefix, struct check_report *r)
 {
 	if (p->cwd[0] != '/')
@@ -50,8 +74,11 @@ static void check_process(const struct spec_process *p, const char *prefix, stru
 			     p->env[i]);
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		const struct spec_rlimit *rl = &p->rlimits[i];
+		if (parse_failed(r, prefix, "rlimits[%zu]", i))
+			continue;
 		for (size_t j = 0; j < i; j++)
-			if (p->rlimits[j].resource == rl->resource) {
+			if (p->rlimits[j].resource == rl->resource &&
+			    !parse_failed(r, prefix, "rlimits[%zu]", j)) {
 				fail(prefix, r, "rlimits[%zu].type: duplicate rlimit %s", i,
 				     rl->type);
 				break;
@@ -87,6 +114,9 @@ static void check_mappings(const struct spec_id_mapping *m, size_t n, const char
 	for (size_t i = 0; i < n; i++)
 		if (m[i].size == 0)
 			fail("", r, "%s[%zu].size: must be at least 1", path, i);
+	/* a bad element reads as zeros: it would seem to overlap */
+	if (parse_failed(r, "", "%s", path))
+		return;
 	if (mapping_overlaps(m, n, &a, &b))
 		fail("", r, "%s[%zu]: overlaps %s[%zu]", path, b, path, a);
 }
@@ -95,8 +125,11 @@ static void check_namespace_list(const struct spec_linux *l, struct check_report
 {
 	for (size_t i = 0; i < l->n_namespaces; i++) {
 		const struct spec_namespace *ns = &l->namespaces[i];
+		if (parse_failed(r, "", "linux.namespaces[%zu]", i))
+			continue;
 		for (size_t j = 0; j < i; j++)
-			if (l->namespaces[j].type == ns->type) {
+			if (l->namespaces[j].type == ns->type &&
+			    !parse_failed(r, "", "linux.namespaces[%zu]", j)) {
 				fail("", r,
 				     "linux.namespaces[%zu].type: duplicate namespace type \"%s\"",
 				     i, spec_ns_type_name(ns->type));
@@ -127,16 +160,21 @@ static void check_namespaces(const struct spec_config *cfg, struct check_report 
 {
 	const struct spec_linux *l = cfg->linux;
 	bool userns = spec_config_namespace(cfg, SPEC_NS_USER) != NULL;
+	/* which namespaces there are is not known when one of them is bad */
+	bool known = !parse_failed(r, "", "linux.namespaces");
 
 	if (l) {
 		check_namespace_list(l, r);
-		if ((l->n_uid_mappings || l->n_gid_mappings) && !userns)
+		if ((l->n_uid_mappings || l->n_gid_mappings) && !userns && known)
 			fail("", r, "linux.%s: requires a user namespace",
 			     l->n_uid_mappings ? "uidMappings" : "gidMappings");
 		check_mappings(l->uid_mappings, l->n_uid_mappings, "linux.uidMappings", r);
 		check_mappings(l->gid_mappings, l->n_gid_mappings, "linux.gidMappings", r);
-		check_time_offsets(cfg, r);
+		if (known)
+			check_time_offsets(cfg, r);
 	}
+	if (!known)
+		return;
 	if (cfg->hostname && cfg->hostname[0] && !spec_config_namespace(cfg, SPEC_NS_UTS))
 		fail("", r, "hostname: requires a uts namespace");
 	if (cfg->domainname && cfg->domainname[0] && !spec_config_namespace(cfg, SPEC_NS_UTS))
@@ -149,7 +187,9 @@ static void check_devices(const struct spec_linux *l, struct check_report *r)
 {
 	for (size_t i = 0; i < l->n_devices; i++)
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(l->devices[i].path, l->devices[j].path) == 0) {
+			if (!parse_failed(r, "", "linux.devices[%zu]", i) &&
+			    !parse_failed(r, "", "linux.devices[%zu]", j) &&
+			    strcmp(l->devices[i].path, l->devices[j].path) == 0) {
 				fail("", r, "linux.devices[%zu].path: duplicate device path \"%s\"",
 				     i, l->devices[i].path);
 				break;
@@ -188,7 +228,10 @@ static void check_resources(const struct spec_resources *res, const char *prefix
 {
 	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
 		const char *ps = res->hugepage_limits[i].page_size;
-		size_t n = strlen(ps);
+		size_t n;
+		if (parse_failed(r, prefix, "hugepageLimits[%zu]", i))
+			continue;
+		n = strlen(ps);
 		/* The cgroup file is hugetlb.<size>.limit_in_bytes: "2MB", "1GB", "64KB". */
 		if (n < 3 || strspn(ps, "0123456789") != n - 2 ||
 		    (strcmp(ps + n - 2, "KB") && strcmp(ps + n - 2, "MB") &&
@@ -296,6 +339,8 @@ static void check_mounts(const struct spec_config *cfg, struct check_report *r)
 {
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct spec_mount *m = &cfg->mounts[i];
+		if (parse_failed(r, "", "mounts[%zu]", i))
+			continue;
 		_cleanup_free_ char *up = xasprintf("mounts[%zu].uidMappings", i);
 		_cleanup_free_ char *gp = xasprintf("mounts[%zu].gidMappings", i);
 		check_mappings(m->uid_mappings, m->n_uid_mappings, up, r);
@@ -316,7 +361,8 @@ void spec_check_config(const struct spec_config *cfg, struct check_report *r)
 	check_namespaces(cfg, r);
 	if (l && l->n_devices)
 		check_devices(l, r);
-	if (l && l->seccomp)
+	/* a bad action or name leaves the profile half-read */
+	if (l && l->seccomp && !parse_failed(r, "", "linux.seccomp"))
 		check_seccomp(l->seccomp, r);
 	if (l && l->resources)
 		check_resources(l->resources, "linux.resources", r);

@@ -324,6 +324,9 @@ void hooks_check(const struct spec_config *cfg, int rootfd, struct check_report 
 			char buf[128];
 			const char *why;
 
+			/* husk check: the parse reported this hook already */
+			if (check_report_parse_error_near(r, field))
+				continue;
 			if (kind != HOOK_START_CONTAINER) {
 				why = host_unrunnable(path, buf, sizeof buf);
 				if (why)

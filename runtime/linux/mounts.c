@@ -1304,6 +1304,10 @@ static void check_mount(const char *bundle, const struct spec_mount *m, size_t i
 
 void mounts_check(const struct spec_config *cfg, const char *bundle, struct check_report *r)
 {
-	for (size_t i = 0; i < cfg->n_mounts; i++)
-		check_mount(bundle, &cfg->mounts[i], i, r);
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		_cleanup_free_ char *at = xasprintf("mounts[%zu]", i);
+		/* husk check: a mount the parse complained about is half-read */
+		if (!check_report_parse_error_near(r, at))
+			check_mount(bundle, &cfg->mounts[i], i, r);
+	}
 }
