@@ -354,6 +354,33 @@ has_problem() {
 	assert_no_leftovers "$ID"
 }
 
+@test "check: a missing required string is a problem and the rest of its object is still read" {
+	update_config 'del(.process.cwd) | .process.args = [3, "/bin/true"] | .process.terminal = 1
+		| del(.mounts[1].destination) | .mounts[1].type = 5
+		| .hooks = {"prestart": [{"timeout": 0}]}
+		| .linux.namespaces[0] = {"path": 7}
+		| .root = 5'
+	check_json
+	[ "$status" -eq 1 ]
+	has_problem error process.cwd "required but missing"
+	has_problem error "process.args[0]" "expected a string, got an integer"
+	has_problem error process.terminal "expected a boolean, got an integer"
+	has_problem error "mounts[1].destination" "required but missing"
+	has_problem error "mounts[1].type" "expected a string, got an integer"
+	has_problem error "hooks.prestart[0].path" "required but missing"
+	has_problem error "hooks.prestart[0].timeout" "out of range"
+	has_problem error "linux.namespaces[0].type" "required but missing"
+	has_problem error "linux.namespaces[0].path" "expected a string, got an integer"
+	has_problem error root "expected an object, got an integer"
+	# nothing about the placeholders: not "root.path: required", not
+	# "must not be empty", "not an absolute path" or "unknown namespace type"
+	jq -e '.errors == 10' "$REPORT" || fail "expected 10 errors: $(cat "$REPORT")"
+	run husk create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial "root: expected an object, got an integer"
+	assert_no_leftovers "$ID"
+}
+
 @test "check: the rootfs must exist" {
 	update_config '.root.path = "no-such-rootfs"'
 	check_json

@@ -32,6 +32,19 @@ int spec_require(yajl_val obj, const char *key, const struct json_path *p, struc
 	return json_path_error(&at, err, "required but missing");
 }
 
+int spec_get_required_string(yajl_val obj, const char *key, struct json_path *p, char **out,
+			     struct husk_error *err)
+{
+	if (spec_require(obj, key, p, err) < 0) {
+		if (!json_path_tolerate(p, err))
+			return -1;
+		free(*out);
+		*out = xstrdup("");
+		return 0;
+	}
+	return json_get_string(obj, key, p, out, err) < 0 ? -1 : 0;
+}
+
 int spec_unknown(struct json_path *p, const char *key, const char *what, const char *value,
 		 struct husk_error *err)
 {
@@ -217,13 +230,13 @@ static int parse_root(yajl_val doc, struct json_path *p, struct spec_config *cfg
 
 	if (spec_require(doc, "root", p, err) < 0)
 		return -1;
-	if (json_get_object(doc, "root", p, &v, err) < 0)
-		return -1;
+	/* 0: husk check read a bad root as absent */
+	r = json_get_object(doc, "root", p, &v, err);
+	if (r <= 0)
+		return r;
 	cfg->root = xcalloc(1, sizeof *cfg->root);
 	mark = json_path_key(p, "root");
-	r = spec_require(v, "path", p, err);
-	if (r == 0 && json_get_string(v, "path", p, &cfg->root->path, err) < 0)
-		r = -1;
+	r = spec_get_required_string(v, "path", p, &cfg->root->path, err);
 	if (r == 0 && json_get_bool(v, "readonly", p, &cfg->root->readonly, err) < 0)
 		r = -1;
 	if (r == 0 && cfg->root->path[0] == '\0') {
@@ -239,8 +252,7 @@ static int parse_mount(yajl_val v, struct json_path *p, void *item, struct husk_
 {
 	struct spec_mount *m = item;
 
-	if (spec_require(v, "destination", p, err) < 0 ||
-	    json_get_string(v, "destination", p, &m->destination, err) < 0 ||
+	if (spec_get_required_string(v, "destination", p, &m->destination, err) < 0 ||
 	    json_get_string(v, "source", p, &m->source, err) < 0 ||
 	    json_get_string(v, "type", p, &m->type, err) < 0 ||
 	    json_get_strv(v, "options", p, &m->options, err) < 0 ||
@@ -351,8 +363,7 @@ static int parse_scheduler(yajl_val obj, struct json_path *p, struct spec_proces
 	errors = spec_errors(p);
 	mark = json_path_key(p, "scheduler");
 	r = -1;
-	if (spec_require(v, "policy", p, err) < 0 ||
-	    json_get_string(v, "policy", p, &s->policy, err) < 0 ||
+	if (spec_get_required_string(v, "policy", p, &s->policy, err) < 0 ||
 	    json_get_int32(v, "nice", p, &s->nice, err) < 0 ||
 	    json_get_int32(v, "priority", p, &s->priority, err) < 0 ||
 	    json_get_strv(v, "flags", p, &s->flags, err) < 0 ||
@@ -402,8 +413,7 @@ static int parse_io_priority(yajl_val obj, struct json_path *p, struct spec_proc
 	errors = spec_errors(p);
 	mark = json_path_key(p, "ioPriority");
 	r = -1;
-	if (spec_require(v, "class", p, err) < 0 ||
-	    json_get_string(v, "class", p, &io->class_name, err) < 0 ||
+	if (spec_get_required_string(v, "class", p, &io->class_name, err) < 0 ||
 	    json_get_int32(v, "priority", p, &io->priority, err) < 0)
 		goto out;
 	io->class_value = spec_ioprio_class_from_name(io->class_name);
@@ -510,8 +520,7 @@ static int parse_process_fields(yajl_val v, struct json_path *p, struct spec_pro
 			return -1;
 		proc->has_console_size = true;
 	}
-	if (spec_require(v, "cwd", p, err) < 0 ||
-	    json_get_string(v, "cwd", p, &proc->cwd, err) < 0 ||
+	if (spec_get_required_string(v, "cwd", p, &proc->cwd, err) < 0 ||
 	    json_get_strv(v, "env", p, &proc->env, err) < 0 ||
 	    json_get_strv(v, "args", p, &proc->args, err) < 0 ||
 	    json_get_string(v, "commandLine", p, &proc->command_line, err) < 0)
@@ -575,8 +584,7 @@ static int parse_hook(yajl_val v, struct json_path *p, void *item, struct husk_e
 	int64_t timeout = 0;
 	int r;
 
-	if (spec_require(v, "path", p, err) < 0 ||
-	    json_get_string(v, "path", p, &h->path, err) < 0 ||
+	if (spec_get_required_string(v, "path", p, &h->path, err) < 0 ||
 	    json_get_strv(v, "args", p, &h->args, err) < 0 ||
 	    json_get_strv(v, "env", p, &h->env, err) < 0)
 		return -1;
@@ -648,8 +656,7 @@ int spec_section(struct spec_sections *s, struct json_path *p, size_t mark, int 
 static int parse_version(yajl_val doc, struct json_path *p, struct spec_config *cfg,
 			 struct husk_error *err)
 {
-	if (spec_require(doc, "ociVersion", p, err) < 0 ||
-	    json_get_string(doc, "ociVersion", p, &cfg->oci_version, err) < 0)
+	if (spec_get_required_string(doc, "ociVersion", p, &cfg->oci_version, err) < 0)
 		return -1;
 	if (!str_has_prefix(cfg->oci_version, "1.")) {
 		json_path_key(p, "ociVersion");

@@ -9,6 +9,11 @@
 
 /* "<path>.<key>: required but missing" when obj has no such member. */
 int spec_require(yajl_val obj, const char *key, const struct json_path *p, struct husk_error *err);
+/* obj[key], a string that must be there: as spec_require then
+ * json_get_string; with a report (husk check) a missing one is a problem
+ * and reads as "", so the object's other members are still read. */
+int spec_get_required_string(yajl_val obj, const char *key, struct json_path *p, char **out,
+			     struct husk_error *err);
 /* "<path>.<key>: unknown <what> \"<value>\"": -1, or with a report (husk
  * check) a problem there and 0, so the parse goes on (spec_bad_value). */
 int spec_unknown(struct json_path *p, const char *key, const char *what, const char *value,

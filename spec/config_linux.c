@@ -85,7 +85,7 @@ static int parse_namespace(yajl_val v, struct json_path *p, void *item, struct h
 	_cleanup_free_ char *type = NULL;
 	int t;
 
-	if (spec_require(v, "type", p, err) < 0 || json_get_string(v, "type", p, &type, err) < 0 ||
+	if (spec_get_required_string(v, "type", p, &type, err) < 0 ||
 	    json_get_string(v, "path", p, &ns->path, err) < 0)
 		return -1;
 	t = spec_ns_type_from_name(type);
@@ -210,7 +210,7 @@ static int parse_seccomp_action(yajl_val v, const char *key, struct json_path *p
 {
 	int64_t a;
 
-	if (spec_require(v, key, p, err) < 0 || json_get_string(v, key, p, name, err) < 0)
+	if (spec_get_required_string(v, key, p, name, err) < 0)
 		return -1;
 	a = spec_seccomp_action_from_name(*name);
 	if (a < 0)
@@ -328,8 +328,7 @@ static int parse_personality(yajl_val obj, struct json_path *p, struct spec_linu
 	errors = spec_errors(p);
 	mark = json_path_key(p, "personality");
 	r = -1;
-	if (spec_require(v, "domain", p, err) < 0 ||
-	    json_get_string(v, "domain", p, &pe->domain, err) < 0 ||
+	if (spec_get_required_string(v, "domain", p, &pe->domain, err) < 0 ||
 	    json_get_strv(v, "flags", p, &pe->flags, err) < 0)
 		goto out;
 	if (spec_personality_domain_from_name(pe->domain) < 0 &&
@@ -412,8 +411,7 @@ static int parse_memory_policy(yajl_val obj, struct json_path *p, struct spec_li
 	errors = spec_errors(p);
 	mark = json_path_key(p, "memoryPolicy");
 	r = -1;
-	if (spec_require(v, "mode", p, err) < 0 ||
-	    json_get_string(v, "mode", p, &mp->mode, err) < 0 ||
+	if (spec_get_required_string(v, "mode", p, &mp->mode, err) < 0 ||
 	    json_get_string(v, "nodes", p, &mp->nodes, err) < 0 ||
 	    json_get_strv(v, "flags", p, &mp->flags, err) < 0)
 		goto out;
