@@ -242,7 +242,9 @@ has_problem() {
 				"args": [{"index": 9, "value": 1, "op": "SCMP_CMP_NOPE"}]},
 				{"names": ["rmdir"], "action": "SCMP_ACT_NADA"}]}
 		| .linux.personality = {"domain": "LINUX_NOPE"}
-		| .linux.memoryPolicy = {"mode": "MPOL_NOPE"}'
+		| .linux.memoryPolicy = {"mode": "MPOL_NOPE"}
+		| .linux.devices = [{"type": "x", "path": "dev/rel"}]
+		| .linux.resources.devices = [{"allow": true, "type": "x", "access": "z"}]'
 	check_json
 	[ "$status" -eq 1 ]
 	local bounding_last
@@ -262,7 +264,12 @@ has_problem() {
 	has_problem error "linux.seccomp.syscalls[1].action" 'unknown seccomp action "SCMP_ACT_NADA"'
 	has_problem error linux.personality.domain 'unknown personality domain'
 	has_problem error linux.memoryPolicy.mode 'unknown memory policy mode'
-	jq -e '.errors == 15' "$REPORT" || fail "expected 15 errors: $(cat "$REPORT")"
+	# after an unknown type, the rest of the element is still read
+	has_problem error "linux.devices[0].type" 'unknown device type "x"'
+	has_problem error "linux.devices[0].path" '"dev/rel" is not an absolute path'
+	has_problem error "linux.resources.devices[0].type" 'unknown device type "x"'
+	has_problem error "linux.resources.devices[0].access" '"z" is not a combination of r, w and m'
+	jq -e '.errors == 19' "$REPORT" || fail "expected 19 errors: $(cat "$REPORT")"
 	# create stops at the first, with the same words as before, and leaves nothing
 	run husk create --bundle "$BUNDLE" "$ID"
 	assert_failure
@@ -330,7 +337,10 @@ has_problem() {
 	update_config '.root.path = 5 | .process.cwd = 7 | .process.args = [1]
 		| .linux.namespaces[0].type = "nope"
 		| .hooks = {"poststop": [{"path": "relative"}]}
-		| .linux.uidMappings = [{"containerID": "0", "hostID": 1000, "size": 1}]'
+		| .linux.uidMappings = [{"containerID": "0", "hostID": 1000, "size": 1},
+			{"containerID": 1, "size": 1}]
+		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+			"syscalls": [{"names": 5, "action": "SCMP_ACT_ERRNO"}]}'
 	check_json
 	[ "$status" -eq 1 ]
 	has_problem error root.path "expected a string, got an integer"
@@ -339,15 +349,19 @@ has_problem() {
 	has_problem error "linux.namespaces[0].type" 'unknown namespace type "nope"'
 	has_problem error "hooks.poststop[0].path" '"relative" is not an absolute path'
 	has_problem error "linux.uidMappings[0].containerID" "expected an integer, got a string"
+	has_problem error "linux.uidMappings[1].hostID" "required but missing"
+	has_problem error "linux.seccomp.syscalls[0].names" "expected an array, got an integer"
 	# not "root.path: must not be empty" or "No such file", nor
+	# "uidMappings[1].size: must be at least 1" (it was never read), nor
+	# "names: must name at least one syscall", nor
 	# "process.args: must name the program", "process.cwd: not an absolute
 	# path", a "requires a user namespace" that depends on which
 	# namespaces there are, or a hook that cannot be found
-	jq -e '.errors == 6' "$REPORT" || fail "expected 6 errors: $(cat "$REPORT")"
+	jq -e '.errors == 8' "$REPORT" || fail "expected 8 errors: $(cat "$REPORT")"
 	run husk check --bundle "$BUNDLE"
 	assert_failure 1
 	assert_line "error: root.path: expected a string, got an integer"
-	assert_line '6 error(s), 0 warning(s): the bundle would not start'
+	assert_line '8 error(s), 0 warning(s): the bundle would not start'
 	run husk create --bundle "$BUNDLE" "$ID"
 	assert_failure
 	assert_output --partial "root.path: expected a string, got an integer"

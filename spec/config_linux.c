@@ -144,17 +144,21 @@ static int parse_time_offsets(yajl_val obj, struct json_path *p, struct spec_lin
 static int parse_device(yajl_val v, struct json_path *p, void *item, struct husk_error *err)
 {
 	struct spec_device *d = item;
+	bool known;
 	int r;
 
 	if (spec_require(v, "type", p, err) < 0 || spec_require(v, "path", p, err) < 0 ||
 	    json_get_string(v, "type", p, &d->type, err) < 0 ||
 	    json_get_string(v, "path", p, &d->path, err) < 0)
 		return -1;
-	if (strcmp(d->type, "c") != 0 && strcmp(d->type, "b") != 0 && strcmp(d->type, "u") != 0 &&
-	    strcmp(d->type, "p") != 0)
-		return spec_unknown(p, "type", "device type", d->type, err);
-	/* Pipes have no numbers; every other node needs both. */
-	if (strcmp(d->type, "p") != 0 &&
+	known = strcmp(d->type, "c") == 0 || strcmp(d->type, "b") == 0 ||
+		strcmp(d->type, "u") == 0 || strcmp(d->type, "p") == 0;
+	/* husk check goes on to the node's other fields */
+	if (!known && spec_unknown(p, "type", "device type", d->type, err) < 0)
+		return -1;
+	/* Pipes have no numbers; every other node needs both (whether an
+	 * unknown type needs them is anyone's guess). */
+	if (known && strcmp(d->type, "p") != 0 &&
 	    (spec_require(v, "major", p, err) < 0 || spec_require(v, "minor", p, err) < 0))
 		return -1;
 	if (json_get_int64(v, "major", p, 0, UINT32_MAX, &d->major, err) < 0 ||
@@ -229,7 +233,7 @@ static int parse_seccomp_syscall(yajl_val v, struct json_path *p, void *item,
 	if (spec_require(v, "names", p, err) < 0 ||
 	    json_get_strv(v, "names", p, &s->names, err) < 0)
 		return -1;
-	if (s->names[0] == NULL) {
+	if (s->names == NULL || s->names[0] == NULL) {
 		size_t mark = json_path_key(p, "names");
 		json_path_error(p, err, "must name at least one syscall");
 		if (spec_bad_value(p, err) < 0)

@@ -76,9 +76,10 @@ static int parse_device_rule(yajl_val v, struct json_path *p, void *item, struct
 	if ((r = json_get_int64(v, "minor", p, -1, UINT32_MAX, &d->minor, err)) < 0)
 		return -1;
 	d->has_minor = r > 0 && d->minor >= 0;
+	/* husk check goes on to access */
 	if (d->type && strcmp(d->type, "a") != 0 && strcmp(d->type, "c") != 0 &&
-	    strcmp(d->type, "b") != 0)
-		return spec_unknown(p, "type", "device type", d->type, err);
+	    strcmp(d->type, "b") != 0 && spec_unknown(p, "type", "device type", d->type, err) < 0)
+		return -1;
 	if (d->access) {
 		for (const char *c = d->access; *c; c++) {
 			if (*c != 'r' && *c != 'w' && *c != 'm') {

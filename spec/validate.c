@@ -112,7 +112,7 @@ static void check_mappings(const struct spec_id_mapping *m, size_t n, const char
 	size_t a, b;
 
 	for (size_t i = 0; i < n; i++)
-		if (m[i].size == 0)
+		if (m[i].size == 0 && !parse_failed(r, "", "%s[%zu]", path, i))
 			fail("", r, "%s[%zu].size: must be at least 1", path, i);
 	/* a bad element reads as zeros: it would seem to overlap */
 	if (parse_failed(r, "", "%s", path))
