@@ -395,6 +395,33 @@ has_problem() {
 	assert_no_leftovers "$ID"
 }
 
+@test "check: any one field of another type: no crash, each problem once, none about other fields" {
+	# A config that uses most sections, so that the rules and host checks
+	# running beside a bad field have something to look at.
+	update_config '.mounts += [{"destination": "/m", "type": "bind", "source": "/tmp", "options": ["rbind"]}]
+		| .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 10, "hard": 10}]
+		| .process.scheduler = {"policy": "SCHED_OTHER"}
+		| .process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 1}
+		| .process.user.additionalGids = [1, 2]
+		| .hooks = {"prestart": [{"path": "/bin/true", "args": ["true"], "timeout": 5}],
+			"startContainer": [{"path": "/bin/true"}]}
+		| .linux.namespaces |= map(select(.type != "ipc"))
+		| .linux.namespaces += [{"type": "ipc", "path": "/proc/self/ns/ipc"}]
+		| .linux.devices = [{"type": "c", "path": "/dev/fuse", "major": 10, "minor": 229}]
+		| .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 10},
+			"devices": [{"allow": false, "access": "rwm"}],
+			"hugepageLimits": [{"pageSize": "2MB", "limit": 0}]}
+		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+			"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+				"args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}]}
+		| .linux.personality = {"domain": "LINUX"} | .linux.sysctl = {"kernel.domainname": "x"}
+		| .annotations = {"a": "b"}'
+	run python3 "$REPO/tests/check-mutate.py" "$HUSK" "$BUNDLE"
+	assert_success
+	assert_output --regexp '^[0-9]{3,} variants, 0 violations$'
+	assert_no_leftovers "$ID"
+}
+
 @test "check: the rootfs must exist" {
 	update_config '.root.path = "no-such-rootfs"'
 	check_json
