@@ -368,8 +368,10 @@ has_problem() {
 	assert_no_leftovers "$ID"
 }
 
-@test "check: a missing required string is a problem and the rest of its object is still read" {
+@test "check: a missing required string or number is a problem and the rest of its object is still read" {
 	update_config 'del(.process.cwd) | .process.args = [3, "/bin/true"] | .process.terminal = 1
+		| .process.consoleSize = {"height": 3}
+		| .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": "x"}]
 		| del(.mounts[1].destination) | .mounts[1].type = 5
 		| .hooks = {"prestart": [{"timeout": 0}]}
 		| .linux.namespaces[0] = {"path": 7}
@@ -379,6 +381,9 @@ has_problem() {
 	has_problem error process.cwd "required but missing"
 	has_problem error "process.args[0]" "expected a string, got an integer"
 	has_problem error process.terminal "expected a boolean, got an integer"
+	has_problem error process.consoleSize.width "required but missing"
+	has_problem error "process.rlimits[0].hard" "required but missing"
+	has_problem error "process.rlimits[0].soft" "expected an integer, got a string"
 	has_problem error "mounts[1].destination" "required but missing"
 	has_problem error "mounts[1].type" "expected a string, got an integer"
 	has_problem error "hooks.prestart[0].path" "required but missing"
@@ -388,7 +393,7 @@ has_problem() {
 	has_problem error root "expected an object, got an integer"
 	# nothing about the placeholders: not "root.path: required", not
 	# "must not be empty", "not an absolute path" or "unknown namespace type"
-	jq -e '.errors == 10' "$REPORT" || fail "expected 10 errors: $(cat "$REPORT")"
+	jq -e '.errors == 13' "$REPORT" || fail "expected 13 errors: $(cat "$REPORT")"
 	run husk create --bundle "$BUNDLE" "$ID"
 	assert_failure
 	assert_output --partial "root: expected an object, got an integer"

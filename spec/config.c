@@ -32,6 +32,14 @@ int spec_require(yajl_val obj, const char *key, const struct json_path *p, struc
 	return json_path_error(&at, err, "required but missing");
 }
 
+int spec_require_number(yajl_val obj, const char *key, const struct json_path *p,
+			struct husk_error *err)
+{
+	if (spec_require(obj, key, p, err) < 0)
+		return json_path_tolerate(p, err) ? 0 : -1;
+	return 0;
+}
+
 int spec_get_required_string(yajl_val obj, const char *key, struct json_path *p, char **out,
 			     struct husk_error *err)
 {
@@ -101,8 +109,9 @@ static int parse_id_mapping(yajl_val v, struct json_path *p, void *item, struct 
 {
 	struct spec_id_mapping *m = item;
 
-	if (spec_require(v, "containerID", p, err) < 0 || spec_require(v, "hostID", p, err) < 0 ||
-	    spec_require(v, "size", p, err) < 0)
+	if (spec_require_number(v, "containerID", p, err) < 0 ||
+	    spec_require_number(v, "hostID", p, err) < 0 ||
+	    spec_require_number(v, "size", p, err) < 0)
 		return -1;
 	if (json_get_uint32(v, "containerID", p, &m->container_id, err) < 0 ||
 	    json_get_uint32(v, "hostID", p, &m->host_id, err) < 0 ||
@@ -292,8 +301,8 @@ static int parse_rlimit(yajl_val v, struct json_path *p, void *item, struct husk
 {
 	struct spec_rlimit *rl = item;
 
-	if (spec_require(v, "type", p, err) < 0 || spec_require(v, "soft", p, err) < 0 ||
-	    spec_require(v, "hard", p, err) < 0)
+	if (spec_require(v, "type", p, err) < 0 || spec_require_number(v, "soft", p, err) < 0 ||
+	    spec_require_number(v, "hard", p, err) < 0)
 		return -1;
 	if (json_get_string(v, "type", p, &rl->type, err) < 0 ||
 	    json_get_uint64(v, "soft", p, UINT64_MAX, &rl->soft, err) < 0 ||
@@ -509,9 +518,9 @@ static int parse_process_fields(yajl_val v, struct json_path *p, struct spec_pro
 		return -1;
 	if (r > 0) {
 		size_t mark = json_path_key(p, "consoleSize");
-		r = spec_require(obj, "height", p, err);
+		r = spec_require_number(obj, "height", p, err);
 		if (r == 0)
-			r = spec_require(obj, "width", p, err);
+			r = spec_require_number(obj, "width", p, err);
 		if (r == 0 && (json_get_uint32(obj, "height", p, &proc->console_height, err) < 0 ||
 			       json_get_uint32(obj, "width", p, &proc->console_width, err) < 0))
 			r = -1;

@@ -9,6 +9,11 @@
 
 /* "<path>.<key>: required but missing" when obj has no such member. */
 int spec_require(yajl_val obj, const char *key, const struct json_path *p, struct husk_error *err);
+/* obj[key], a number that must be there: as spec_require; with a report
+ * (husk check) a missing one is a problem and reads as 0, so the rest of
+ * the object is still read. */
+int spec_require_number(yajl_val obj, const char *key, const struct json_path *p,
+			struct husk_error *err);
 /* obj[key], a string that must be there: as spec_require then
  * json_get_string; with a report (husk check) a missing one is a problem
  * and reads as "", so the object's other members are still read. */

@@ -159,7 +159,8 @@ static int parse_device(yajl_val v, struct json_path *p, void *item, struct husk
 	/* Pipes have no numbers; every other node needs both (whether an
 	 * unknown type needs them is anyone's guess). */
 	if (known && strcmp(d->type, "p") != 0 &&
-	    (spec_require(v, "major", p, err) < 0 || spec_require(v, "minor", p, err) < 0))
+	    (spec_require_number(v, "major", p, err) < 0 ||
+	     spec_require_number(v, "minor", p, err) < 0))
 		return -1;
 	if (json_get_int64(v, "major", p, 0, UINT32_MAX, &d->major, err) < 0 ||
 	    json_get_int64(v, "minor", p, 0, UINT32_MAX, &d->minor, err) < 0)
@@ -187,8 +188,8 @@ static int parse_seccomp_arg(yajl_val v, struct json_path *p, void *item, struct
 {
 	struct spec_seccomp_arg *a = item;
 
-	if (spec_require(v, "index", p, err) < 0 || spec_require(v, "value", p, err) < 0 ||
-	    spec_require(v, "op", p, err) < 0)
+	if (spec_require_number(v, "index", p, err) < 0 ||
+	    spec_require_number(v, "value", p, err) < 0 || spec_require(v, "op", p, err) < 0)
 		return -1;
 	if (json_get_uint32(v, "index", p, &a->index, err) < 0 ||
 	    json_get_uint64(v, "value", p, UINT64_MAX, &a->value, err) < 0 ||

@@ -139,7 +139,8 @@ static int parse_weight_device(yajl_val v, struct json_path *p, void *item, stru
 {
 	struct spec_weight_device *w = item;
 
-	if (spec_require(v, "major", p, err) < 0 || spec_require(v, "minor", p, err) < 0 ||
+	if (spec_require_number(v, "major", p, err) < 0 ||
+	    spec_require_number(v, "minor", p, err) < 0 ||
 	    json_get_int64(v, "major", p, 0, UINT32_MAX, &w->major, err) < 0 ||
 	    json_get_int64(v, "minor", p, 0, UINT32_MAX, &w->minor, err) < 0 ||
 	    OPT(json_get_uint16(v, "weight", p, &w->weight, err), w->has_weight) ||
@@ -153,8 +154,9 @@ static int parse_throttle_device(yajl_val v, struct json_path *p, void *item,
 {
 	struct spec_throttle_device *t = item;
 
-	if (spec_require(v, "major", p, err) < 0 || spec_require(v, "minor", p, err) < 0 ||
-	    spec_require(v, "rate", p, err) < 0 ||
+	if (spec_require_number(v, "major", p, err) < 0 ||
+	    spec_require_number(v, "minor", p, err) < 0 ||
+	    spec_require_number(v, "rate", p, err) < 0 ||
 	    json_get_int64(v, "major", p, 0, UINT32_MAX, &t->major, err) < 0 ||
 	    json_get_int64(v, "minor", p, 0, UINT32_MAX, &t->minor, err) < 0 ||
 	    json_get_uint64(v, "rate", p, UINT64_MAX, &t->rate, err) < 0)
@@ -201,7 +203,8 @@ static int parse_hugepage_limit(yajl_val v, struct json_path *p, void *item, str
 {
 	struct spec_hugepage_limit *h = item;
 
-	if (spec_require(v, "pageSize", p, err) < 0 || spec_require(v, "limit", p, err) < 0 ||
+	if (spec_require(v, "pageSize", p, err) < 0 ||
+	    spec_require_number(v, "limit", p, err) < 0 ||
 	    json_get_string(v, "pageSize", p, &h->page_size, err) < 0 ||
 	    json_get_uint64(v, "limit", p, UINT64_MAX, &h->limit, err) < 0)
 		return -1;
@@ -212,7 +215,7 @@ static int parse_net_priority(yajl_val v, struct json_path *p, void *item, struc
 {
 	struct spec_net_priority *n = item;
 
-	if (spec_require(v, "name", p, err) < 0 || spec_require(v, "priority", p, err) < 0 ||
+	if (spec_require(v, "name", p, err) < 0 || spec_require_number(v, "priority", p, err) < 0 ||
 	    json_get_string(v, "name", p, &n->name, err) < 0 ||
 	    json_get_uint32(v, "priority", p, &n->priority, err) < 0)
 		return -1;
