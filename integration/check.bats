@@ -372,6 +372,7 @@ has_problem() {
 	update_config 'del(.process.cwd) | .process.args = [3, "/bin/true"] | .process.terminal = 1
 		| .process.consoleSize = {"height": 3}
 		| .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": "x"}]
+		| .linux.devices = [{"major": 1, "minor": 2, "fileMode": "x"}]
 		| del(.mounts[1].destination) | .mounts[1].type = 5
 		| .hooks = {"prestart": [{"timeout": 0}]}
 		| .linux.namespaces[0] = {"path": 7}
@@ -384,6 +385,9 @@ has_problem() {
 	has_problem error process.consoleSize.width "required but missing"
 	has_problem error "process.rlimits[0].hard" "required but missing"
 	has_problem error "process.rlimits[0].soft" "expected an integer, got a string"
+	has_problem error "linux.devices[0].type" "required but missing"
+	has_problem error "linux.devices[0].path" "required but missing"
+	has_problem error "linux.devices[0].fileMode" "expected an integer, got a string"
 	has_problem error "mounts[1].destination" "required but missing"
 	has_problem error "mounts[1].type" "expected a string, got an integer"
 	has_problem error "hooks.prestart[0].path" "required but missing"
@@ -393,7 +397,7 @@ has_problem() {
 	has_problem error root "expected an object, got an integer"
 	# nothing about the placeholders: not "root.path: required", not
 	# "must not be empty", "not an absolute path" or "unknown namespace type"
-	jq -e '.errors == 13' "$REPORT" || fail "expected 13 errors: $(cat "$REPORT")"
+	jq -e '.errors == 16' "$REPORT" || fail "expected 16 errors: $(cat "$REPORT")"
 	run husk create --bundle "$BUNDLE" "$ID"
 	assert_failure
 	assert_output --partial "root: expected an object, got an integer"

@@ -40,16 +40,26 @@ int spec_require_number(yajl_val obj, const char *key, const struct json_path *p
 	return 0;
 }
 
-int spec_get_required_string(yajl_val obj, const char *key, struct json_path *p, char **out,
-			     struct husk_error *err)
+int spec_require_string(yajl_val obj, const char *key, const struct json_path *p, char **out,
+			struct husk_error *err)
 {
 	if (spec_require(obj, key, p, err) < 0) {
 		if (!json_path_tolerate(p, err))
 			return -1;
 		free(*out);
 		*out = xstrdup("");
-		return 0;
+		return 1;
 	}
+	return 0;
+}
+
+int spec_get_required_string(yajl_val obj, const char *key, struct json_path *p, char **out,
+			     struct husk_error *err)
+{
+	int r = spec_require_string(obj, key, p, out, err);
+
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	return json_get_string(obj, key, p, out, err) < 0 ? -1 : 0;
 }
 
@@ -301,7 +311,8 @@ static int parse_rlimit(yajl_val v, struct json_path *p, void *item, struct husk
 {
 	struct spec_rlimit *rl = item;
 
-	if (spec_require(v, "type", p, err) < 0 || spec_require_number(v, "soft", p, err) < 0 ||
+	if (spec_require_string(v, "type", p, &rl->type, err) < 0 ||
+	    spec_require_number(v, "soft", p, err) < 0 ||
 	    spec_require_number(v, "hard", p, err) < 0)
 		return -1;
 	if (json_get_string(v, "type", p, &rl->type, err) < 0 ||

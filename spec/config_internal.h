@@ -14,6 +14,11 @@ int spec_require(yajl_val obj, const char *key, const struct json_path *p, struc
  * the object is still read. */
 int spec_require_number(yajl_val obj, const char *key, const struct json_path *p,
 			struct husk_error *err);
+/* obj[key], a string that must be there: as spec_require; with a report a
+ * missing one is a problem and *out is "", so the object is read on (for
+ * a group of requires before the reads, which keeps create's order). */
+int spec_require_string(yajl_val obj, const char *key, const struct json_path *p, char **out,
+			struct husk_error *err);
 /* obj[key], a string that must be there: as spec_require then
  * json_get_string; with a report (husk check) a missing one is a problem
  * and reads as "", so the object's other members are still read. */

@@ -147,7 +147,8 @@ static int parse_device(yajl_val v, struct json_path *p, void *item, struct husk
 	bool known;
 	int r;
 
-	if (spec_require(v, "type", p, err) < 0 || spec_require(v, "path", p, err) < 0 ||
+	if (spec_require_string(v, "type", p, &d->type, err) < 0 ||
+	    spec_require_string(v, "path", p, &d->path, err) < 0 ||
 	    json_get_string(v, "type", p, &d->type, err) < 0 ||
 	    json_get_string(v, "path", p, &d->path, err) < 0)
 		return -1;
@@ -189,7 +190,8 @@ static int parse_seccomp_arg(yajl_val v, struct json_path *p, void *item, struct
 	struct spec_seccomp_arg *a = item;
 
 	if (spec_require_number(v, "index", p, err) < 0 ||
-	    spec_require_number(v, "value", p, err) < 0 || spec_require(v, "op", p, err) < 0)
+	    spec_require_number(v, "value", p, err) < 0 ||
+	    spec_require_string(v, "op", p, &a->op, err) < 0)
 		return -1;
 	if (json_get_uint32(v, "index", p, &a->index, err) < 0 ||
 	    json_get_uint64(v, "value", p, UINT64_MAX, &a->value, err) < 0 ||

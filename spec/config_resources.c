@@ -203,7 +203,7 @@ static int parse_hugepage_limit(yajl_val v, struct json_path *p, void *item, str
 {
 	struct spec_hugepage_limit *h = item;
 
-	if (spec_require(v, "pageSize", p, err) < 0 ||
+	if (spec_require_string(v, "pageSize", p, &h->page_size, err) < 0 ||
 	    spec_require_number(v, "limit", p, err) < 0 ||
 	    json_get_string(v, "pageSize", p, &h->page_size, err) < 0 ||
 	    json_get_uint64(v, "limit", p, UINT64_MAX, &h->limit, err) < 0)
@@ -215,7 +215,8 @@ static int parse_net_priority(yajl_val v, struct json_path *p, void *item, struc
 {
 	struct spec_net_priority *n = item;
 
-	if (spec_require(v, "name", p, err) < 0 || spec_require_number(v, "priority", p, err) < 0 ||
+	if (spec_require_string(v, "name", p, &n->name, err) < 0 ||
+	    spec_require_number(v, "priority", p, err) < 0 ||
 	    json_get_string(v, "name", p, &n->name, err) < 0 ||
 	    json_get_uint32(v, "priority", p, &n->priority, err) < 0)
 		return -1;
