@@ -757,6 +757,13 @@ in_v2_view() {
 	has_problem error linux.cgroupsPath "the systemd driver expects slice:prefix:name"
 	has_problem error root.path "gone"
 	jq -e '.errors == 2' "$REPORT" || fail "expected 2 errors: $(cat "$REPORT")"
+	# beside a bad field elsewhere, the cgroup is still decided
+	update_config '.linux.namespaces[0].type = "nope" | .process.cwd = 7'
+	check_json
+	has_problem error linux.cgroupsPath "the systemd driver expects slice:prefix:name"
+	has_problem error "linux.namespaces[0].type" 'unknown namespace type "nope"'
+	jq -e '.errors == 4' "$REPORT" || fail "expected 4 errors: $(cat "$REPORT")"
+	update_config '.linux.namespaces[0].type = "pid" | .process.cwd = "/"'
 	# The cgroupfs driver takes the same text as a path: no problem there.
 	CHECK_GLOBALS=()
 	check_json

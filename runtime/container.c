@@ -1217,10 +1217,9 @@ void container_check(const struct husk_globals *g, const char *bundle, const cha
 	hooks_check(cfg, rootfd, r);
 	mounts_check(cfg, abs, r);
 	namespaces_check(cfg, r);
-	/* the cgroup create would make depends on all of these */
+	/* the cgroup create would make depends on both */
 	if (!check_report_parse_error_near(r, "linux.resources") &&
-	    !check_report_parse_error_near(r, "linux.cgroupsPath") &&
-	    !check_report_parse_error_near(r, "linux.namespaces"))
+	    !check_report_parse_error_near(r, "linux.cgroupsPath"))
 		cgroup_check(cfg, g, r);
 	/* The compiler would only repeat what the spec's rules said. */
 	if (cfg->linux && cfg->linux->seccomp && !check_report_has_error_under(r, "linux.seccomp"))
