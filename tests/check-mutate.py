@@ -10,7 +10,10 @@ BUNDLE/mutated.json.  For every variant husk must exit 0 or 1 as its
 report says (no crash), list no problem twice, and list a problem only
 about the field it broke (the same path, one inside it or around it)
 unless the starting document has that problem too: the rules and host
-checks that run beside a bad field must not repeat it elsewhere.
+checks that run beside a bad field must not repeat it elsewhere.  Then
+every fifth leaf is given a bad value at once and each field is broken
+in turn again: the problems at those leaves must all still be listed (a
+bad field must not end the parse of its section).
 Prints one line per violation and exits 1 when there is any.
 """
 import json
@@ -108,7 +111,37 @@ def main():
                 if (p["path"], p["message"]) not in known and not near(p["path"], path_text(path)):
                     print("%s: a problem elsewhere: %s: %s" % (where, p["path"], p["message"]))
                     bad += 1
-    print("%d variants, %d violations" % (runs, bad))
+    # Then with a bad value in several leaves at once: breaking any other
+    # field must not hide their problems (a section read on past it).
+    leaves = [p for p in list(paths_of(base))[1:]
+              if not isinstance(value_at(base, p), (dict, list))][::5]
+    marked = base
+    for p in leaves:
+        marked = replaced(marked, p, "x" if json_type(value_at(base, p)) != "str" else 5)
+    report, why = check(husk, bundle, marked)
+    if report is None:
+        print("the marked document:", why)
+        return 1
+    reported = {p["path"] for p in report["problems"]}
+    marks = [path_text(p) for p in leaves if path_text(p) in reported]
+    for path in list(paths_of(marked))[1:]:
+        original = json_type(value_at(marked, path))
+        for value in (5, "x", {}, True):
+            if json_type(value) == original:
+                continue
+            runs += 1
+            where = "%s = %s" % (path_text(path), json.dumps(value))
+            report, why = check(husk, bundle, replaced(marked, path, value))
+            if report is None:
+                print(where + ":", why)
+                bad += 1
+                continue
+            seen = {p["path"] for p in report["problems"]}
+            for m in marks:
+                if m not in seen and not near(m, path_text(path)):
+                    print("%s: hides the problem at %s" % (where, m))
+                    bad += 1
+    print("%d variants, %d violations (%d bad fields kept in sight)" % (runs, bad, len(marks)))
     return 1 if bad else 0
 
 
