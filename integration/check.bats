@@ -324,6 +324,12 @@ has_problem() {
 	# "must not be empty", "is not an absolute path" or "duplicate" about
 	# a placeholder, no cgroup or seccomp verdict on a half-read section)
 	jq -e '.errors == 16 and .warnings == 0' "$REPORT" || fail "expected 16 errors: $(cat "$REPORT")"
+	# the host checks that now run beside the bad fields create nothing
+	local trace=$BATS_TEST_TMPDIR/trace
+	run strace -f -qq -o "$trace" "$HUSK" --root "$STATE_ROOT" check --bundle "$BUNDLE"
+	assert_failure 1
+	assert_trace_creates_nothing "$trace"
+	[ ! -e "$STATE_ROOT" ] || fail "check made the state root $STATE_ROOT"
 	# create stops at the first, with the same words, and leaves nothing
 	run husk create --bundle "$BUNDLE" "$ID"
 	assert_failure
