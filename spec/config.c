@@ -75,6 +75,22 @@ int spec_unknown(struct json_path *p, const char *key, const char *what, const c
 	return r;
 }
 
+int spec_unknown_names(struct json_path *p, const char *key, char **names,
+		       int (*known)(const char *), const char *what, struct husk_error *err)
+{
+	for (size_t i = 0; names && names[i]; i++) {
+		if (known && known(names[i]) >= 0)
+			continue;
+		size_t mark = json_path_key(p, key);
+		json_path_index(p, i);
+		int r = spec_unknown(p, NULL, what, names[i], err);
+		json_path_restore(p, mark);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int spec_bad_value(const struct json_path *p, struct husk_error *err)
 {
 	return json_path_tolerate(p, err) ? 0 : -1;
@@ -395,16 +411,9 @@ static int parse_scheduler(yajl_val obj, struct json_path *p, struct spec_proces
 	if (s->policy_value < 0 &&
 	    spec_unknown(p, "policy", "scheduler policy", s->policy, err) < 0)
 		goto out;
-	for (size_t i = 0; s->flags && s->flags[i]; i++) {
-		if (spec_sched_flag_from_name(s->flags[i]) < 0) {
-			size_t m2 = json_path_key(p, "flags");
-			json_path_index(p, i);
-			r = spec_unknown(p, NULL, "scheduler flag", s->flags[i], err);
-			json_path_restore(p, m2);
-			if (r < 0)
-				goto out;
-		}
-	}
+	if (spec_unknown_names(p, "flags", s->flags, spec_sched_flag_from_name, "scheduler flag",
+			       err) < 0)
+		goto out;
 	r = 1;
 	/* husk check: a scheduler with a bad value is not one to check */
 	if (spec_errors(p) > errors) {

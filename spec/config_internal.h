@@ -28,6 +28,11 @@ int spec_get_required_string(yajl_val obj, const char *key, struct json_path *p,
  * check) a problem there and 0, so the parse goes on (spec_bad_value). */
 int spec_unknown(struct json_path *p, const char *key, const char *what, const char *value,
 		 struct husk_error *err);
+/* Each name of the list obj[key] (already read into names) that known()
+ * does not know (every name when known is NULL) is spec_unknown at
+ * <key>[i]: -1 at the first for create, 0 with a report. */
+int spec_unknown_names(struct json_path *p, const char *key, char **names,
+		       int (*known)(const char *), const char *what, struct husk_error *err);
 /* After a bad value was put in err: -1 for create; with a report the
  * problem is added and 0, the caller reading the value as absent. */
 int spec_bad_value(const struct json_path *p, struct husk_error *err);

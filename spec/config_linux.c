@@ -343,14 +343,8 @@ static int parse_personality(yajl_val obj, struct json_path *p, struct spec_linu
 	    spec_unknown(p, "domain", "personality domain", pe->domain, err) < 0)
 		goto out;
 	/* The spec defines no personality flags yet. */
-	for (size_t i = 0; pe->flags && pe->flags[i]; i++) {
-		size_t m2 = json_path_key(p, "flags");
-		json_path_index(p, i);
-		r = spec_unknown(p, NULL, "personality flag", pe->flags[i], err);
-		json_path_restore(p, m2);
-		if (r < 0)
-			goto out;
-	}
+	if (spec_unknown_names(p, "flags", pe->flags, NULL, "personality flag", err) < 0)
+		goto out;
 	r = 1;
 	/* husk check: a personality with a bad value reads as absent */
 	if (spec_errors(p) > errors) {
@@ -426,16 +420,9 @@ static int parse_memory_policy(yajl_val obj, struct json_path *p, struct spec_li
 	mp->mode_value = spec_mempolicy_mode_from_name(mp->mode);
 	if (mp->mode_value < 0 && spec_unknown(p, "mode", "memory policy mode", mp->mode, err) < 0)
 		goto out;
-	for (size_t i = 0; mp->flags && mp->flags[i]; i++) {
-		if (spec_mempolicy_flag_from_name(mp->flags[i]) < 0) {
-			size_t m2 = json_path_key(p, "flags");
-			json_path_index(p, i);
-			r = spec_unknown(p, NULL, "memory policy flag", mp->flags[i], err);
-			json_path_restore(p, m2);
-			if (r < 0)
-				goto out;
-		}
-	}
+	if (spec_unknown_names(p, "flags", mp->flags, spec_mempolicy_flag_from_name,
+			       "memory policy flag", err) < 0)
+		goto out;
 	r = 1;
 	/* husk check: a memory policy with a bad value reads as absent */
 	if (spec_errors(p) > errors) {
